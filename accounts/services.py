@@ -1,0 +1,83 @@
+"""Client-area access: password recovery and first activation by e-mail link."""
+
+import logging
+from collections.abc import Callable
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from customers.models import Customer
+from notifications.services import email_queue
+
+logger = logging.getLogger(__name__)
+
+# At most this many access e-mails per client code per hour: enough for a customer
+# who mistypes, too few to flood someone's inbox through the form.
+MAX_LINKS_PER_HOUR = 3
+
+
+def normalize_client_code(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def _customer_matching(client_code: str, email: str) -> Customer | None:
+    return (
+        Customer.objects.select_related("user")
+        .filter(client_code=normalize_client_code(client_code), email__iexact=email.strip())
+        .first()
+    )
+
+
+def _under_rate_limit(client_code: str) -> bool:
+    key = f"access-link:{normalize_client_code(client_code)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= MAX_LINKS_PER_HOUR
+
+
+def access_link_send(*, client_code: str, email: str, build_url: Callable[[str, str], str]) -> bool:
+    """E-mail a link to choose a password, if the pair matches a customer.
+
+    The caller answers the same way whatever this returns, so the form never tells
+    whether a client code exists (no enumeration). A customer without a password yet
+    gets an activation e-mail, one with a password a password-reset e-mail: both
+    links are single use (the token covers the password hash and the last login)
+    and expire after PASSWORD_RESET_TIMEOUT.
+    """
+    customer = _customer_matching(client_code, email)
+    if customer is None:
+        return False
+    if not _under_rate_limit(customer.client_code):
+        logger.info("Access link for %s throttled", customer.client_code)
+        return False
+    with transaction.atomic():
+        user = customer.user
+        if user is None:
+            user = User(username=customer.client_code, email=customer.email)
+            user.set_unusable_password()
+            user.save()
+            customer.user = user
+            customer.save(update_fields=["user", "updated_at"])
+        elif user.email != customer.email:
+            user.email = customer.email
+            user.save(update_fields=["email"])
+        template = "password_reset" if user.has_usable_password() else "activation"
+        url = build_url(
+            urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+        )
+        email_queue(
+            template=template,
+            to=customer.email,
+            language=customer.language,
+            customer=customer,
+            context={"customer": customer, "url": url},
+        )
+    return True

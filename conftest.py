@@ -1,0 +1,122 @@
+"""Shared personas and helpers: Alice and Bob (customers), an agent and a supervisor."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
+
+from accounts.models import User
+from customers.models import Customer, Mailbox, Plan, Subscription
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    """Tests do not run collectstatic, so the hashed-name manifest does not exist."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    cache.clear()
+
+
+def run_tasks() -> None:
+    """Run every task that is due, as the worker would."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
+
+
+def make_customer(code: str, name: str, email: str, language: str = "fr") -> Customer:
+    user = User.objects.create_user(username=code, email=email, password=PASSWORD)
+    return Customer.objects.create(
+        client_code=code, name=name, email=email, language=language, user=user
+    )
+
+
+@pytest.fixture
+def plans(db: None) -> dict[str, Plan]:
+    return {
+        "fibre": Plan.objects.create(name="Fibre 100", monthly_price_xpf=6900),
+        "adsl": Plan.objects.create(name="ADSL Confort", monthly_price_xpf=4500),
+    }
+
+
+@pytest.fixture
+def alice(plans: dict[str, Plan]) -> Customer:
+    """Two subscriptions: fibre over an OPTimo line with two mailboxes, and ADSL."""
+    customer = make_customer("C100001", "Alice Wayaridri", "alice@example.nc")
+    fibre = Subscription.objects.create(
+        reference="SUB-A-1",
+        customer=customer,
+        plan=plans["fibre"],
+        started_on=date(2021, 3, 15),
+        access_line="254318",
+        line_holder="Alice Wayaridri",
+    )
+    Mailbox.objects.create(subscription=fibre, address="alice@mls.nc")
+    Mailbox.objects.create(subscription=fibre, address="famille@mls.nc")
+    Subscription.objects.create(
+        reference="SUB-A-2", customer=customer, plan=plans["adsl"], started_on=date(2023, 9, 1)
+    )
+    return customer
+
+
+@pytest.fixture
+def bob(plans: dict[str, Plan]) -> Customer:
+    customer = make_customer("C100002", "Bob Tein", "bob@example.nc", language="en")
+    sub = Subscription.objects.create(
+        reference="SUB-B-1",
+        customer=customer,
+        plan=plans["adsl"],
+        started_on=date(2022, 6, 20),
+        access_line="287741",
+    )
+    Mailbox.objects.create(subscription=sub, address="bob@mls.nc")
+    return customer
+
+
+def _staff(username: str, role: str) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def agent(db: None) -> User:
+    return _staff("agent", "agent")
+
+
+@pytest.fixture
+def supervisor(db: None) -> User:
+    return _staff("superviseur", "supervisor")
+
+
+@pytest.fixture
+def alice_client(alice: Customer) -> Client:
+    client = Client()
+    client.force_login(alice.user)  # type: ignore[arg-type]
+    return client
+
+
+@pytest.fixture
+def bob_client(bob: Customer) -> Client:
+    client = Client()
+    client.force_login(bob.user)  # type: ignore[arg-type]
+    return client

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from notifications.models import OutboundEmail
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "template", "to", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template", "language"]
+    search_fields = ["to", "subject", "customer__client_code"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

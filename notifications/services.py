@@ -1,0 +1,93 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from customers.models import Customer
+from notifications.models import EmailStatus, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# Delay before attempt n+1: 1 min, 2, 4, ... capped at one hour, then hourly for ever.
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+
+
+def email_queue(
+    *,
+    template: str,
+    to: str,
+    language: str,
+    context: dict[str, object],
+    customer: Customer | None = None,
+) -> OutboundEmail:
+    """Render `notifications/emails/<template>.{subject,txt,html}` and queue delivery.
+
+    Call it inside the transaction of the change that causes the e-mail: the message
+    and its delivery task are committed (or rolled back) together with that change.
+    """
+    from notifications.tasks import deliver_email
+
+    full_context = {"brand": settings.RESILIA_BRAND, **context}
+    with translation.override(language):
+        subject = render_to_string(f"notifications/emails/{template}.subject", full_context)
+        text = render_to_string(f"notifications/emails/{template}.txt", full_context)
+        html = render_to_string(f"notifications/emails/{template}.html", full_context)
+    email = OutboundEmail.objects.create(
+        template=template,
+        language=language,
+        to=to,
+        subject=" ".join(subject.split()),
+        body_text=text.strip() + "\n",
+        body_html=html,
+        customer=customer,
+    )
+    deliver_email.enqueue(email.pk)
+    return email
+
+
+def email_deliver(*, email_id: int) -> bool:
+    """Send one queued e-mail. Returns True when it is (or already was) delivered."""
+    from notifications.tasks import deliver_email
+
+    email = OutboundEmail.objects.filter(pk=email_id).first()
+    if email is None or email.status == EmailStatus.SENT:
+        return True
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        headers={"X-Resilia-Email-Id": str(email.pk)},
+    )
+    message.attach_alternative(email.body_html, "text/html")
+    attempts = email.attempts + 1
+    try:
+        message.send()
+    except Exception as exc:  # any SMTP or network failure: keep the message, try later
+        logger.warning("E-mail %s not delivered (attempt %s): %s", email.pk, attempts, exc)
+        next_attempt = timezone.now() + retry_delay(attempts)
+        with transaction.atomic():
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                status=EmailStatus.RETRYING,
+                attempts=attempts,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                next_attempt_at=next_attempt,
+            )
+            deliver_email.using(run_after=next_attempt).enqueue(email.pk)
+        return False
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=EmailStatus.SENT,
+        attempts=attempts,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+    )
+    return True

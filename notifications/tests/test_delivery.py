@@ -1,0 +1,82 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from conftest import run_tasks
+from customers.models import Customer
+from notifications.models import EmailStatus, OutboundEmail
+from notifications.services import email_queue, retry_delay
+
+pytestmark = pytest.mark.django_db
+
+
+def _queue(alice: Customer) -> OutboundEmail:
+    return email_queue(
+        template="activation",
+        to=alice.email,
+        language="fr",
+        customer=alice,
+        context={"customer": alice, "url": "https://example.nc/x"},
+    )
+
+
+def test_a_queued_email_is_sent_by_the_worker(alice: Customer) -> None:
+    email = _queue(alice)
+    assert email.status == EmailStatus.QUEUED
+    assert len(mail.outbox) == 0
+    run_tasks()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert email.attempts == 1
+    assert mail.outbox[0].to == ["alice@example.nc"]
+    assert mail.outbox[0].subject == "Activez votre accès myMLS"
+
+
+def test_an_smtp_outage_delays_the_email_and_loses_nothing(alice: Customer) -> None:
+    email = _queue(alice)
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("SMTP down"),
+    ):
+        run_tasks()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.RETRYING
+    assert email.attempts == 1
+    assert "SMTP down" in email.last_error
+    assert len(mail.outbox) == 0
+
+    run_tasks()  # the retry is not due yet
+    assert len(mail.outbox) == 0
+
+    with time_machine.travel(timezone.localtime() + timedelta(minutes=2)):
+        run_tasks()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert email.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_a_delivered_email_is_not_sent_twice(alice: Customer) -> None:
+    email = _queue(alice)
+    run_tasks()
+    from notifications.services import email_deliver
+
+    assert email_deliver(email_id=email.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_retries_back_off_up_to_an_hour() -> None:
+    assert retry_delay(1) == timedelta(minutes=1)
+    assert retry_delay(2) == timedelta(minutes=2)
+    assert retry_delay(5) == timedelta(minutes=16)
+    assert retry_delay(30) == timedelta(hours=1)
+
+
+def test_email_text_keeps_apostrophes_unescaped(alice: Customer) -> None:
+    email = _queue(alice)
+    assert "&#x27;" not in email.body_text
+    assert "&#x27;" not in email.subject

@@ -1,0 +1,26 @@
+"""The one way portal views reach the logged-in customer."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from customers.models import Customer
+
+
+def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log-in required, and the user must be a customer; passes `customer` to the view."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        customer = Customer.objects.filter(user_id=request.user.pk).first()
+        if customer is None:
+            raise PermissionDenied
+        return view(request, customer, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from portal.support import configured_support_hours
+
+
+def brand(request: HttpRequest) -> dict[str, object]:
+    hours = configured_support_hours()
+    return {
+        "brand": settings.RESILIA_BRAND,
+        "support_hours": hours,
+        "support_days": format_lazy(
+            _("{first} to {last}"),
+            first=WEEKDAYS[min(hours.weekdays) - 1],
+            last=WEEKDAYS[max(hours.weekdays) - 1],
+        ),
+        "support_open": hours.is_open(timezone.now()),
+        "demo_mailbox": settings.RESILIA_DEMO_MAILBOX,
+    }

@@ -1,0 +1,96 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.models import Customer, Plan, Subscription
+from portal.templatetags.resilia import xpf
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("portal:home")
+NOUMEA = ZoneInfo("Pacific/Noumea")
+
+
+def test_home_lists_the_customers_subscriptions(alice_client: Client) -> None:
+    page = alice_client.get(HOME).content.decode()
+    assert "Bonjour Alice Wayaridri" in page
+    assert "Fibre 100" in page and "ADSL Confort" in page
+    assert "6\u00a0900\u00a0F" in page
+    assert "254318" in page
+    assert "alice@mls.nc" in page and "famille@mls.nc" in page
+    assert "15 mars 2021" in page
+    assert "Actif" in page
+
+
+def test_bob_never_sees_alices_subscriptions(alice: Customer, bob_client: Client) -> None:
+    page = bob_client.get(HOME).content.decode()
+    assert "SUB-B-1" in page
+    assert "SUB-A-1" not in page and "alice@mls.nc" not in page and "254318" not in page
+
+
+def test_the_side_menu_follows_the_leaflet(alice_client: Client) -> None:
+    page = alice_client.get(HOME).content.decode()
+    assert "Forfaits & Options" in page
+    assert "Forfaits Internet" in page
+
+
+def test_the_client_area_speaks_english_when_chosen(alice_client: Client) -> None:
+    response = alice_client.post(reverse("set_language"), {"language": "en", "next": HOME})
+    assert response.status_code == 302
+    page = alice_client.get(HOME).content.decode()
+    assert "Hello Alice Wayaridri" in page
+    assert "Plans & Options" in page
+    assert '<html lang="en">' in page
+
+
+def test_the_footer_shows_the_contact_block(alice_client: Client) -> None:
+    page = alice_client.get(HOME).content.decode()
+    assert "support@mls.nc" in page
+    assert "24.99.24" in page
+    assert "36.67.76" in page
+
+
+@pytest.mark.parametrize(
+    ("local", "open_"),
+    [
+        (datetime(2026, 11, 26, 9, 0), True),  # Thursday morning
+        (datetime(2026, 11, 26, 16, 0), False),  # closes at 16:00
+        (datetime(2026, 11, 26, 7, 59), False),
+        (datetime(2026, 11, 28, 10, 0), False),  # Saturday
+        (datetime(2026, 9, 24, 10, 0), False),  # Citizenship day, a Thursday
+    ],
+)
+def test_support_is_open_by_noumea_time(alice: Customer, local: datetime, open_: bool) -> None:
+    with time_machine.travel(local.replace(tzinfo=NOUMEA), tick=False):
+        page = Client().get(reverse("portal:login")).content.decode()
+    expected = "Support ouvert en ce moment" if open_ else "Support fermé en ce moment"
+    assert expected in page
+
+
+def test_home_runs_a_constant_number_of_queries(alice: Customer, alice_client: Client) -> None:
+    alice_client.get(HOME)
+    with CaptureQueriesContext(connection) as few:
+        alice_client.get(HOME)
+    plan = Plan.objects.get(name="ADSL Confort")
+    for index in range(20):
+        Subscription.objects.create(
+            reference=f"MORE-{index}", customer=alice, plan=plan, started_on=date(2024, 1, 1)
+        )
+    with CaptureQueriesContext(connection) as many:
+        alice_client.get(HOME)
+    assert len(many) == len(few)
+
+
+def test_prices_are_shown_in_whole_francs() -> None:
+    assert xpf(4500) == "4\u00a0500\u00a0F"
+    assert xpf(12900) == "12\u00a0900\u00a0F"
+    assert xpf(0) == "0\u00a0F"
+
+
+def test_the_demo_mailbox_is_hidden_outside_the_demo(db: None) -> None:
+    assert Client().get(reverse("portal:demo_mailbox")).status_code == 404

@@ -1,0 +1,97 @@
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.services import access_link_send
+from customers.models import Customer
+from customers.selectors import subscriptions_for_customer
+from notifications.models import OutboundEmail
+from portal.access import customer_required
+from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = ClientCodeLoginForm
+    redirect_authenticated_user = True
+
+
+@customer_required
+def home(request: HttpRequest, customer: Customer) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {"customer": customer, "subscriptions": subscriptions_for_customer(customer)},
+    )
+
+
+@customer_required
+def plans(request: HttpRequest, customer: Customer) -> HttpResponse:
+    return render(
+        request,
+        "portal/plans.html",
+        {"customer": customer, "subscriptions": subscriptions_for_customer(customer)},
+    )
+
+
+def _access_link_view(request: HttpRequest, *, purpose: str) -> HttpResponse:
+    form = AccessLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def build_url(uidb64: str, token: str) -> str:
+            path = reverse("portal:set_password", kwargs={"uidb64": uidb64, "token": token})
+            return request.build_absolute_uri(path)
+
+        access_link_send(
+            client_code=form.cleaned_data["client_code"],
+            email=form.cleaned_data["email"],
+            build_url=build_url,
+        )
+        # The same answer whether or not the pair matched: the form reveals nothing.
+        return redirect("portal:link_sent")
+    template = "portal/password_forgotten.html" if purpose == "reset" else "portal/activate.html"
+    return render(request, template, {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgotten(request: HttpRequest) -> HttpResponse:
+    return _access_link_view(request, purpose="reset")
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    return _access_link_view(request, purpose="activation")
+
+
+def link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/link_sent.html")
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/set_password.html"
+    form_class = ChoosePasswordForm
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("portal:home")
+    reset_url_token = "choisir"
+
+    def form_valid(self, form: ChoosePasswordForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        # A customer locked out by failed attempts is unlocked by choosing a password.
+        axes_reset(username=form.user.get_username())
+        messages.success(self.request, _("Your password has been saved. You are logged in."))
+        return response
+
+
+def demo_mailbox(request: HttpRequest) -> HttpResponse:
+    """The demo's inbox: without SMTP, this is where a person reads the e-mails."""
+    if not settings.RESILIA_DEMO_MAILBOX:
+        raise Http404
+    emails = OutboundEmail.objects.order_by("-created_at", "-id")[:50]
+    return render(request, "portal/demo_mailbox.html", {"emails": emails})

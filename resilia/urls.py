@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from resilia.views import healthz
+
+admin.site.site_header = "Résilia"
+admin.site.site_title = "Résilia"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("portal.urls")),
+]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Start the web server and the task worker together; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT="${PORT:-8000}"
+
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py load_demo --if-empty
+
+"$PY" manage.py db_worker --interval 1 --no-reload &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "Résilia is running: http://127.0.0.1:${PORT}/  (back office: http://127.0.0.1:${PORT}/admin/)"
+echo "E-mails are not sent in the demo: read them at http://127.0.0.1:${PORT}/demo/boite-mail/"
+echo "Press Ctrl-C to stop the web server and the task worker."
+echo
+"$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload
