@@ -2,6 +2,7 @@
 
 from datetime import date
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -30,8 +31,17 @@ def _empty_cache() -> None:
 
 
 def run_tasks() -> None:
-    """Run every task that is due, as the worker would."""
-    Worker(
+    """Run every task that is due, as the worker would.
+
+    The worker closes stale connections between tasks; inside a test's transaction
+    that would close the test's own connection, so it is skipped here.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        _worker().run()
+
+
+def _worker() -> Worker:
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -40,7 +50,7 @@ def run_tasks() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def make_customer(code: str, name: str, email: str, language: str = "fr") -> Customer:
