@@ -11,6 +11,7 @@ from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 
 from accounts.models import User
+from cancellations.calendar import forget_calendar
 from customers.models import Customer, Mailbox, Plan, Subscription
 
 PASSWORD = "correct-horse-battery"
@@ -28,6 +29,7 @@ def _plain_static_files(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     cache.clear()
+    forget_calendar()
 
 
 def run_tasks() -> None:

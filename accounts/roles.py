@@ -12,6 +12,7 @@ AGENT_PERMISSIONS = [
     "customers.view_mailbox",
     "customers.view_plan",
     "notifications.view_outboundemail",
+    "cancellations.view_calendaroverride",
 ]
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,
@@ -20,6 +21,9 @@ SUPERVISOR_PERMISSIONS = [
     "customers.change_plan",
     "customers.add_plan",
     "customers.export_customers",
+    "cancellations.add_calendaroverride",
+    "cancellations.change_calendaroverride",
+    "cancellations.delete_calendaroverride",
 ]
 
 

@@ -45,3 +45,12 @@ def test_forgotten_password_page_answers_without_revealing_anything(
     phone.get_by_role("button", name="M'envoyer un lien").click()
     expect(phone.get_by_role("heading", name="Consultez vos e-mails")).to_be_visible()
     screenshot(phone, "05-link-sent")
+
+
+def test_the_rules_page_reads_well_on_a_phone(live_server: object, phone: Page) -> None:
+    phone.goto(f"{live_server}/connexion/")
+    phone.get_by_role("link", name="Résiliation : comment ça marche ?").click()
+    expect(phone.get_by_role("heading", name="Comment ça marche ?")).to_be_visible()
+    expect(phone.get_by_text("Aucun frais de résiliation")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "06-how-it-works")

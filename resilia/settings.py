@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "notifications",
+    "cancellations",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [

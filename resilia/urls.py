@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.v1 import api
 from resilia.views import healthz
 
 admin.site.site_header = "Résilia"
@@ -10,5 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("cancellations.urls")),
     path("", include("portal.urls")),
 ]

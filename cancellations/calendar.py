@@ -1,0 +1,43 @@
+"""The business calendar in force: legal holidays plus the supervisors' overrides.
+
+Built from the database once and kept in the process; a change of override clears it
+in the process that made it, and other processes pick it up within CACHE_SECONDS.
+"""
+
+import threading
+import time
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from cancellations.models import CalendarOverride, OverrideKind
+from cancellations.rules import Calendar
+
+CACHE_SECONDS = 60
+_lock = threading.Lock()
+_cached: tuple[float, Calendar] | None = None
+
+
+def current_calendar() -> Calendar:
+    global _cached
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    overrides = list(CalendarOverride.objects.values_list("day", "kind", "name"))
+    calendar = Calendar(
+        closed={day: name for day, kind, name in overrides if kind == OverrideKind.CLOSED},
+        opened=frozenset(day for day, kind, _ in overrides if kind == OverrideKind.OPEN),
+    )
+    with _lock:
+        _cached = (time.monotonic(), calendar)
+    return calendar
+
+
+def forget_calendar(**kwargs: Any) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+post_save.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-save")
+post_delete.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-delete")

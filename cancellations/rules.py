@@ -1,0 +1,182 @@
+"""The cancellation rules of SPEC §2: business days, processing day, effective date,
+billing end and the end-of-month deadline, all on Nouméa dates.
+
+Pure functions: instants and dates in, dates out. No database, no clock, no server time
+zone: the instant of receipt is an aware datetime given by the caller, converted to
+Nouméa time before any rule looks at it (a rule that looked at the UTC date would be
+wrong for eleven hours of every day), and the calendar is an input.
+"""
+
+import calendar as _stdlib_calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+NOUMEA = ZoneInfo("Pacific/Noumea")
+MAX_DAYS_AHEAD = 365
+END_OF_DAY = time(23, 59, 59, 999999)
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """New Caledonia's business calendar (R1) with the ISP's own overrides.
+
+    `closed` adds closed days (a bridge day), with a name; `opened` lists holidays on
+    which the ISP works anyway. Legal holidays come from the `holidays` package.
+    """
+
+    closed: Mapping[date, str] = field(default_factory=dict)
+    opened: frozenset[date] = frozenset()
+    _years: dict[int, dict[date, str]] = field(default_factory=dict, compare=False, repr=False)
+    _last_business_days: dict[tuple[int, int], date] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _deadlines: dict[tuple[int, int], datetime] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def holidays(self, year: int) -> dict[date, str]:
+        """Every closed weekday-or-weekend day of the year, legal and extra, with names."""
+        days = self._years.get(year)
+        if days is None:
+            legal = holidays.country_holidays("NC", years=year, language="fr")
+            days = {day: name for day, name in legal.items() if day not in self.opened}
+            days.update({day: name for day, name in self.closed.items() if day.year == year})
+            self._years[year] = dict(sorted(days.items()))
+        return days
+
+    def is_business_day(self, day: date) -> bool:
+        if day.weekday() >= 5:
+            return False
+        days = self._years.get(day.year)
+        return day not in (days if days is not None else self.holidays(day.year))
+
+    def last_business_day(self, year: int, month: int) -> date:
+        key = (year, month)
+        found = self._last_business_days.get(key)
+        if found is None:
+            found = date(year, month, _stdlib_calendar.monthrange(year, month)[1])
+            while not self.is_business_day(found):
+                found -= timedelta(days=1)
+            self._last_business_days[key] = found
+        return found
+
+    def month_end_deadline(self, year: int, month: int) -> datetime:
+        key = (year, month)
+        found = self._deadlines.get(key)
+        if found is None:
+            found = self._deadlines[key] = end_of_day(self.last_business_day(year, month))
+        return found
+
+
+DEFAULT_CALENDAR = Calendar()
+
+
+def is_business_day(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> bool:
+    """R1: Monday to Friday, except New Caledonia's public holidays."""
+    return calendar.is_business_day(day)
+
+
+def business_day_on_or_after(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    while not calendar.is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def next_business_day(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    """The first business day strictly after `day`."""
+    return business_day_on_or_after(day + timedelta(days=1), calendar)
+
+
+def last_business_day(year: int, month: int, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    return calendar.last_business_day(year, month)
+
+
+def business_days_in_month(year: int, month: int, calendar: Calendar = DEFAULT_CALENDAR) -> int:
+    days = _stdlib_calendar.monthrange(year, month)[1]
+    return sum(calendar.is_business_day(date(year, month, d)) for d in range(1, days + 1))
+
+
+@lru_cache(maxsize=4096)
+def _days_in_month(year: int, month: int) -> int:
+    return _stdlib_calendar.monthrange(year, month)[1]
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=_days_in_month(day.year, day.month))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a Nouméa day."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=NOUMEA)
+
+
+def month_end_deadline(year: int, month: int, calendar: Calendar = DEFAULT_CALENDAR) -> datetime:
+    """R7: to stop at the end of a month, the request must arrive by this instant."""
+    return calendar.month_end_deadline(year, month)
+
+
+def noumea_date(instant: datetime) -> date:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise QuoteError("naive_datetime", "the instant of receipt has no time zone")
+    return instant.astimezone(NOUMEA).date()
+
+
+class QuoteError(ValueError):
+    """A request the rules refuse. `code` is stable; the UI translates it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    received_at: datetime
+    received_on: date  # the Nouméa date of receipt
+    desired_date: date
+    processing_date: date
+    effective_date: date
+    billing_end: date
+    month_end_deadline: datetime
+    on_time_for_month_end: bool
+
+    @property
+    def is_late_for_month_end(self) -> bool:
+        return not self.on_time_for_month_end
+
+
+def quote(
+    received_at: datetime, desired_date: date, calendar: Calendar = DEFAULT_CALENDAR
+) -> Quote:
+    """What happens to a request received at `received_at` for `desired_date`.
+
+    R2: the desired date is between the Nouméa date of receipt and 365 days later.
+    R3: processed on the day of receipt if it is a business day, else the next one.
+    R4: the service ends on the later of the desired date and the processing day.
+    R5: every started month is due, so billing ends on that month's last day.
+    R7: on time for the desired month's end if received by its last business day.
+    """
+    received_on = noumea_date(received_at)
+    if desired_date < received_on:
+        raise QuoteError("date_in_past", "the desired date is in the past")
+    if (desired_date - received_on).days > MAX_DAYS_AHEAD:
+        raise QuoteError("date_too_far", "the desired date is more than 365 days ahead")
+    processing_date = business_day_on_or_after(received_on, calendar)
+    effective_date = max(desired_date, processing_date)
+    deadline = calendar.month_end_deadline(desired_date.year, desired_date.month)
+    return Quote(
+        received_at=received_at,
+        received_on=received_on,
+        desired_date=desired_date,
+        processing_date=processing_date,
+        effective_date=effective_date,
+        billing_end=month_end(effective_date),
+        month_end_deadline=deadline,
+        on_time_for_month_end=received_at <= deadline,
+    )
