@@ -13,6 +13,9 @@ AGENT_PERMISSIONS = [
     "customers.view_plan",
     "notifications.view_outboundemail",
     "cancellations.view_calendaroverride",
+    "cancellations.view_cancellationrequest",
+    "cancellations.change_cancellationrequest",
+    "audit.view_auditentry",
 ]
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,

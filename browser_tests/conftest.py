@@ -3,6 +3,7 @@
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,38 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No serious or critical WCAG 2.1 A/AA violation on the page (axe-core)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            });
+            return result.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}): `
+                    + v.nodes.map(n => n.target.join(" ")).join(", "));
+        }"""
+    )
+    assert violations == [], f"{name}: {violations}"
+
+
+def calm_business_day() -> datetime:
+    """A future weekday morning, away from month ends and holidays (Nouméa time).
+
+    Browser tests travel there so that the journey's dates do not depend on the day CI
+    runs; it lies in the future so that session cookies are not already expired.
+    """
+    from cancellations.rules import NOUMEA, is_business_day
+
+    day = datetime.now(tz=NOUMEA).date() + timedelta(days=1)
+    while not (is_business_day(day) and 1 <= day.weekday() <= 3 and 5 <= day.day <= 20):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10, 0), tzinfo=NOUMEA)

@@ -42,3 +42,130 @@ class CalendarOverride(models.Model):
         if self.kind == OverrideKind.CLOSED and not DEFAULT_CALENDAR.is_business_day(self.day):
             message = _("This day is already closed (weekend or public holiday).")
             raise ValidationError({"day": ValidationError(message, "already_closed")})
+
+
+class Kind(models.TextChoices):
+    DEFINITIVE = "definitive", _("Definitive")
+    ISP_CHANGE = "isp_change", _("Change of internet provider")
+    MOVING = "moving", _("Moving house")
+    DECEASED = "deceased", _("Death of the subscriber")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Client area")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    COUNTER = "counter", _("Counter")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Received")
+    CONFIRMED = "confirmed", _("Taken into account")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.CONFIRMED)
+
+
+class ReferenceSequence(models.Model):
+    """The last number given in a year: RES-2026-000123."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CancellationRequest(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="cancellation_requests"
+    )
+    subscription = models.ForeignKey(
+        "customers.Subscription", on_delete=models.PROTECT, related_name="cancellation_requests"
+    )
+    received_at = models.DateTimeField(_("received at"))
+    desired_date = models.DateField(_("desired date"))
+    kind = models.CharField(_("kind of cancellation"), max_length=12, choices=Kind.choices)
+    new_isp = models.CharField(_("new internet provider"), max_length=100, blank=True)
+    kind_detail = models.CharField(_("details"), max_length=500, blank=True)
+    mailbox_retention_months = models.PositiveSmallIntegerField(
+        _("mailbox retention (months)"), default=0
+    )
+    phone_line_cancelled = models.BooleanField(
+        _("phone line already being cancelled with the operator"), default=False
+    )
+    wants_phone_line_ended = models.BooleanField(
+        _("also wants to end the phone line"), default=False
+    )
+    # The quote, frozen at submission (SPEC §2): later calendar changes do not move it.
+    processing_date = models.DateField(_("processing date"))
+    effective_date = models.DateField(_("effective date"))
+    billing_end = models.DateField(_("billing end"))
+    last_month_amount_xpf = models.PositiveIntegerField(_("amount of the last billed month"))
+    month_end_deadline = models.DateTimeField(_("end-of-month deadline"))
+    on_time_for_month_end = models.BooleanField()
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("cancellation request")
+        verbose_name_plural = _("cancellation requests")
+        constraints = [
+            # R8, enforced by the database: two simultaneous submissions cannot both win.
+            models.UniqueConstraint(
+                fields=["subscription"],
+                condition=models.Q(status__in=["submitted", "confirmed"]),
+                name="one_open_request_per_subscription",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_request_per_idempotency_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "processing_date"]),
+            models.Index(fields=["status", "effective_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class RequestEvent(models.Model):
+    """The status history of a request, shown to the customer and to staff."""
+
+    request = models.ForeignKey(
+        CancellationRequest, on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.status} {self.at:%Y-%m-%d %H:%M}"

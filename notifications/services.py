@@ -28,6 +28,7 @@ def email_queue(
     language: str,
     context: dict[str, object],
     customer: Customer | None = None,
+    related_reference: str = "",
 ) -> OutboundEmail:
     """Render `notifications/emails/<template>.{subject,txt,html}` and queue delivery.
 
@@ -36,7 +37,15 @@ def email_queue(
     """
     from notifications.tasks import deliver_email
 
-    full_context = {"brand": settings.RESILIA_BRAND, **context}
+    full_context = {
+        "brand": settings.RESILIA_BRAND,
+        "operator": {
+            "phone": settings.RESILIA_OPERATOR_PHONE,
+            "form_url": settings.RESILIA_OPERATOR_FORM_URL,
+            "counters": settings.RESILIA_OPERATOR_COUNTERS,
+        },
+        **context,
+    }
     with translation.override(language):
         subject = render_to_string(f"notifications/emails/{template}.subject", full_context)
         text = render_to_string(f"notifications/emails/{template}.txt", full_context)
@@ -49,6 +58,7 @@ def email_queue(
         body_text=text.strip() + "\n",
         body_html=html,
         customer=customer,
+        related_reference=related_reference,
     )
     deliver_email.enqueue(email.pk)
     return email

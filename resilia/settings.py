@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "notifications",
+    "audit",
     "cancellations",
     "portal",
     "api",
@@ -229,6 +230,16 @@ RESILIA_BRAND = {
 # Support hours, Nouméa time: ISO weekdays (1 = Monday) and opening hours.
 RESILIA_SUPPORT_DAYS = env_str("RESILIA_SUPPORT_DAYS", "1-5")
 RESILIA_SUPPORT_HOURS = env_str("RESILIA_SUPPORT_HOURS", "08:00-16:00")
+
+# Cancellation policy (SPEC R11, §5).
+RESILIA_MAILBOX_RETENTION_MONTHS = [
+    int(m) for m in env_list("RESILIA_MAILBOX_RETENTION_MONTHS", ["1", "3", "6", "12"])
+]
+RESILIA_MAILBOX_RETENTION_PRICE_XPF = env_int("RESILIA_MAILBOX_RETENTION_PRICE_XPF", 0)
+RESILIA_AUTO_CONFIRM = env_bool("RESILIA_AUTO_CONFIRM", True)
+RESILIA_OPERATOR_PHONE = env_str("RESILIA_OPERATOR_PHONE", "1000")
+RESILIA_OPERATOR_FORM_URL = env_str("RESILIA_OPERATOR_FORM_URL", "https://www.opt.nc")
+RESILIA_OPERATOR_COUNTERS = env_str("RESILIA_OPERATOR_COUNTERS", "les agences OPT/Helia")
 
 # Where a person running the demo reads the e-mails (only when EMAIL_HOST is unset).
 RESILIA_DEMO_MAILBOX = env_bool("RESILIA_DEMO_MAILBOX", DEBUG and not email_host)

@@ -10,7 +10,10 @@ PORT="${PORT:-8000}"
 
 "$PY" manage.py db_worker --interval 1 --no-reload &
 WORKER=$!
-trap 'kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
+# The daily run (confirmations, completions); production runs it from cron at 00:05.
+( while true; do "$PY" manage.py run_daily >/dev/null; sleep 3600; done ) &
+DAILY=$!
+trap 'kill "$WORKER" "$DAILY" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
 
 echo
 echo "Résilia is running: http://127.0.0.1:${PORT}/  (back office: http://127.0.0.1:${PORT}/admin/)"

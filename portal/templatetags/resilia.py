@@ -1,4 +1,8 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django import template
+from django.utils.dateformat import format as date_format
 
 register = template.Library()
 
@@ -11,3 +15,16 @@ def xpf(amount: int | None) -> str:
     if amount is None:
         return ""
     return f"{int(amount):,}".replace(",", NBSP) + NBSP + "F"
+
+
+@register.filter
+def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
+    """An instant as Nouméa wall-clock time, whatever the active time zone."""
+    if value is None:
+        return ""
+    return date_format(value.astimezone(ZoneInfo("Pacific/Noumea")), fmt)
+
+
+@register.filter
+def add_days(value: date, days: int) -> date:
+    return value + timedelta(days=int(days))

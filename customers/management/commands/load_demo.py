@@ -28,6 +28,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = import_csv(io.StringIO(demo.demo_csv(customers)))
                 self._demo_logins()
+                self._demo_requests()
             self.stdout.write(
                 f"Demo data: {summary.created} subscriptions created, "
                 f"{summary.updated} updated, {summary.unchanged} unchanged."
@@ -56,3 +57,82 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+
+    def _demo_requests(self) -> None:
+        """Requests in every state, on customers other than the two demo logins."""
+        from datetime import timedelta
+
+        from django.test import override_settings
+        from django.utils import timezone
+
+        from cancellations.models import CancellationRequest, Kind
+        from cancellations.rules import NOUMEA
+        from cancellations.services import (
+            Draft,
+            RequestError,
+            request_reject,
+            request_submit,
+            request_withdraw,
+            run_daily,
+        )
+        from customers.models import Subscription
+
+        if CancellationRequest.objects.exists():
+            return
+        now = timezone.now()
+        staff = User.objects.get(username="agent")
+        kinds = [Kind.DEFINITIVE, Kind.ISP_CHANGE, Kind.MOVING, Kind.DEFINITIVE, Kind.OTHER]
+        subscriptions = list(
+            Subscription.objects.filter(customer__client_code__gte="C100010")
+            .select_related("customer", "plan")
+            .order_by("reference")[:64]
+        )
+        # The last few arrive now and wait for an agent's confirmation.
+        waiting, subscriptions = subscriptions[60:], subscriptions[:60]
+        for index, subscription in enumerate(subscriptions):
+            # Spread receipts over the last ten weeks; desired dates around month ends.
+            received = now - timedelta(days=70 - index, hours=index % 9)
+            received_on = received.astimezone(NOUMEA).date()
+            desired = received_on + timedelta(days=(index * 7) % 50)
+            kind = kinds[index % len(kinds)]
+            draft = Draft(
+                subscription=subscription,
+                desired_date=desired,
+                kind=kind,
+                new_isp=["Lagoon", "Nautile", "Can'l", "Cegetel NC"][index % 4]
+                if kind == Kind.ISP_CHANGE
+                else "",
+                kind_detail="Raisons personnelles" if kind == Kind.OTHER else "",
+                mailbox_retention_months=[0, 3, 0, 6, 12][index % 5],
+                phone_line_cancelled=index % 7 == 0,
+                wants_phone_line_ended=index % 5 == 2,
+            )
+            try:
+                request = request_submit(
+                    customer=subscription.customer,
+                    draft=draft,
+                    actor=None,
+                    now=received,
+                    channel=["web", "web", "web", "phone", "email"][index % 5],
+                )
+                if index % 11 == 3:
+                    request_withdraw(request=request, actor=None, now=received)
+                elif index % 13 == 5:
+                    request_reject(
+                        request=request, actor=staff, reason="Titulaire du contrat à vérifier"
+                    )
+            except RequestError:
+                continue
+        run_daily(now)
+        with override_settings(RESILIA_AUTO_CONFIRM=False):
+            for subscription in waiting:
+                request_submit(
+                    customer=subscription.customer,
+                    draft=Draft(
+                        subscription=subscription,
+                        desired_date=now.astimezone(NOUMEA).date() + timedelta(days=40),
+                        kind=Kind.MOVING,
+                    ),
+                    actor=None,
+                    now=now,
+                )

@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.db import models
+
+from accounts.models import User
+from audit.models import AuditEntry
+
+
+def audit_log(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    ip: str | None = None,
+    **data: Any,
+) -> AuditEntry:
+    """Record one action; call it inside the transaction of the change it describes."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "system",
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        ip=ip,
+        data=data,
+    )

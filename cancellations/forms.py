@@ -1,0 +1,126 @@
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from cancellations.models import Kind
+from cancellations.rules import NOUMEA, Quote, month_end
+from cancellations.services import Draft, RequestError, quote_draft
+from customers.models import Subscription
+
+# Which field shows which refusal.
+ERROR_FIELDS = {
+    "date_in_past": "desired_date",
+    "date_too_far": "desired_date",
+    "new_isp_required": "new_isp",
+    "detail_required": "kind_detail",
+    "invalid_retention": "retention_months",
+    "terminated": "subscription",
+    "invalid_kind": "kind",
+}
+
+
+class CancellationForm(forms.Form):
+    """SPEC §3.3. The subscriptions offered are the customer's own, and only those."""
+
+    subscription = forms.ChoiceField(
+        label=_("Subscription to cancel"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the subscription to cancel."),
+            "invalid_choice": _("Choose one of your active subscriptions."),
+        },
+    )
+    desired_date = forms.DateField(
+        label=_("Desired cancellation date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("No notice: any date from today up to one year ahead."),
+        error_messages={
+            "required": _("Choose the desired date."),
+            "invalid": _("Enter a valid date."),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of cancellation"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Kind.DEFINITIVE,
+        error_messages={"required": _("Choose the kind of cancellation.")},
+    )
+    new_isp = forms.CharField(label=_("Name of your new provider"), max_length=100, required=False)
+    kind_detail = forms.CharField(
+        label=_("Reason (in a few words)"), max_length=500, required=False
+    )
+    keep_mailboxes = forms.BooleanField(label=_("Keep my e-mails"), required=False)
+    retention_months = forms.TypedChoiceField(
+        label=_("For how long"),
+        coerce=int,
+        required=False,
+        empty_value=0,  # type: ignore[arg-type]
+    )
+    phone_line_cancelled = forms.BooleanField(
+        label=_("My phone line is already being cancelled with the operator"), required=False
+    )
+    wants_phone_line_ended = forms.BooleanField(
+        label=_("I also want to end my fixed phone line"), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        subscriptions: list[Subscription],
+        received_at: datetime,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.received_at = received_at
+        self.subscriptions = {s.reference: s for s in subscriptions}
+        self.fields["subscription"].choices = [  # type: ignore[attr-defined]
+            (s.reference, f"{s.plan.name} — {s.reference}") for s in subscriptions
+        ]
+        if len(subscriptions) == 1 and not self.is_bound:
+            self.initial.setdefault("subscription", subscriptions[0].reference)
+        price = settings.RESILIA_MAILBOX_RETENTION_PRICE_XPF
+        choices = []
+        for months in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
+            label = _("%(months)s months") % {"months": months} if months > 1 else _("1 month")
+            if price:
+                label = f"{label} ({price * months} F)"
+            choices.append((months, label))
+        self.fields["retention_months"].choices = choices  # type: ignore[attr-defined]
+        self.fields["retention_months"].initial = settings.RESILIA_MAILBOX_RETENTION_MONTHS[0]
+        self.fields["desired_date"].initial = month_end(received_at.astimezone(NOUMEA).date())
+        self.quote: Quote | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        draft = self.draft()
+        try:
+            self.quote = quote_draft(draft, self.received_at)
+        except RequestError as exc:
+            self.add_error(ERROR_FIELDS.get(exc.code), forms.ValidationError(exc.message, exc.code))
+        return data
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        keep = data.get("keep_mailboxes")
+        return Draft(
+            subscription=self.subscriptions[data["subscription"]],
+            desired_date=data["desired_date"],
+            kind=data["kind"],
+            new_isp=data.get("new_isp", ""),
+            kind_detail=data.get("kind_detail", ""),
+            mailbox_retention_months=(data.get("retention_months") or 0) if keep else 0,
+            phone_line_cancelled=bool(data.get("phone_line_cancelled")),
+            wants_phone_line_ended=bool(data.get("wants_phone_line_ended")),
+        )
+
+    def clean_retention_months(self) -> int:
+        months: int = self.cleaned_data.get("retention_months") or 0
+        if self.cleaned_data.get("keep_mailboxes") and not months:
+            raise forms.ValidationError(_("Choose for how long to keep your e-mails."), "required")
+        return months

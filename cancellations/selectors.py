@@ -1,0 +1,44 @@
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from cancellations.models import CancellationRequest, RequestEvent
+from customers.models import Customer, Mailbox, Subscription, SubscriptionStatus
+from notifications.models import OutboundEmail
+
+
+def cancellable_subscriptions(customer: Customer) -> list[Subscription]:
+    """The customer's active subscriptions (with an open request they are not active)."""
+    return list(
+        Subscription.objects.filter(customer=customer, status=SubscriptionStatus.ACTIVE)
+        .select_related("plan")
+        .prefetch_related(Prefetch("mailboxes", queryset=Mailbox.objects.order_by("address")))
+        .order_by("started_on", "reference")
+    )
+
+
+def requests_for_customer(customer: Customer) -> QuerySet[CancellationRequest]:
+    return CancellationRequest.objects.filter(customer=customer).select_related(
+        "subscription__plan"
+    )
+
+
+def get_request_for_customer(customer: Customer, reference: str) -> CancellationRequest:
+    """The one way a portal view reaches a request: a stranger gets 404, never data."""
+    request = (
+        requests_for_customer(customer)
+        .prefetch_related(
+            Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
+            Prefetch("subscription__mailboxes", queryset=Mailbox.objects.order_by("address")),
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
+
+
+def emails_for_request(request: CancellationRequest) -> QuerySet[OutboundEmail]:
+    return OutboundEmail.objects.filter(
+        customer_id=request.customer_id, related_reference=request.reference
+    ).order_by("created_at", "id")

@@ -1,0 +1,389 @@
+"""Every state change of a cancellation request (SPEC §5) happens here.
+
+Each function runs in one transaction that writes the change, its history entry, its
+audit entry and its queued e-mail together: all of it is committed, or none of it.
+"""
+
+import calendar as _stdlib_calendar
+import contextlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from audit.services import audit_log
+from cancellations.calendar import current_calendar
+from cancellations.errors import quote_error_message
+from cancellations.models import (
+    OPEN_STATUSES,
+    CancellationRequest,
+    Channel,
+    Kind,
+    ReferenceSequence,
+    RequestEvent,
+    Status,
+)
+from cancellations.rules import NOUMEA, Quote, QuoteError, quote
+from customers.models import (
+    Customer,
+    Mailbox,
+    MailboxStatus,
+    Subscription,
+    SubscriptionStatus,
+)
+from notifications.services import email_queue
+
+
+class RequestError(Exception):
+    """A request the rules or the current state refuse; `message` is for the user."""
+
+    def __init__(self, code: str, message: str, existing: CancellationRequest | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the customer filled in, before it becomes a request."""
+
+    subscription: Subscription
+    desired_date: date
+    kind: str
+    new_isp: str = ""
+    kind_detail: str = ""
+    mailbox_retention_months: int = 0
+    phone_line_cancelled: bool = False
+    wants_phone_line_ended: bool = False
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, _stdlib_calendar.monthrange(year, month)[1])
+    )
+
+
+def quote_draft(draft: Draft, received_at: datetime) -> Quote:
+    """The quote of a draft, or RequestError with a message in the active language."""
+    validate_draft(draft)
+    try:
+        return quote(received_at, draft.desired_date, current_calendar())
+    except QuoteError as exc:
+        raise RequestError(exc.code, quote_error_message(exc.code)) from None
+
+
+def validate_draft(draft: Draft) -> None:
+    if draft.kind not in Kind.values:
+        raise RequestError("invalid_kind", str(_("Choose the kind of cancellation.")))
+    if draft.kind == Kind.ISP_CHANGE and not draft.new_isp.strip():
+        raise RequestError(
+            "new_isp_required", str(_("For a change of provider, give the new provider's name."))
+        )
+    if draft.kind == Kind.OTHER and not draft.kind_detail.strip():
+        raise RequestError(
+            "detail_required", str(_("Tell us in a few words the reason for the cancellation."))
+        )
+    months = draft.mailbox_retention_months
+    if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
+        raise RequestError("invalid_retention", str(_("Choose a mailbox retention period.")))
+    if draft.subscription.status == SubscriptionStatus.TERMINATED:
+        raise RequestError("terminated", str(_("This subscription has already ended.")))
+
+
+def _next_reference(year: int) -> str:
+    ReferenceSequence.objects.bulk_create([ReferenceSequence(year=year)], ignore_conflicts=True)
+    ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1)
+    number = ReferenceSequence.objects.get(year=year).last
+    return f"RES-{year}-{number:06d}"
+
+
+def _event(request: CancellationRequest, actor: User | None, note: str = "") -> None:
+    RequestEvent.objects.create(
+        request=request, at=timezone.now(), status=request.status, actor=actor, note=note
+    )
+
+
+def _email(request: CancellationRequest, template: str, **context: object) -> None:
+    customer = request.customer
+    email_queue(
+        template=template,
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"request": request, "customer": customer, **context},
+        related_reference=request.reference,
+    )
+
+
+def _open_request(subscription: Subscription) -> CancellationRequest | None:
+    return CancellationRequest.objects.filter(
+        subscription=subscription, status__in=OPEN_STATUSES
+    ).first()
+
+
+def _already_open(existing: CancellationRequest) -> RequestError:
+    return RequestError(
+        "already_open",
+        str(
+            _("A cancellation request is already open for this subscription: %(reference)s.")
+            % {"reference": existing.reference}
+        ),
+        existing=existing,
+    )
+
+
+def request_submit(
+    *,
+    customer: Customer,
+    draft: Draft,
+    channel: str = Channel.WEB,
+    actor: User | None,
+    ip: str | None = None,
+    idempotency_key: str = "",
+    now: datetime | None = None,
+) -> CancellationRequest:
+    """Record a cancellation request (R2–R8) and acknowledge it by e-mail.
+
+    A repeated idempotency key returns the first request instead of a second one. The
+    partial unique index refuses a second open request even when two arrive at once.
+    """
+    received_at = now or timezone.now()
+    if draft.subscription.customer_id != customer.pk:
+        raise RequestError("not_found", str(_("This subscription is not yours.")))
+    if idempotency_key:
+        first = CancellationRequest.objects.filter(
+            customer=customer, idempotency_key=idempotency_key
+        ).first()
+        if first is not None:
+            return first
+    result = quote_draft(draft, received_at)
+    try:
+        with transaction.atomic():
+            subscription = Subscription.objects.select_for_update().get(pk=draft.subscription.pk)
+            if idempotency_key:
+                # The same key may have won while this one waited for the lock.
+                first = CancellationRequest.objects.filter(
+                    customer=customer, idempotency_key=idempotency_key
+                ).first()
+                if first is not None:
+                    return first
+            existing = _open_request(subscription)
+            if existing is not None:
+                raise _already_open(existing)
+            request = CancellationRequest.objects.create(
+                reference=_next_reference(received_at.astimezone(NOUMEA).year),
+                customer=customer,
+                subscription=subscription,
+                received_at=received_at,
+                desired_date=draft.desired_date,
+                kind=draft.kind,
+                new_isp=draft.new_isp.strip() if draft.kind == Kind.ISP_CHANGE else "",
+                kind_detail=draft.kind_detail.strip(),
+                mailbox_retention_months=draft.mailbox_retention_months,
+                phone_line_cancelled=draft.phone_line_cancelled,
+                wants_phone_line_ended=draft.wants_phone_line_ended,
+                processing_date=result.processing_date,
+                effective_date=result.effective_date,
+                billing_end=result.billing_end,
+                last_month_amount_xpf=subscription.plan.monthly_price_xpf,
+                month_end_deadline=result.month_end_deadline,
+                on_time_for_month_end=result.on_time_for_month_end,
+                channel=channel,
+                idempotency_key=idempotency_key,
+                created_by=actor,
+            )
+            subscription.status = SubscriptionStatus.TERMINATION_SCHEDULED
+            subscription.ends_on = result.effective_date
+            subscription.save(update_fields=["status", "ends_on"])
+            _event(request, actor)
+            audit_log(
+                actor=actor,
+                action="request.submit",
+                target=request,
+                ip=ip,
+                reference=request.reference,
+                channel=channel,
+                effective_date=str(request.effective_date),
+            )
+            _email(request, "request_received")
+            if settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on:
+                _confirm(request, actor=None, ip=None)
+    except IntegrityError:
+        # Lost a race: another submission for this subscription (or with this key)
+        # committed first. Answer with that request, never with a second one.
+        if idempotency_key:
+            first = CancellationRequest.objects.filter(
+                customer=customer, idempotency_key=idempotency_key
+            ).first()
+            if first is not None:
+                return first
+        existing = _open_request(draft.subscription)
+        if existing is None:
+            raise
+        raise _already_open(existing) from None
+    return request
+
+
+def _confirm(request: CancellationRequest, *, actor: User | None, ip: str | None) -> None:
+    request.status = Status.CONFIRMED
+    request.save(update_fields=["status", "updated_at"])
+    _event(request, actor)
+    audit_log(actor=actor, action="request.confirm", target=request, ip=ip)
+    _email(request, "request_confirmed")
+
+
+def _locked(request: CancellationRequest) -> CancellationRequest:
+    return (
+        CancellationRequest.objects.select_for_update()
+        .select_related("customer", "subscription")
+        .get(pk=request.pk)
+    )
+
+
+def request_confirm(
+    *, request: CancellationRequest, actor: User | None, ip: str | None = None
+) -> CancellationRequest:
+    """Submitted → confirmed ("prise en compte"), with its e-mail."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status != Status.SUBMITTED:
+            raise RequestError("not_submitted", str(_("Only a received request can be confirmed.")))
+        _confirm(request, actor=actor, ip=ip)
+    return request
+
+
+def withdrawal_allowed(request: CancellationRequest, today: date) -> bool:
+    """R9: an open request may be withdrawn until the day before its effective date."""
+    return request.is_open and today < request.effective_date
+
+
+def _reopen_subscription(subscription: Subscription) -> None:
+    subscription.status = SubscriptionStatus.ACTIVE
+    subscription.ends_on = None
+    subscription.save(update_fields=["status", "ends_on"])
+
+
+def request_withdraw(
+    *,
+    request: CancellationRequest,
+    actor: User | None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> CancellationRequest:
+    """Open → withdrawn (R9); the subscription goes on as if nothing happened."""
+    today = (now or timezone.now()).astimezone(NOUMEA).date()
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_open:
+            raise RequestError("not_open", str(_("This request is no longer open.")))
+        if not withdrawal_allowed(request, today):
+            raise RequestError(
+                "too_late",
+                str(
+                    _(
+                        "It is too late to withdraw this request: it could be withdrawn "
+                        "until the day before %(date)s."
+                    )
+                    % {"date": request.effective_date.strftime("%d/%m/%Y")}
+                ),
+            )
+        request.status = Status.WITHDRAWN
+        request.save(update_fields=["status", "updated_at"])
+        _reopen_subscription(request.subscription)
+        _event(request, actor)
+        audit_log(actor=actor, action="request.withdraw", target=request, ip=ip)
+        _email(request, "request_withdrawn")
+    return request
+
+
+def request_reject(
+    *, request: CancellationRequest, actor: User, reason: str, ip: str | None = None
+) -> CancellationRequest:
+    """Open → rejected, with the reason e-mailed to the customer."""
+    if not reason.strip():
+        raise RequestError("reason_required", str(_("Give the reason for the rejection.")))
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_open:
+            raise RequestError("not_open", str(_("This request is no longer open.")))
+        request.status = Status.REJECTED
+        request.status_reason = reason.strip()
+        request.save(update_fields=["status", "status_reason", "updated_at"])
+        _reopen_subscription(request.subscription)
+        _event(request, actor, note=request.status_reason)
+        audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
+        _email(request, "request_rejected")
+    return request
+
+
+def request_complete(*, request: CancellationRequest, today: date) -> bool:
+    """Confirmed → completed on the effective date: the subscription ends and its
+    mailboxes are kept for the chosen months (R11) or closed. Safe to run twice."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status != Status.CONFIRMED or request.effective_date > today:
+            return False
+        request.status = Status.COMPLETED
+        request.save(update_fields=["status", "updated_at"])
+        subscription = request.subscription
+        subscription.status = SubscriptionStatus.TERMINATED
+        subscription.ends_on = request.effective_date
+        subscription.save(update_fields=["status", "ends_on"])
+        mailboxes = Mailbox.objects.filter(subscription=subscription, status=MailboxStatus.ACTIVE)
+        if request.mailbox_retention_months:
+            mailboxes.update(
+                status=MailboxStatus.RETAINED,
+                retained_until=add_months(request.effective_date, request.mailbox_retention_months),
+            )
+        else:
+            mailboxes.update(status=MailboxStatus.DELETED)
+        _event(request, None)
+        audit_log(actor=None, action="request.complete", target=request)
+        _email(request, "request_completed")
+    return True
+
+
+def handle_one_due_confirmation(today: date) -> bool:
+    """Confirm one received request whose processing day has come (SPEC §8)."""
+    request = (
+        CancellationRequest.objects.filter(status=Status.SUBMITTED, processing_date__lte=today)
+        .order_by("processing_date", "id")
+        .first()
+    )
+    if request is None:
+        return False
+    with contextlib.suppress(RequestError):  # another worker got there first
+        request_confirm(request=request, actor=None)
+    return True
+
+
+def handle_one_due_completion(today: date) -> bool:
+    request = (
+        CancellationRequest.objects.filter(status=Status.CONFIRMED, effective_date__lte=today)
+        .order_by("effective_date", "id")
+        .first()
+    )
+    if request is None:
+        return False
+    request_complete(request=request, today=today)
+    return True
+
+
+def run_daily(now: datetime | None = None) -> dict[str, int]:
+    """Idempotent and catching up: everything due by today is done once."""
+    today = (now or timezone.now()).astimezone(NOUMEA).date()
+    done = {"confirmed": 0, "completed": 0}
+    if settings.RESILIA_AUTO_CONFIRM:
+        while handle_one_due_confirmation(today):
+            done["confirmed"] += 1
+    while handle_one_due_completion(today):
+        done["completed"] += 1
+    return done

@@ -1,0 +1,85 @@
+"""What the customer is shown before and after submitting: one shape for both."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cancellations.models import CancellationRequest, Kind
+from cancellations.rules import Quote
+from cancellations.services import Draft, add_months
+from customers.models import Subscription
+
+
+@dataclass(frozen=True)
+class Summary:
+    subscription: Subscription
+    kind: str
+    new_isp: str
+    processing_date: date
+    effective_date: date
+    billing_end: date
+    last_month_amount_xpf: int
+    desired_date: date
+    month_end_deadline: datetime
+    on_time_for_month_end: bool
+    mailboxes: list[str]
+    retention_months: int
+    phone_line_cancelled: bool
+    wants_phone_line_ended: bool
+
+    @property
+    def retained_until(self) -> date | None:
+        if not self.retention_months:
+            return None
+        return add_months(self.effective_date, self.retention_months)
+
+    @property
+    def access_form_needed(self) -> bool:
+        """R10: a fixed-line access needs the signed form, unless the line is ending."""
+        return bool(self.subscription.access_line) and not self.phone_line_cancelled
+
+    @property
+    def access_auto_closed(self) -> bool:
+        return bool(self.subscription.access_line) and self.phone_line_cancelled
+
+    @property
+    def is_isp_change(self) -> bool:
+        return self.kind == Kind.ISP_CHANGE
+
+    @classmethod
+    def of_draft(cls, draft: Draft, quote: Quote) -> "Summary":
+        subscription = draft.subscription
+        return cls(
+            subscription=subscription,
+            kind=draft.kind,
+            new_isp=draft.new_isp,
+            processing_date=quote.processing_date,
+            effective_date=quote.effective_date,
+            billing_end=quote.billing_end,
+            last_month_amount_xpf=subscription.plan.monthly_price_xpf,
+            desired_date=draft.desired_date,
+            month_end_deadline=quote.month_end_deadline,
+            on_time_for_month_end=quote.on_time_for_month_end,
+            mailboxes=[m.address for m in subscription.mailboxes.all()],
+            retention_months=draft.mailbox_retention_months,
+            phone_line_cancelled=draft.phone_line_cancelled,
+            wants_phone_line_ended=draft.wants_phone_line_ended,
+        )
+
+    @classmethod
+    def of_request(cls, request: CancellationRequest) -> "Summary":
+        return cls(
+            subscription=request.subscription,
+            kind=request.kind,
+            new_isp=request.new_isp,
+            processing_date=request.processing_date,
+            effective_date=request.effective_date,
+            billing_end=request.billing_end,
+            last_month_amount_xpf=request.last_month_amount_xpf,
+            desired_date=request.desired_date,
+            month_end_deadline=request.month_end_deadline,
+            on_time_for_month_end=request.on_time_for_month_end,
+            mailboxes=[m.address for m in request.subscription.mailboxes.all()],
+            retention_months=request.mailbox_retention_months,
+            phone_line_cancelled=request.phone_line_cancelled,
+            wants_phone_line_ended=request.wants_phone_line_ended,
+        )

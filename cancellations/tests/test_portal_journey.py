@@ -1,0 +1,283 @@
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cancellations.models import CancellationRequest, Status
+from cancellations.rules import NOUMEA
+from cancellations.services import Draft, request_submit
+from customers.models import Customer, Plan, Subscription
+
+pytestmark = pytest.mark.django_db
+CANCEL = reverse("cancellations:cancel")
+SUMMARY = reverse("cancellations:summary")
+SUBMIT = reverse("cancellations:submit")
+LIST = reverse("cancellations:request_list")
+THURSDAY = datetime(2026, 11, 26, 10, tzinfo=NOUMEA)
+
+
+@pytest.fixture(autouse=True)
+def _thursday_morning() -> object:
+    with time_machine.travel(THURSDAY, tick=False):
+        yield
+
+
+def fields(**overrides: str) -> dict[str, str]:
+    return {
+        "subscription": "SUB-A-1",
+        "desired_date": "2026-12-31",
+        "kind": "definitive",
+        **overrides,
+    }
+
+
+def test_the_form_is_one_click_from_home(alice_client: Client) -> None:
+    home = alice_client.get(reverse("portal:home")).content.decode()
+    assert f'href="{CANCEL}"' in home
+    assert f'href="{CANCEL}?abonnement=SUB-A-1"' in home
+
+
+def test_the_form_offers_only_the_customers_active_subscriptions(
+    alice: Customer, bob: Customer, alice_client: Client
+) -> None:
+    Subscription.objects.filter(reference="SUB-A-2").update(status="terminated")
+    page = alice_client.get(CANCEL).content.decode()
+    assert "SUB-A-1" in page
+    assert "SUB-A-2" not in page and "SUB-B-1" not in page
+    # The only subscription is preselected; the date defaults to the month's last day.
+    assert 'value="2026-11-30"' in page
+    assert "Récapitulatif" in page and "lundi 30 novembre 2026" in page
+
+
+def test_the_live_summary_follows_the_fields(alice_client: Client) -> None:
+    page = alice_client.get(SUMMARY, fields(desired_date="2027-01-15")).content.decode()
+    assert "Prise en compte le" in page and "jeudi 26 novembre 2026" in page
+    assert "vendredi 15 janvier 2027" in page
+    assert "janvier 2027 : <strong>6\u00a0900\u00a0F</strong>" in page
+    assert "Aucun frais de résiliation" in page
+    assert "Étape 2 : le bon OPTimo « Résiliation » pour la ligne 254318" in page
+    assert "alice@mls.nc, famille@mls.nc : supprimées à la fin du service" in page
+
+
+def test_the_summary_says_what_happens_to_kept_mailboxes_and_the_operator_steps(
+    alice_client: Client,
+) -> None:
+    page = alice_client.get(
+        SUMMARY,
+        fields(keep_mailboxes="on", retention_months="6", kind="isp_change", new_isp="Lagoon",
+               phone_line_cancelled="", wants_phone_line_ended="on"),
+    ).content.decode()  # fmt: skip
+    assert "conservées jusqu'au 30 juin 2027" in page
+    assert "« Résiliation FAI »" in page
+    assert "Lagoon" in page
+    assert "Étape 3 (facultative)" in page
+
+
+def test_the_summary_warns_when_the_month_end_deadline_has_passed(alice_client: Client) -> None:
+    with time_machine.travel(datetime(2026, 10, 31, 9, tzinfo=NOUMEA), tick=False):
+        page = alice_client.get(SUMMARY, fields(desired_date="2026-10-31")).content.decode()
+    assert "Le délai pour une résiliation fin octobre 2026 est dépassé" in page
+    assert "prise en compte le lundi 2 novembre 2026 ; novembre 2026 sera facturé" in page
+
+
+def test_the_summary_shows_what_to_correct(alice_client: Client) -> None:
+    page = alice_client.get(SUMMARY, fields(desired_date="2026-11-01")).content.decode()
+    assert "La date souhaitée est passée" in page
+
+
+def test_a_valid_form_shows_the_confirmation_page_with_one_button(alice_client: Client) -> None:
+    page = alice_client.post(CANCEL, fields()).content.decode()
+    assert "Confirmer la résiliation" in page
+    assert "Demander la résiliation de mon forfait" in page
+    assert 'name="idempotency_key"' in page
+    assert not CancellationRequest.objects.exists()
+
+
+def test_submitting_gives_a_reference_and_an_acknowledgement(
+    alice: Customer, alice_client: Client
+) -> None:
+    response = alice_client.post(SUBMIT, {**fields(), "idempotency_key": "abc"})
+    request = CancellationRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cancellations:request_sent", args=[request.reference])
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "RES-2026-000001" in page
+    assert "Reçue le jeudi 26 novembre 2026, 10:00 (heure de Nouméa)" in page
+    assert "Un accusé de réception a été envoyé à alice@example.nc" in page
+    assert request.channel == "web" and request.created_by == alice.user
+
+
+def test_a_double_click_or_a_resubmission_creates_one_request(alice_client: Client) -> None:
+    first = alice_client.post(SUBMIT, {**fields(), "idempotency_key": "same"})
+    second = alice_client.post(SUBMIT, {**fields(), "idempotency_key": "same"})
+    assert first["Location"] == second["Location"]
+    assert CancellationRequest.objects.count() == 1
+
+
+def test_a_new_submission_for_an_open_subscription_leads_to_the_open_request(
+    alice_client: Client,
+) -> None:
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "one"})
+    response = alice_client.post(SUBMIT, {**fields(), "idempotency_key": "two"}, follow=True)
+    assert CancellationRequest.objects.count() == 1
+    assert (
+        "Une demande de résiliation est déjà en cours pour cet abonnement"
+        in response.content.decode()
+    )
+
+
+def test_someone_elses_subscription_in_a_tampered_form_is_404(
+    alice: Customer, bob: Customer, bob_client: Client
+) -> None:
+    assert bob_client.post(CANCEL, fields()).status_code == 404
+    assert bob_client.post(SUBMIT, fields()).status_code == 404
+    assert bob_client.get(SUMMARY, fields()).status_code == 404
+    assert not CancellationRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"desired_date": "2026-11-20"}, "La date souhaitée est passée"),
+        ({"desired_date": "2027-12-01"}, "La date souhaitée est trop lointaine"),
+        ({"desired_date": "2026-02-30"}, "Saisissez une date valide"),
+        ({"kind": "isp_change"}, "indiquez le nom du nouveau fournisseur"),
+        ({"kind": "other"}, "Indiquez en quelques mots le motif"),
+        ({"kind": "bogus"}, "Sélectionnez un choix valide"),
+        ({"keep_mailboxes": "on", "retention_months": ""}, "Choisissez la durée de conservation"),
+        ({"subscription": ""}, "Choisissez l&#x27;abonnement à résilier"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_on_the_form(
+    alice_client: Client, overrides: dict[str, str], message: str
+) -> None:
+    response = alice_client.post(SUBMIT, fields(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not CancellationRequest.objects.exists()
+
+
+def test_a_scheduled_subscription_is_no_longer_offered(
+    alice: Customer, alice_client: Client
+) -> None:
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "x"})
+    page = alice_client.get(CANCEL).content.decode()
+    assert 'value="SUB-A-1"' not in page
+    assert 'value="SUB-A-2"' in page
+
+
+def test_my_requests_lists_only_mine(alice: Customer, bob: Customer, alice_client: Client) -> None:
+    request_submit(
+        customer=bob,
+        draft=Draft(
+            subscription=bob.subscriptions.get(), desired_date=date(2026, 12, 31), kind="moving"
+        ),
+        actor=bob.user,
+    )
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "x"})
+    page = alice_client.get(LIST).content.decode()
+    assert "RES-2026-000002" in page and "RES-2026-000001" not in page
+    assert (
+        alice_client.get(
+            reverse("cancellations:request_detail", args=["RES-2026-000001"])
+        ).status_code
+        == 404
+    )
+    assert (
+        alice_client.get(reverse("cancellations:withdraw", args=["RES-2026-000001"])).status_code
+        == 404
+    )
+    assert (
+        alice_client.post(reverse("cancellations:withdraw", args=["RES-2026-000001"])).status_code
+        == 404
+    )
+
+
+def test_the_request_page_shows_history_emails_and_withdrawal(alice_client: Client) -> None:
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "x"})
+    page = alice_client.get(
+        reverse("cancellations:request_detail", args=["RES-2026-000001"])
+    ).content.decode()
+    assert "Historique" in page and "Reçue" in page and "Prise en compte" in page
+    assert "Nous avons bien reçu votre demande de résiliation RES-2026-000001" in page
+    assert "Vous pouvez retirer cette demande jusqu'au mercredi 30 décembre 2026" in page
+
+
+def test_withdrawing_from_my_requests(alice: Customer, alice_client: Client) -> None:
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "x"})
+    url = reverse("cancellations:withdraw", args=["RES-2026-000001"])
+    assert "Oui, retirer ma demande" in alice_client.get(url).content.decode()
+    page = alice_client.post(url, follow=True).content.decode()
+    assert "Votre demande RES-2026-000001 est retirée" in page
+    assert CancellationRequest.objects.get().status == Status.WITHDRAWN
+    assert Subscription.objects.get(reference="SUB-A-1").status == "active"
+
+
+def test_withdrawing_too_late_is_refused_with_a_message(
+    alice: Customer, alice_client: Client
+) -> None:
+    alice_client.post(SUBMIT, {**fields(desired_date="2026-11-27"), "idempotency_key": "x"})
+    url = reverse("cancellations:withdraw", args=["RES-2026-000001"])
+    with time_machine.travel(datetime(2026, 11, 27, 8, tzinfo=NOUMEA), tick=False):
+        alice_client.force_login(alice.user)  # type: ignore[arg-type]
+        detail = alice_client.get(reverse("cancellations:request_detail", args=["RES-2026-000001"]))
+        assert "Retirer ma demande" not in detail.content.decode()
+        page = alice_client.post(url, follow=True).content.decode()
+    assert "Il est trop tard pour retirer cette demande" in page
+    assert CancellationRequest.objects.get().status == Status.CONFIRMED
+
+
+def _queries(client: Client, url: str, data: dict[str, str] | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, data)
+        assert response.status_code == 200
+    return len(queries)
+
+
+def test_journey_pages_run_a_constant_number_of_queries(
+    alice: Customer, bob: Customer, alice_client: Client
+) -> None:
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "x"})
+    detail = reverse("cancellations:request_detail", args=["RES-2026-000001"])
+    plan = Plan.objects.get(name="ADSL Confort")
+    # Two cancellable subscriptions before and after, so none is preselected.
+    Subscription.objects.create(
+        reference="A-extra", customer=alice, plan=plan, started_on=date(2024, 1, 1)
+    )
+    pages = [
+        (CANCEL, None),
+        (SUMMARY, fields(subscription="SUB-A-2")),
+        (LIST, None),
+        (detail, None),
+        (reverse("cancellations:request_sent", args=["RES-2026-000001"]), None),
+        (reverse("cancellations:withdraw", args=["RES-2026-000001"]), None),
+        (reverse("portal:home"), None),
+    ]
+    [_queries(alice_client, url, data) for url, data in pages]  # warm the caches
+    before = [_queries(alice_client, url, data) for url, data in pages]
+    for index in range(15):
+        other = Customer.objects.create(client_code=f"X{index}", name="X", email="x@example.nc")
+        sub = Subscription.objects.create(
+            reference=f"X-{index}", customer=other, plan=plan, started_on=date(2024, 1, 1)
+        )
+        request_submit(
+            customer=other,
+            draft=Draft(subscription=sub, desired_date=date(2026, 12, 31), kind="moving"),
+            actor=None,
+        )
+        Subscription.objects.create(
+            reference=f"A-{index}", customer=alice, plan=plan, started_on=date(2024, 1, 1)
+        )
+    for index in range(5):
+        sub = Subscription.objects.get(reference=f"A-{index}")
+        request_submit(
+            customer=alice,
+            draft=Draft(subscription=sub, desired_date=date(2026, 12, 31), kind="moving"),
+            actor=None,
+        )
+    after = [_queries(alice_client, url, data) for url, data in pages]
+    assert after == before

@@ -1,0 +1,280 @@
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from audit.models import AuditEntry
+from cancellations.models import CancellationRequest, RequestEvent, Status
+from cancellations.rules import NOUMEA
+from cancellations.services import (
+    Draft,
+    RequestError,
+    request_complete,
+    request_reject,
+    request_submit,
+    request_withdraw,
+    run_daily,
+)
+from conftest import run_tasks
+from customers.models import Customer, MailboxStatus, Subscription
+from notifications.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=NOUMEA)  # type: ignore[misc,arg-type]
+
+
+def fibre(alice: Customer) -> Subscription:
+    return alice.subscriptions.get(reference="SUB-A-1")
+
+
+def submit(alice: Customer, when: datetime, desired: date, **fields: Any) -> CancellationRequest:
+    draft = Draft(
+        subscription=fibre(alice),
+        desired_date=desired,
+        kind=fields.pop("kind", "definitive"),
+        **fields,
+    )  # type: ignore[arg-type]
+    return request_submit(customer=alice, draft=draft, actor=alice.user, ip="203.0.113.5", now=when)
+
+
+def test_a_submission_freezes_the_quote_and_schedules_the_end(alice: Customer) -> None:
+    request = submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15))
+    assert request.reference == "RES-2026-000001"
+    assert request.processing_date == date(2026, 12, 24)
+    assert request.effective_date == date(2027, 3, 15)
+    assert request.billing_end == date(2027, 3, 31)
+    assert request.last_month_amount_xpf == 6900
+    subscription = fibre(alice)
+    assert subscription.status == "termination_scheduled"
+    assert subscription.ends_on == date(2027, 3, 15)
+
+
+def test_references_count_up_within_the_year(alice: Customer) -> None:
+    first = submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15))
+    second = request_submit(
+        customer=alice,
+        draft=Draft(
+            subscription=alice.subscriptions.get(reference="SUB-A-2"),
+            desired_date=date(2027, 1, 31),
+            kind="moving",
+        ),
+        actor=alice.user,
+        now=at(2026, 12, 24, 11),
+    )
+    assert (first.reference, second.reference) == ("RES-2026-000001", "RES-2026-000002")
+
+
+def test_on_a_business_day_it_is_confirmed_at_once(alice: Customer) -> None:
+    request = submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15))
+    assert request.status == Status.CONFIRMED
+    assert [e.status for e in request.events.all()] == ["submitted", "confirmed"]
+    templates = list(OutboundEmail.objects.order_by("id").values_list("template", flat=True))
+    assert templates == ["request_received", "request_confirmed"]
+
+
+def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
+    request = submit(alice, at(2026, 10, 31, 9), date(2026, 10, 31))
+    assert request.status == Status.SUBMITTED
+    assert request.processing_date == date(2026, 11, 2)
+    assert run_daily(at(2026, 11, 1, 0, 5)) == {"confirmed": 0, "completed": 0}
+    # Confirmed on its processing day, which is also its effective date: it ends then.
+    assert run_daily(at(2026, 11, 2, 0, 5)) == {"confirmed": 1, "completed": 1}
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+
+
+def test_manual_confirmation_can_be_configured(alice: Customer, settings: object) -> None:
+    settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
+    request = submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15))
+    assert request.status == Status.SUBMITTED
+    assert run_daily(at(2026, 12, 25, 0, 5))["confirmed"] == 0
+
+
+def test_the_acknowledgement_email_says_everything(alice: Customer) -> None:
+    submit(
+        alice,
+        at(2026, 10, 30, 23, 30),
+        date(2026, 10, 31),
+        mailbox_retention_months=3,
+        wants_phone_line_ended=True,
+    )
+    run_tasks()
+    ack = next(m for m in mail.outbox if "RES-2026-000001" in m.subject and "reçu" in m.subject)
+    assert ack.to == ["alice@example.nc"]
+    body = ack.body
+    assert "Référence : RES-2026-000001" in body
+    assert "30 octobre 2026, 23:30" in body
+    assert "samedi 31 octobre 2026" in body
+    assert "octobre 2026 (6\u00a0900\u00a0F)" in body
+    assert "aucun frais de résiliation" in body
+    assert "conservées pendant 3 mois" in body
+    assert "254318" in body and "OPTimo" in body
+    assert "1000" in body
+    assert ack.alternatives[0][1] == "text/html"  # type: ignore[attr-defined]
+
+
+def test_english_customers_get_english_emails(bob: Customer) -> None:
+    request_submit(
+        customer=bob,
+        draft=Draft(
+            subscription=bob.subscriptions.get(), desired_date=date(2026, 12, 31), kind="definitive"
+        ),
+        actor=bob.user,
+        now=at(2026, 11, 26, 10),
+    )
+    subjects = list(OutboundEmail.objects.values_list("subject", flat=True))
+    assert "We have received your cancellation request RES-2026-000001" in subjects
+
+
+def test_a_second_open_request_is_refused(alice: Customer) -> None:
+    first = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    with pytest.raises(RequestError) as error:
+        submit(alice, at(2026, 11, 26, 11), date(2027, 1, 31))
+    assert error.value.code == "already_open"
+    assert error.value.existing == first
+    assert CancellationRequest.objects.count() == 1
+
+
+def test_the_same_idempotency_key_returns_the_first_request(alice: Customer) -> None:
+    draft = Draft(subscription=fibre(alice), desired_date=date(2026, 12, 31), kind="definitive")
+    first = request_submit(
+        customer=alice,
+        draft=draft,
+        actor=alice.user,
+        idempotency_key="k1",
+        now=at(2026, 11, 26, 10),
+    )
+    again = request_submit(
+        customer=alice,
+        draft=draft,
+        actor=alice.user,
+        idempotency_key="k1",
+        now=at(2026, 11, 26, 10, 1),
+    )
+    assert again == first
+    assert CancellationRequest.objects.count() == 1
+    assert OutboundEmail.objects.filter(template="request_received").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"desired_date": date(2026, 11, 20)}, "date_in_past"),
+        ({"desired_date": date(2027, 11, 30)}, "date_too_far"),
+        ({"kind": "isp_change"}, "new_isp_required"),
+        ({"kind": "other"}, "detail_required"),
+        ({"mailbox_retention_months": 5}, "invalid_retention"),
+    ],
+)
+def test_bad_drafts_are_refused_with_a_code(
+    alice: Customer, fields: dict[str, object], code: str
+) -> None:
+    values: dict[str, object] = {"desired_date": date(2026, 12, 31), "kind": "definitive", **fields}
+    draft = Draft(subscription=fibre(alice), **values)  # type: ignore[arg-type]
+    with pytest.raises(RequestError) as error:
+        request_submit(customer=alice, draft=draft, actor=alice.user, now=at(2026, 11, 26, 10))
+    assert error.value.code == code
+    assert not CancellationRequest.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_terminated_subscription_cannot_be_cancelled(alice: Customer) -> None:
+    Subscription.objects.filter(reference="SUB-A-1").update(status="terminated")
+    with pytest.raises(RequestError) as error:
+        submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    assert error.value.code == "terminated"
+
+
+def test_someone_elses_subscription_is_refused(alice: Customer, bob: Customer) -> None:
+    draft = Draft(subscription=fibre(alice), desired_date=date(2026, 12, 31), kind="definitive")
+    with pytest.raises(RequestError) as error:
+        request_submit(customer=bob, draft=draft, actor=bob.user, now=at(2026, 11, 26, 10))
+    assert error.value.code == "not_found"
+
+
+def test_withdrawal_until_the_day_before_reactivates_the_subscription(alice: Customer) -> None:
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    request_withdraw(request=request, actor=alice.user, now=at(2026, 12, 30, 23, 59))
+    request.refresh_from_db()
+    assert request.status == Status.WITHDRAWN
+    subscription = fibre(alice)
+    assert subscription.status == "active" and subscription.ends_on is None
+    assert OutboundEmail.objects.filter(template="request_withdrawn").exists()
+    # The subscription can be cancelled again later.
+    assert submit(alice, at(2026, 12, 30, 23, 59), date(2027, 1, 31)).status == Status.CONFIRMED
+
+
+def test_withdrawal_on_the_effective_date_is_too_late(alice: Customer) -> None:
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    with pytest.raises(RequestError) as error:
+        request_withdraw(request=request, actor=alice.user, now=at(2026, 12, 31, 0, 0))
+    assert error.value.code == "too_late"
+    request.refresh_from_db()
+    assert request.status == Status.CONFIRMED
+
+
+def test_rejection_keeps_the_subscription_and_emails_the_reason(
+    alice: Customer, agent: object
+) -> None:
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    request_reject(request=request, actor=agent, reason="Compte en litige", ip="10.0.0.1")  # type: ignore[arg-type]
+    request.refresh_from_db()
+    assert request.status == Status.REJECTED and request.status_reason == "Compte en litige"
+    assert fibre(alice).status == "active"
+    email = OutboundEmail.objects.get(template="request_rejected")
+    assert "Compte en litige" in email.body_text
+
+
+def test_completion_on_the_effective_date_ends_the_subscription_and_keeps_mailboxes(
+    alice: Customer,
+) -> None:
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=3)
+    assert not request_complete(request=request, today=date(2026, 12, 30))
+    assert run_daily(at(2026, 12, 31, 0, 5)) == {"confirmed": 0, "completed": 1}
+    assert run_daily(at(2026, 12, 31, 0, 6)) == {"confirmed": 0, "completed": 0}  # idempotent
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    subscription = fibre(alice)
+    assert subscription.status == "terminated" and subscription.ends_on == date(2026, 12, 31)
+    boxes = list(subscription.mailboxes.values_list("status", "retained_until"))
+    assert boxes == [(MailboxStatus.RETAINED, date(2027, 3, 31))] * 2
+
+
+def test_a_daily_run_after_days_down_catches_up_once(alice: Customer, bob: Customer) -> None:
+    submit(alice, at(2026, 10, 31, 9), date(2026, 11, 3))  # processing Mon 2 Nov
+    request_submit(
+        customer=bob,
+        draft=Draft(
+            subscription=bob.subscriptions.get(), desired_date=date(2026, 11, 4), kind="moving"
+        ),
+        actor=bob.user,
+        now=at(2026, 11, 1, 9),
+    )
+    assert run_daily(at(2026, 11, 5, 0, 5)) == {"confirmed": 2, "completed": 2}
+    assert run_daily(at(2026, 11, 5, 0, 5)) == {"confirmed": 0, "completed": 0}
+
+
+def test_every_change_writes_history_and_audit_in_the_same_transaction(alice: Customer) -> None:
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    request_withdraw(request=request, actor=alice.user, ip="203.0.113.9", now=at(2026, 11, 27, 9))
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor_label", "ip"))
+    assert actions == [
+        ("request.submit", "C100001", "203.0.113.5"),
+        ("request.confirm", "system", None),
+        ("request.withdraw", "C100001", "203.0.113.9"),
+    ]
+    assert RequestEvent.objects.filter(request=request).count() == 3
+
+
+def test_audit_entries_cannot_be_changed_or_deleted(alice: Customer) -> None:
+    submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    entry = AuditEntry.objects.first()
+    assert entry is not None
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()
+    with pytest.raises(ValueError, match="append-only"):
+        entry.delete()
