@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-postgres lint messages clean
+.PHONY: run test lint messages clean run-packages test-packages
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Résilia needs Python 3.12+ (pyenv reads .python-version: 3.13)")'
@@ -21,19 +21,30 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 run: export DEBUG ?= true
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime run-packages
 	./scripts/run-demo.sh
 
-# The browser tests drive Debian's Chromium (never a downloaded browser).
-chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+# Debian packages: the DejaVu fonts for the OPTimo PDF (run and test); Chromium for the
+# browser tests (never a downloaded browser) and poppler-utils to read PDFs back (test).
+RUN_PACKAGES := fonts-dejavu-core
+TEST_PACKAGES := fonts-dejavu-core chromium poppler-utils
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
+endef
+
+run-packages:
+	$(call apt_install,$(RUN_PACKAGES))
+
+test-packages:
+	$(call apt_install,$(TEST_PACKAGES))
 
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false SECURE_SSL_REDIRECT=false \
 	RESILIA_VAR_DIR=$(CURDIR)/var/test
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev test-packages
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -16,6 +16,9 @@ AGENT_PERMISSIONS = [
     "cancellations.view_cancellationrequest",
     "cancellations.change_cancellationrequest",
     "audit.view_auditentry",
+    "access_forms.view_accesslineform",
+    "access_forms.change_accesslineform",
+    "access_forms.view_forwardingbatch",
 ]
 SUPERVISOR_PERMISSIONS = [
     *AGENT_PERMISSIONS,

@@ -26,6 +26,7 @@ def get_request_for_customer(customer: Customer, reference: str) -> Cancellation
     """The one way a portal view reaches a request: a stranger gets 404, never data."""
     request = (
         requests_for_customer(customer)
+        .select_related("access_form")
         .prefetch_related(
             Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
             Prefetch("subscription__mailboxes", queryset=Mailbox.objects.order_by("address")),

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access_forms.services import form_for_new_request
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.calendar import current_calendar
@@ -203,6 +204,7 @@ def request_submit(
             subscription.status = SubscriptionStatus.TERMINATION_SCHEDULED
             subscription.ends_on = result.effective_date
             subscription.save(update_fields=["status", "ends_on"])
+            form_for_new_request(request)
             _event(request, actor)
             audit_log(
                 actor=actor,

@@ -28,6 +28,8 @@ class OutboundEmail(models.Model):
         on_delete=models.SET_NULL,
         related_name="emails",
     )
+    # [{"filename", "mimetype", "path"}] (a file in the default storage) or "content".
+    attachments = models.JSONField(default=list, blank=True)
     # The reference of what the e-mail is about (e.g. RES-2026-000123), for listing.
     related_reference = models.CharField(max_length=30, blank=True, db_index=True)
     status = models.CharField(

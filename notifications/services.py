@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ def email_queue(
     context: dict[str, object],
     customer: Customer | None = None,
     related_reference: str = "",
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboundEmail:
     """Render `notifications/emails/<template>.{subject,txt,html}` and queue delivery.
 
@@ -59,6 +61,7 @@ def email_queue(
         body_html=html,
         customer=customer,
         related_reference=related_reference,
+        attachments=attachments or [],
     )
     deliver_email.enqueue(email.pk)
     return email
@@ -81,6 +84,13 @@ def email_deliver(*, email_id: int) -> bool:
     message.attach_alternative(email.body_html, "text/html")
     attempts = email.attempts + 1
     try:
+        for attachment in email.attachments:
+            if "path" in attachment:
+                with default_storage.open(attachment["path"], "rb") as stored:
+                    content: bytes | str = stored.read()
+            else:
+                content = attachment["content"]
+            message.attach(attachment["filename"], content, attachment["mimetype"])
         message.send()
     except Exception as exc:  # any SMTP or network failure: keep the message, try later
         logger.warning("E-mail %s not delivered (attempt %s): %s", email.pk, attempts, exc)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "notifications",
     "audit",
     "cancellations",
+    "access_forms",
+    "backoffice",
     "portal",
     "api",
 ]
@@ -241,6 +243,15 @@ RESILIA_OPERATOR_PHONE = env_str("RESILIA_OPERATOR_PHONE", "1000")
 RESILIA_OPERATOR_FORM_URL = env_str("RESILIA_OPERATOR_FORM_URL", "https://www.opt.nc")
 RESILIA_OPERATOR_COUNTERS = env_str("RESILIA_OPERATOR_COUNTERS", "les agences OPT/Helia")
 
+# The operator's line-access form (SPEC R10, §4 forwarding).
+RESILIA_OPERATOR_EMAIL = env_str("RESILIA_OPERATOR_EMAIL", "resiliations@operateur.invalid")
+RESILIA_FORWARD_TIME = env_str("RESILIA_FORWARD_TIME", "14:00")
+RESILIA_PDF_FONT_DIR = env_str("RESILIA_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+RESILIA_UPLOAD_MAX_BYTES = env_int("RESILIA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # a drawn signature as a data URL fits
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+
 # Where a person running the demo reads the e-mails (only when EMAIL_HOST is unset).
 RESILIA_DEMO_MAILBOX = env_bool("RESILIA_DEMO_MAILBOX", DEBUG and not email_host)
 
@@ -249,5 +260,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_tasks_db": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")}},
+    "loggers": {
+        "django_tasks_db": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")},
+        "fontTools": {"level": "ERROR"},
+    },
 }

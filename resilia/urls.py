@@ -11,7 +11,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("backoffice/", include("backoffice.urls")),
     path("api/v1/", api.urls),
     path("", include("cancellations.urls")),
+    path("", include("access_forms.urls")),
     path("", include("portal.urls")),
 ]

@@ -11,7 +11,11 @@ PORT="${PORT:-8000}"
 "$PY" manage.py db_worker --interval 1 --no-reload &
 WORKER=$!
 # The daily run (confirmations, completions); production runs it from cron at 00:05.
-( while true; do "$PY" manage.py run_daily >/dev/null; sleep 3600; done ) &
+( while true; do
+    "$PY" manage.py run_daily >/dev/null
+    "$PY" manage.py forward_forms --scheduled >/dev/null
+    sleep 300
+  done ) &
 DAILY=$!
 trap 'kill "$WORKER" "$DAILY" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
 

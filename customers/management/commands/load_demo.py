@@ -124,6 +124,7 @@ class Command(BaseCommand):
             except RequestError:
                 continue
         run_daily(now)
+        self._demo_forms(staff)
         with override_settings(RESILIA_AUTO_CONFIRM=False):
             for subscription in waiting:
                 request_submit(
@@ -135,4 +136,55 @@ class Command(BaseCommand):
                     ),
                     actor=None,
                     now=now,
+                )
+
+    def _demo_forms(self, staff: User) -> None:
+        """OPTimo forms at every step: signed, checked, forwarded, answered."""
+        from access_forms.models import AccessLineForm, FormStatus
+        from access_forms.services import (
+            Signature,
+            batch_forward,
+            form_check,
+            form_record_answer,
+            form_sign,
+        )
+
+        waiting = list(
+            AccessLineForm.objects.filter(
+                status=FormStatus.AWAITING_SIGNATURE,
+                request__status__in=["submitted", "confirmed"],
+            )
+            .select_related("request__customer")
+            .order_by("id")[:8]
+        )
+        signed = []
+        for form in waiting:
+            if not form.can_be_signed:
+                continue
+            holder = form.holder_name
+            signed.append(
+                form_sign(
+                    form=form,
+                    signature=Signature(
+                        signer_name=holder,
+                        consent=True,
+                        typed=holder,
+                        holder_address="Nouméa",
+                    ),
+                    actor=None,
+                    ip="127.0.0.1",
+                    user_agent="demo",
+                )
+            )
+        for form in signed[:5]:
+            form_check(form=form, valid=True, actor=staff)
+        batch = batch_forward(actor=staff)
+        if batch is not None:
+            forwarded = list(batch.forms.order_by("id"))
+            if forwarded:
+                form_record_answer(
+                    form=forwarded[0],
+                    accepted=True,
+                    operator_reference="OPT-2026-0042",
+                    actor=staff,
                 )

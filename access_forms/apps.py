@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccessFormsConfig(AppConfig):
+    name = "access_forms"
+    verbose_name = "OPTimo line-access forms"

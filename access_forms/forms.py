@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SignForm(forms.Form):
+    signer_name = forms.CharField(
+        label=_("Name of the person who signs"), max_length=200,
+        error_messages={"required": _("Enter the name of the person who signs.")},
+    )  # fmt: skip
+    holder_address = forms.CharField(label=_("Line holder's address"), max_length=300)
+    holder_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    holder_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    signature_data = forms.CharField(widget=forms.HiddenInput, required=False)
+    typed_signature = forms.CharField(
+        label=_("Or type your name as a signature"), max_length=80, required=False
+    )
+    consent = forms.BooleanField(
+        label=_("I certify that I am the holder of this phone line and that I sign this form."),
+        error_messages={"required": _("Tick the box to certify that you are the line holder.")},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("signature_data") and not (data.get("typed_signature") or "").strip():
+            raise forms.ValidationError(
+                _("Draw your signature or type your name."), code="signature_missing"
+            )
+        return data
+
+
+class LinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("The line holder's e-mail address"),
+        error_messages={"required": _("Enter the line holder's e-mail address.")},
+    )
+
+
+class UploadForm(forms.Form):
+    document = forms.FileField(
+        label=_("Signed form (PDF, PNG or JPEG, 10 MB at most)"),
+        error_messages={"required": _("Choose the file of the signed form.")},
+    )

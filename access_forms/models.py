@@ -1,0 +1,112 @@
+"""The operator's line-access form ("Bon de commande/résiliation OPTimo", SPEC R10)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FormKind(models.TextChoices):
+    CANCELLATION = "cancellation", _("Cancellation")  # "Résiliation"
+    ISP_RELEASE = "isp_release", _("Release to another provider")  # "Résiliation FAI"
+
+
+class FormStatus(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed")
+    AUTO_CLOSED = "auto_closed", _("Closes with the phone line")
+    AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
+    SIGNED = "signed", _("Signed")
+    INVALID = "invalid", _("To sign again")
+    FORWARDED = "forwarded", _("Forwarded to the operator")
+    ACKNOWLEDGED = "acknowledged", _("Accepted by the operator")
+    REFUSED_BY_OPERATOR = "refused_by_operator", _("Refused by the operator")
+
+
+class SignatureSource(models.TextChoices):
+    DRAWN = "drawn", _("Signed online (drawn)")
+    TYPED = "typed", _("Signed online (typed name)")
+    UPLOAD = "upload", _("Scanned form uploaded")
+
+
+class ForwardingBatch(models.Model):
+    """One e-mail to the operator carrying several forms and a CSV manifest."""
+
+    reference = models.CharField(max_length=30, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.EmailField()
+    email = models.ForeignKey(
+        "notifications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # The automatic batch of a business day (at most one); staff batches leave it empty.
+    automatic_on = models.DateField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("forwarding batch")
+        verbose_name_plural = _("forwarding batches")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class AccessLineForm(models.Model):
+    request = models.OneToOneField(
+        "cancellations.CancellationRequest", on_delete=models.PROTECT, related_name="access_form"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=FormKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=FormStatus.choices)
+    line_number = models.CharField(_("fixed line number"), max_length=20, blank=True)
+    holder_name = models.CharField(_("line holder"), max_length=200, blank=True)
+    holder_address = models.CharField(_("address"), max_length=300, blank=True)
+    holder_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    holder_email = models.EmailField(_("e-mail"), blank=True)
+    form_date = models.DateField(_("date in the observations"))
+    # Signature evidence (SPEC §3.5); the PDF is immutable once signed.
+    source = models.CharField(max_length=8, choices=SignatureSource.choices, blank=True)
+    signer_name = models.CharField(_("signer"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signer_ip = models.GenericIPAddressField(null=True, blank=True)
+    signer_user_agent = models.CharField(max_length=500, blank=True)
+    document = models.FileField(upload_to="access_forms/%Y/%m/", blank=True)
+    document_type = models.CharField(max_length=40, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    # A signing link for a line holder who is not the customer: single use.
+    link_email = models.EmailField(blank=True)
+    link_nonce = models.CharField(max_length=32, blank=True)
+    # A signed form is forwarded only once an agent has checked it.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invalid_reason = models.CharField(max_length=500, blank=True)
+    batch = models.ForeignKey(
+        ForwardingBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="forms"
+    )
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    operator_reference = models.CharField(max_length=100, blank=True)
+    operator_refusal_reason = models.CharField(max_length=500, blank=True)
+    operator_answered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("line-access form")
+        verbose_name_plural = _("line-access forms")
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["line_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} {self.get_kind_display()}"
+
+    @property
+    def can_be_signed(self) -> bool:
+        """Awaiting a (new) signature, for a request that is still open."""
+        return self.status in (
+            FormStatus.AWAITING_SIGNATURE,
+            FormStatus.INVALID,
+        ) and self.request.status in ("submitted", "confirmed")
+
+    @property
+    def has_document(self) -> bool:
+        return bool(self.document)

@@ -1,0 +1,626 @@
+"""State changes of the OPTimo line-access form (SPEC R10, §3.5, §4 forwarding).
+
+Like every service: one transaction writes the change, its audit entry and its e-mail.
+"""
+
+import base64
+import binascii
+import csv
+import hashlib
+import io
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from access_forms.models import (
+    AccessLineForm,
+    FormKind,
+    FormStatus,
+    ForwardingBatch,
+    SignatureSource,
+)
+from access_forms.pdf import FormContent, render_form, typed_signature_png
+from accounts.models import User
+from audit.services import audit_log
+from cancellations.models import CancellationRequest, Kind
+from cancellations.rules import NOUMEA
+from notifications.services import email_queue
+
+LINK_SALT = "access-forms.signing-link"
+MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
+
+
+class FormError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- Creation with the request (R10) ---------------------------------------------------
+
+
+def form_for_new_request(request: CancellationRequest) -> AccessLineForm:
+    """Called inside request_submit's transaction."""
+    subscription = request.subscription
+    customer = request.customer
+    if not subscription.access_line:
+        status = FormStatus.NOT_NEEDED
+    elif request.phone_line_cancelled:
+        status = FormStatus.AUTO_CLOSED
+    else:
+        status = FormStatus.AWAITING_SIGNATURE
+    holder = subscription.line_holder or customer.name
+    is_customer = holder.casefold() == customer.name.casefold()
+    return AccessLineForm.objects.create(
+        request=request,
+        kind=FormKind.ISP_RELEASE if request.kind == Kind.ISP_CHANGE else FormKind.CANCELLATION,
+        status=status,
+        line_number=subscription.access_line,
+        holder_name=holder,
+        holder_phone=customer.phone if is_customer else "",
+        holder_email=customer.email if is_customer else "",
+        form_date=request.desired_date,
+    )
+
+
+def form_content(form: AccessLineForm, signature_png: bytes | None = None) -> FormContent:
+    brand = settings.RESILIA_BRAND
+    return FormContent(
+        operator_name=brand["operator_name"],
+        access_service_name=brand["access_service_name"],
+        isp_name=brand["isp_name"],
+        kind=form.kind,
+        request_reference=form.request.reference,
+        holder_name=form.holder_name,
+        holder_address=form.holder_address,
+        holder_phone=form.holder_phone,
+        holder_email=form.holder_email,
+        line_number=form.line_number,
+        form_date=form.form_date,
+        new_isp=form.request.new_isp,
+        signer_name=form.signer_name,
+        signed_at=form.signed_at,
+        signature_png=signature_png,
+    )
+
+
+def preview_pdf(form: AccessLineForm) -> bytes:
+    """The pre-filled, unsigned form, to read before signing."""
+    return render_form(form_content(form), Path(settings.RESILIA_PDF_FONT_DIR))
+
+
+# --- Signing -------------------------------------------------------------------------
+
+
+def drawn_signature_png(data_url: str) -> bytes:
+    """A signature drawn on the pad (a PNG data URL), flattened on white and cropped.
+
+    Refuses what is not a PNG, too large, or blank: an empty pad signs nothing.
+    """
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise FormError("signature_missing", _("Draw your signature in the box."))
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise FormError("signature_invalid", _("The signature could not be read.")) from None
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise FormError("signature_invalid", _("The signature could not be read."))
+    try:
+        image = Image.open(io.BytesIO(raw))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise FormError("signature_invalid", _("The signature could not be read.")) from None
+    if image.width > 4000 or image.height > 2000:
+        raise FormError("signature_invalid", _("The signature could not be read."))
+    flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    flat.alpha_composite(image.convert("RGBA"))
+    grey = flat.convert("L")
+    ink = grey.point(lambda value: 255 if value < 200 else 0).getbbox()
+    if ink is None or (ink[2] - ink[0]) < 15 or (ink[3] - ink[1]) < 5:
+        raise FormError("signature_missing", _("Draw your signature in the box."))
+    left, top, right, bottom = ink
+    cropped = grey.crop(
+        (
+            max(left - 8, 0),
+            max(top - 8, 0),
+            min(right + 8, grey.width),
+            min(bottom + 8, grey.height),
+        )
+    )
+    cropped.thumbnail((600, 200))
+    out = io.BytesIO()
+    cropped.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Signature:
+    signer_name: str
+    consent: bool
+    drawn: str = ""  # data URL from the pad
+    typed: str = ""  # or the name typed as a signature
+    holder_address: str = ""
+    holder_phone: str = ""
+    holder_email: str = ""
+
+
+def _store_document(form: AccessLineForm, content: bytes, extension: str) -> None:
+    name = f"{form.request.reference}-{secrets.token_hex(8)}.{extension}"
+    form.document.save(name, ContentFile(content), save=False)
+    form.document_sha256 = hashlib.sha256(content).hexdigest()
+
+
+def _locked(form: AccessLineForm) -> AccessLineForm:
+    return (
+        AccessLineForm.objects.select_for_update()
+        .select_related("request__customer", "request__subscription")
+        .get(pk=form.pk)
+    )
+
+
+def _email_customer(form: AccessLineForm, template: str, **context: object) -> None:
+    customer = form.request.customer
+    email_queue(
+        template=template,
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"form": form, "request": form.request, "customer": customer, **context},
+        related_reference=form.request.reference,
+    )
+
+
+def form_sign(
+    *,
+    form: AccessLineForm,
+    signature: Signature,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+    via_link: bool = False,
+    now: datetime | None = None,
+) -> AccessLineForm:
+    """The line holder signs online: the PDF is generated, hashed and kept, never
+    regenerated afterwards."""
+    if not signature.consent:
+        raise FormError(
+            "consent_required", _("Tick the box to certify that you are the line holder.")
+        )
+    if not signature.signer_name.strip():
+        raise FormError("signer_required", _("Enter the name of the person who signs."))
+    if signature.drawn:
+        png, source = drawn_signature_png(signature.drawn), SignatureSource.DRAWN
+    elif signature.typed.strip():
+        png = typed_signature_png(signature.typed.strip()[:80], Path(settings.RESILIA_PDF_FONT_DIR))
+        source = SignatureSource.TYPED
+    else:
+        raise FormError("signature_missing", _("Draw your signature or type your name."))
+    with transaction.atomic():
+        form = _locked(form)
+        if not form.can_be_signed:
+            raise FormError("not_signable", _("This form does not need a signature any more."))
+        form.signer_name = signature.signer_name.strip()[:200]
+        form.holder_address = signature.holder_address.strip()[:300] or form.holder_address
+        form.holder_phone = signature.holder_phone.strip()[:30] or form.holder_phone
+        form.holder_email = signature.holder_email.strip()[:254] or form.holder_email
+        form.signed_at = now or timezone.now()
+        form.signer_ip = ip
+        form.signer_user_agent = user_agent[:500]
+        form.source = source
+        content = render_form(form_content(form, png), Path(settings.RESILIA_PDF_FONT_DIR))
+        _store_document(form, content, "pdf")
+        form.document_type = "application/pdf"
+        _mark_received(form)
+        form.save()
+        audit_log(
+            actor=actor,
+            action="form.sign",
+            target=form,
+            ip=ip,
+            reference=form.request.reference,
+            signer=form.signer_name,
+            via_link=via_link,
+            sha256=form.document_sha256,
+        )
+        _email_customer(form, "form_received")
+    return form
+
+
+def _mark_received(form: AccessLineForm) -> None:
+    form.status = FormStatus.SIGNED
+    form.checked_at = None
+    form.checked_by = None
+    form.invalid_reason = ""
+    form.link_nonce = ""  # a signing link works once: signing by any route spends it
+
+
+# --- Upload of a scanned form ------------------------------------------------------------
+
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+
+
+def sniff_document(content: bytes) -> tuple[str, str]:
+    """The type of an upload from its bytes, never from its name."""
+    for magic, mimetype, extension in SIGNATURES:
+        if content.startswith(magic):
+            if mimetype != "application/pdf":
+                try:
+                    Image.open(io.BytesIO(content)).verify()
+                except Exception:
+                    break
+            elif b"%%EOF" not in content[-2048:]:
+                break
+            return mimetype, extension
+    raise FormError("bad_file_type", _("Send the signed form as a PDF, PNG or JPEG file."))
+
+
+def form_upload(
+    *,
+    form: AccessLineForm,
+    chunks: Iterable[bytes],
+    size: int,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+) -> AccessLineForm:
+    limit = settings.RESILIA_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise FormError(
+            "file_too_large",
+            _("The file is too large: at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        )
+    content = b"".join(chunks)
+    if len(content) > limit:
+        raise FormError(
+            "file_too_large",
+            _("The file is too large: at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        )
+    if not content:
+        raise FormError("empty_file", _("The file is empty."))
+    mimetype, extension = sniff_document(content)
+    with transaction.atomic():
+        form = _locked(form)
+        if not form.can_be_signed:
+            raise FormError("not_signable", _("This form does not need a signature any more."))
+        _store_document(form, content, extension)
+        form.document_type = mimetype
+        form.source = SignatureSource.UPLOAD
+        form.signer_name = ""
+        form.signed_at = timezone.now()
+        form.signer_ip = ip
+        form.signer_user_agent = user_agent[:500]
+        _mark_received(form)
+        form.save()
+        audit_log(
+            actor=actor,
+            action="form.upload",
+            target=form,
+            ip=ip,
+            reference=form.request.reference,
+            sha256=form.document_sha256,
+            type=mimetype,
+        )
+        _email_customer(form, "form_received")
+    return form
+
+
+# --- A signing link for a line holder who is someone else -------------------------------
+
+
+def form_send_link(
+    *,
+    form: AccessLineForm,
+    email: str,
+    actor: User | None,
+    ip: str | None,
+    build_url: Callable[[str], str],
+) -> AccessLineForm:
+    with transaction.atomic():
+        form = _locked(form)
+        if not form.can_be_signed:
+            raise FormError("not_signable", _("This form does not need a signature any more."))
+        form.link_email = email
+        form.link_nonce = secrets.token_hex(16)
+        form.save(update_fields=["link_email", "link_nonce", "updated_at"])
+        token = signing.dumps({"f": form.pk, "n": form.link_nonce}, salt=LINK_SALT)
+        customer = form.request.customer
+        email_queue(
+            template="form_sign_link",
+            to=email,
+            language=customer.language,
+            customer=customer,
+            context={
+                "form": form,
+                "request": form.request,
+                "customer": customer,
+                "url": build_url(token),
+                "days": settings.RESILIA_SIGNING_LINK_DAYS,
+            },
+            related_reference=form.request.reference,
+        )
+        audit_log(actor=actor, action="form.send_link", target=form, ip=ip, to=email)
+    return form
+
+
+def form_from_link(token: str) -> AccessLineForm:
+    """The form a holder's link opens, or FormError if tampered, expired or used."""
+    max_age = settings.RESILIA_SIGNING_LINK_DAYS * 86400
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise FormError("link_expired", _("This signing link has expired.")) from None
+    except signing.BadSignature:
+        raise FormError("link_invalid", _("This signing link is not valid.")) from None
+    form = (
+        AccessLineForm.objects.select_related("request__customer", "request__subscription")
+        .filter(pk=data.get("f"))
+        .first()
+    )
+    if form is None or not form.link_nonce or form.link_nonce != data.get("n"):
+        raise FormError("link_used", _("This signing link has already been used."))
+    if not form.can_be_signed:
+        raise FormError("link_used", _("This signing link has already been used."))
+    return form
+
+
+# --- Staff check ------------------------------------------------------------------------
+
+
+def form_check(
+    *,
+    form: AccessLineForm,
+    valid: bool,
+    reason: str = "",
+    actor: User,
+    ip: str | None = None,
+    resign_url: str = "",
+) -> AccessLineForm:
+    if not valid and not reason.strip():
+        raise FormError("reason_required", _("Give the reason why the form is not valid."))
+    with transaction.atomic():
+        form = _locked(form)
+        if form.status != FormStatus.SIGNED or form.checked_at is not None:
+            raise FormError(
+                "not_checkable", _("Only a signed form waiting for a check can be checked.")
+            )
+        if valid:
+            form.checked_at = timezone.now()
+            form.checked_by = actor
+            form.save(update_fields=["checked_at", "checked_by", "updated_at"])
+            audit_log(actor=actor, action="form.valid", target=form, ip=ip)
+        else:
+            form.status = FormStatus.INVALID
+            form.invalid_reason = reason.strip()[:500]
+            form.save(update_fields=["status", "invalid_reason", "updated_at"])
+            audit_log(actor=actor, action="form.invalid", target=form, ip=ip, reason=reason)
+            _email_customer(form, "form_invalid", url=resign_url)
+    return form
+
+
+# --- Forwarding to the operator --------------------------------------------------------
+
+FORWARDABLE_REQUEST_STATUSES = ["submitted", "confirmed", "completed"]
+MANIFEST_HEADER = ["reference", "kind", "line_number", "holder", "date", "document"]
+
+
+def _manifest(forms: list[AccessLineForm]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(MANIFEST_HEADER)
+    for form in forms:
+        writer.writerow(
+            [
+                form.request.reference,
+                "Résiliation FAI" if form.kind == FormKind.ISP_RELEASE else "Résiliation",
+                form.line_number,
+                form.holder_name,
+                form.form_date.strftime("%d/%m/%Y"),
+                _attachment_name(form),
+            ]
+        )
+    return out.getvalue()
+
+
+def _attachment_name(form: AccessLineForm) -> str:
+    extension = Path(form.document.name or "").suffix or ".pdf"
+    return f"{form.request.reference}-{form.line_number}{extension}"
+
+
+def forwardable_forms() -> list[AccessLineForm]:
+    return list(
+        AccessLineForm.objects.filter(
+            status=FormStatus.SIGNED,
+            checked_at__isnull=False,
+            batch__isnull=True,
+            request__status__in=FORWARDABLE_REQUEST_STATUSES,
+        )
+        .select_related("request")
+        .order_by("id")
+    )
+
+
+def batch_forward(
+    *, actor: User | None, ip: str | None = None, automatic_on: date | None = None
+) -> ForwardingBatch | None:
+    """One e-mail to the operator with every checked form and a CSV manifest.
+
+    Returns None when no form is waiting. An automatic batch is made at most once a day.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        forms = list(
+            AccessLineForm.objects.select_for_update()
+            .filter(
+                status=FormStatus.SIGNED,
+                checked_at__isnull=False,
+                batch__isnull=True,
+                # A withdrawn or rejected request's form must never reach the operator.
+                request__status__in=FORWARDABLE_REQUEST_STATUSES,
+            )
+            .select_related("request")
+            .order_by("id")
+        )
+        if not forms:
+            return None
+        if automatic_on and ForwardingBatch.objects.filter(automatic_on=automatic_on).exists():
+            return None
+        local = now.astimezone(NOUMEA)
+        batch = ForwardingBatch.objects.create(
+            reference=f"FWD-{local:%Y%m%d-%H%M%S}-{secrets.token_hex(2).upper()}",
+            created_by=actor,
+            recipient=settings.RESILIA_OPERATOR_EMAIL,
+            automatic_on=automatic_on,
+        )
+        attachments: list[dict[str, str]] = [
+            {
+                "filename": _attachment_name(form),
+                "mimetype": form.document_type or "application/pdf",
+                "path": form.document.name or "",
+            }
+            for form in forms
+        ]
+        attachments.append(
+            {
+                "filename": f"{batch.reference}.csv",
+                "mimetype": "text/csv",
+                "content": _manifest(forms),
+            }
+        )
+        batch.email = email_queue(
+            template="operator_batch",
+            to=batch.recipient,
+            language="fr",
+            context={"batch": batch, "forms": forms, "count": len(forms)},
+            related_reference=batch.reference,
+            attachments=attachments,
+        )
+        batch.save(update_fields=["email"])
+        AccessLineForm.objects.filter(pk__in=[f.pk for f in forms]).update(
+            status=FormStatus.FORWARDED, batch=batch, forwarded_at=now, updated_at=now
+        )
+        audit_log(
+            actor=actor,
+            action="forms.forward",
+            target=batch,
+            ip=ip,
+            forms=[f.request.reference for f in forms],
+        )
+    return batch
+
+
+def scheduled_forwarding(now: datetime | None = None) -> ForwardingBatch | None:
+    """The automatic batch: each business day, from the configured time (Nouméa)."""
+    from cancellations.calendar import current_calendar
+
+    local = (now or timezone.now()).astimezone(NOUMEA)
+    at = datetime.strptime(settings.RESILIA_FORWARD_TIME, "%H:%M").time()
+    if not current_calendar().is_business_day(local.date()) or local.time() < at:
+        return None
+    return batch_forward(actor=None, automatic_on=local.date())
+
+
+# --- The operator's answer ------------------------------------------------------------
+
+
+def form_record_answer(
+    *,
+    form: AccessLineForm,
+    accepted: bool,
+    operator_reference: str = "",
+    reason: str = "",
+    actor: User | None,
+    ip: str | None = None,
+) -> AccessLineForm:
+    if not accepted and not reason.strip():
+        raise FormError("reason_required", _("Give the operator's reason for the refusal."))
+    with transaction.atomic():
+        form = _locked(form)
+        if form.status != FormStatus.FORWARDED:
+            raise FormError("not_forwarded", _("Only a forwarded form can get an answer."))
+        form.status = FormStatus.ACKNOWLEDGED if accepted else FormStatus.REFUSED_BY_OPERATOR
+        form.operator_reference = operator_reference.strip()[:100]
+        form.operator_refusal_reason = "" if accepted else reason.strip()[:500]
+        form.operator_answered_at = timezone.now()
+        form.save()
+        audit_log(
+            actor=actor,
+            action="form.acknowledged" if accepted else "form.refused",
+            target=form,
+            ip=ip,
+            operator_reference=form.operator_reference,
+            reason=form.operator_refusal_reason,
+        )
+        _email_customer(form, "form_acknowledged" if accepted else "form_refused")
+    return form
+
+
+@dataclass
+class AnswerImport:
+    applied: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+ACCEPTED = {"accepted", "accepte", "accepté", "ok", "oui", "yes"}
+REFUSED = {"refused", "refuse", "refusé", "ko", "non", "no"}
+
+
+def answers_import(text: str, *, actor: User | None, ip: str | None = None) -> AnswerImport:
+    """The operator's answer file: key (line number or reference), result, operator
+    reference, reason. Unknown or unanswerable rows are reported; the rest applied."""
+    result = AnswerImport()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for line, row in enumerate(reader, start=1):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if line == 1 and row[0].strip().lower() in {"key", "reference", "line_number", "ligne"}:
+            continue
+        cells = [cell.strip() for cell in row] + ["", "", "", ""]
+        key, outcome, operator_reference, reason = cells[:4]
+        outcome = outcome.lower()
+        if outcome not in ACCEPTED | REFUSED:
+            result.errors.append((line, _("unknown result %(value)r") % {"value": outcome}))
+            continue
+        candidates = AccessLineForm.objects.filter(status=FormStatus.FORWARDED)
+        if key.upper().startswith("RES-"):
+            candidates = candidates.filter(request__reference=key.upper())
+        else:
+            candidates = candidates.filter(line_number="".join(key.split()))
+        matches = list(candidates[:2])
+        if not matches:
+            result.errors.append((line, _("no forwarded form for %(key)s") % {"key": key}))
+            continue
+        if len(matches) > 1:
+            result.errors.append(
+                (line, _("several forwarded forms for %(key)s: use the reference") % {"key": key})
+            )
+            continue
+        try:
+            form_record_answer(
+                form=matches[0],
+                accepted=outcome in ACCEPTED,
+                operator_reference=operator_reference,
+                reason=reason,
+                actor=actor,
+                ip=ip,
+            )
+        except FormError as exc:
+            result.errors.append((line, exc.message))
+            continue
+        result.applied += 1
+    return result

@@ -1,0 +1,192 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from access_forms.models import FormStatus
+from access_forms.tests.conftest import drawn_png
+from cancellations.models import CancellationRequest
+from conftest import run_tasks
+from customers.models import Customer
+from notifications.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+REF = "RES-2026-000001"
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def url(name: str, reference: str = REF) -> str:
+    return reverse(f"access_forms:{name}", args=[reference])
+
+
+def sign_fields(**overrides: str) -> dict[str, str]:
+    return {
+        "signer_name": "Alice Wayaridri",
+        "holder_address": "12 rue Sébastopol, Nouméa",
+        "holder_phone": "75.12.34",
+        "holder_email": "alice@example.nc",
+        "signature_data": drawn_png(),
+        "consent": "on",
+        **overrides,
+    }
+
+
+def test_the_form_page_is_prefilled(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    page = alice_client.get(url("form_page")).content.decode()
+    assert "254318" in page and "Alice Wayaridri" in page and "31/12/2026" in page
+    assert "Résiliation" in page
+    preview = alice_client.get(url("preview"))
+    assert preview["Content-Type"] == "application/pdf"
+    assert preview.content.startswith(b"%PDF-")
+
+
+def test_the_customer_signs_and_downloads_the_signed_pdf(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    response = alice_client.post(url("sign"), sign_fields(), HTTP_USER_AGENT="Phone")
+    assert response.status_code == 302
+    form = fibre_request.access_form
+    form.refresh_from_db()
+    assert form.status == FormStatus.SIGNED
+    assert form.signer_user_agent == "Phone"
+    document = alice_client.get(url("document"))
+    assert document.status_code == 200
+    assert b"".join(document.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
+    detail = alice_client.get(reverse("cancellations:request_detail", args=[REF])).content.decode()
+    assert "nous le contrôlons" in detail
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"consent": ""}, "Cochez la case pour certifier"),
+        (
+            {"signature_data": "", "typed_signature": ""},
+            "Dessinez votre signature ou saisissez votre nom",
+        ),
+        ({"signer_name": ""}, "Saisissez le nom de la personne qui signe"),
+    ],
+)
+def test_a_bad_signature_gets_a_message(
+    fibre_request: CancellationRequest,
+    alice_client: Client,
+    overrides: dict[str, str],
+    message: str,
+) -> None:
+    response = alice_client.post(url("sign"), sign_fields(**overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    fibre_request.access_form.refresh_from_db()
+    assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+def test_bob_cannot_see_or_touch_alices_form(
+    fibre_request: CancellationRequest, bob_client: Client
+) -> None:
+    for name in ("form_page", "document", "preview"):
+        assert bob_client.get(url(name)).status_code == 404
+    assert bob_client.post(url("sign"), sign_fields()).status_code == 404
+    assert (
+        bob_client.post(
+            url("upload"), {"document": SimpleUploadedFile("x.pdf", MINIMAL_PDF)}
+        ).status_code
+        == 404
+    )
+    assert bob_client.post(url("send_link"), {"email": "x@example.nc"}).status_code == 404
+
+
+def test_the_holder_signs_from_the_emailed_link_without_logging_in(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    alice_client.post(url("send_link"), {"email": "holder@example.nc"})
+    email = OutboundEmail.objects.get(template="form_sign_link")
+    assert email.to == "holder@example.nc"
+    link = re.search(r"http://testserver(/signer/[^\s]+/)", email.body_text).group(1)  # type: ignore[union-attr]
+    holder = Client()
+    assert "Signer le bon OPTimo pour la ligne 254318" in holder.get(link).content.decode()
+    done = holder.post(link, sign_fields(signer_name="Marc Tein"))
+    assert "Le bon est signé" in done.content.decode()
+    form = fibre_request.access_form
+    form.refresh_from_db()
+    assert form.status == FormStatus.SIGNED and form.signer_name == "Marc Tein"
+    again = holder.get(link)
+    assert again.status_code == 410
+    assert "déjà été utilisé" in again.content.decode()
+
+
+def test_a_tampered_or_expired_link_signs_nothing(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    alice_client.post(url("send_link"), {"email": "holder@example.nc"})
+    email = OutboundEmail.objects.get(template="form_sign_link")
+    link = re.search(r"http://testserver(/signer/[^\s]+/)", email.body_text).group(1)  # type: ignore[union-attr]
+    tampered = Client().post(link[:-4] + "AA/", sign_fields())
+    assert tampered.status_code == 410
+    with time_machine.travel(timezone.localtime() + timedelta(days=8)):
+        expired = Client().post(link, sign_fields())
+    assert expired.status_code == 410 and "expiré" in expired.content.decode()
+    fibre_request.access_form.refresh_from_db()
+    assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "ok"),
+    [
+        ("form.pdf", MINIMAL_PDF, True),
+        ("scan.png", None, True),
+        ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 100, False),
+        ("fake.png", b"\x89PNG\r\n\x1a\nnot really", False),
+        ("empty.pdf", b"", False),
+    ],
+)
+def test_uploads_are_checked_by_content(
+    fibre_request: CancellationRequest,
+    alice_client: Client,
+    name: str,
+    content: bytes | None,
+    ok: bool,
+) -> None:
+    if content is None:
+        import base64
+
+        content = base64.b64decode(drawn_png().split(",", 1)[1])
+    response = alice_client.post(url("upload"), {"document": SimpleUploadedFile(name, content)})
+    fibre_request.access_form.refresh_from_db()
+    if ok:
+        assert response.status_code == 302
+        assert fibre_request.access_form.status == FormStatus.SIGNED
+        assert fibre_request.access_form.source == "upload"
+    else:
+        assert response.status_code == 400
+        assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+def test_an_upload_over_10_mb_is_refused(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    big = MINIMAL_PDF + b"0" * (10 * 1024 * 1024)
+    response = alice_client.post(url("upload"), {"document": SimpleUploadedFile("big.pdf", big)})
+    assert response.status_code == 400
+    assert "Le fichier est trop volumineux" in response.content.decode()
+
+
+def test_emails_of_the_form_are_delivered(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    alice_client.post(url("sign"), sign_fields())
+    run_tasks()
+    assert any("bon OPTimo" in m.subject and REF in m.subject for m in mail.outbox)
+
+
+def test_the_holder_page_is_customer_independent(
+    fibre_request: CancellationRequest, alice: Customer
+) -> None:
+    assert Client().get("/signer/not-a-token/").status_code == 410

@@ -1,0 +1,222 @@
+"""Step 2 in the client area: read, sign, send for signature or upload the OPTimo form."""
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access_forms.forms import LinkForm, SignForm, UploadForm
+from access_forms.models import AccessLineForm
+from access_forms.services import (
+    FormError,
+    Signature,
+    form_from_link,
+    form_send_link,
+    form_sign,
+    form_upload,
+    preview_pdf,
+)
+from cancellations.selectors import get_request_for_customer
+from customers.models import Customer
+from portal.access import customer_required
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")
+
+
+def get_form_for_customer(customer: Customer, reference: str) -> AccessLineForm:
+    """The form of one of the customer's own requests, or 404."""
+    cancellation = get_request_for_customer(customer, reference)
+    form = AccessLineForm.objects.filter(request=cancellation).select_related("request").first()
+    if form is None:
+        raise Http404
+    form.request = cancellation
+    return form
+
+
+def _signature(form: SignForm) -> Signature:
+    data = form.cleaned_data
+    return Signature(
+        signer_name=data["signer_name"],
+        consent=data["consent"],
+        drawn=data.get("signature_data", ""),
+        typed=data.get("typed_signature", ""),
+        holder_address=data["holder_address"],
+        holder_phone=data.get("holder_phone", ""),
+        holder_email=data.get("holder_email", ""),
+    )
+
+
+def _initial(access_form: AccessLineForm) -> dict[str, str]:
+    return {
+        "signer_name": access_form.holder_name,
+        "holder_address": access_form.holder_address,
+        "holder_phone": access_form.holder_phone,
+        "holder_email": access_form.holder_email,
+    }
+
+
+def _page(
+    request: HttpRequest,
+    access_form: AccessLineForm,
+    sign_form: SignForm | None = None,
+    link_form: LinkForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "access_forms/form_page.html",
+        {
+            "access_form": access_form,
+            "cancellation": access_form.request,
+            "sign_form": sign_form or SignForm(initial=_initial(access_form)),
+            "link_form": link_form or LinkForm(),
+            "upload_form": upload_form or UploadForm(),
+        },
+        status=status,
+    )
+
+
+@customer_required
+def form_page(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    return _page(request, get_form_for_customer(customer, reference))
+
+
+@customer_required
+@require_POST
+def sign(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    access_form = get_form_for_customer(customer, reference)
+    sign_form = SignForm(request.POST)
+    if not sign_form.is_valid():
+        return _page(request, access_form, sign_form=sign_form, status=400)
+    try:
+        form_sign(
+            form=access_form,
+            signature=_signature(sign_form),
+            actor=request.user,  # type: ignore[arg-type]
+            ip=_ip(request),
+            user_agent=_agent(request),
+        )
+    except FormError as exc:
+        sign_form.add_error(None, exc.message)
+        return _page(request, access_form, sign_form=sign_form, status=400)
+    messages.success(request, _("Thank you: the signed form has been received."))
+    return redirect("access_forms:form_page", reference=reference)
+
+
+@customer_required
+@require_POST
+def send_link(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    access_form = get_form_for_customer(customer, reference)
+    link_form = LinkForm(request.POST)
+    if not link_form.is_valid():
+        return _page(request, access_form, link_form=link_form, status=400)
+    try:
+        form_send_link(
+            form=access_form,
+            email=link_form.cleaned_data["email"],
+            actor=request.user,  # type: ignore[arg-type]
+            ip=_ip(request),
+            build_url=lambda token: request.build_absolute_uri(
+                reverse("access_forms:holder_sign", args=[token])
+            ),
+        )
+    except FormError as exc:
+        link_form.add_error(None, exc.message)
+        return _page(request, access_form, link_form=link_form, status=400)
+    messages.success(
+        request,
+        _("A signing link has been sent to %(email)s.")
+        % {"email": link_form.cleaned_data["email"]},
+    )
+    return redirect("access_forms:form_page", reference=reference)
+
+
+@customer_required
+@require_POST
+def upload(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    access_form = get_form_for_customer(customer, reference)
+    upload_form = UploadForm(request.POST, request.FILES)
+    if not upload_form.is_valid():
+        return _page(request, access_form, upload_form=upload_form, status=400)
+    document = upload_form.cleaned_data["document"]
+    try:
+        form_upload(
+            form=access_form,
+            chunks=document.chunks(),
+            size=document.size,
+            actor=request.user,  # type: ignore[arg-type]
+            ip=_ip(request),
+            user_agent=_agent(request),
+        )
+    except FormError as exc:
+        upload_form.add_error("document", exc.message)
+        return _page(request, access_form, upload_form=upload_form, status=400)
+    messages.success(request, _("Thank you: the signed form has been received."))
+    return redirect("access_forms:form_page", reference=reference)
+
+
+def document_response(access_form: AccessLineForm) -> HttpResponse:
+    name = access_form.document.name
+    if not name:
+        raise Http404
+    extension = name.rsplit(".", 1)[-1]
+    return FileResponse(  # type: ignore[return-value]
+        default_storage.open(name, "rb"),
+        as_attachment=False,
+        filename=f"{access_form.request.reference}.{extension}",
+        content_type=access_form.document_type or "application/octet-stream",
+    )
+
+
+@customer_required
+def document(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    """The signed form, to the customer whose request it is (and to no one else)."""
+    return document_response(get_form_for_customer(customer, reference))
+
+
+@customer_required
+def preview(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    access_form = get_form_for_customer(customer, reference)
+    response = HttpResponse(preview_pdf(access_form), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{reference}-preview.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def holder_sign(request: HttpRequest, token: str) -> HttpResponse:
+    """The line holder's page, reached from the e-mailed link: no login needed."""
+    try:
+        access_form = form_from_link(token)
+    except FormError as exc:
+        return render(request, "access_forms/link_error.html", {"message": exc.message}, status=410)
+    sign_form = SignForm(request.POST or None, initial=_initial(access_form))
+    if request.method == "POST" and sign_form.is_valid():
+        try:
+            form_sign(
+                form=access_form,
+                signature=_signature(sign_form),
+                actor=None,
+                ip=_ip(request),
+                user_agent=_agent(request),
+                via_link=True,
+            )
+        except FormError as exc:
+            sign_form.add_error(None, exc.message)
+        else:
+            return render(request, "access_forms/holder_done.html", {"access_form": access_form})
+    return render(
+        request,
+        "access_forms/holder_sign.html",
+        {"access_form": access_form, "sign_form": sign_form, "token": token},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,198 @@
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
+from access_forms.services import (
+    Signature,
+    answers_import,
+    batch_forward,
+    form_check,
+    form_sign,
+    scheduled_forwarding,
+)
+from access_forms.tests.conftest import submit
+from accounts.models import User
+from audit.models import AuditEntry
+from cancellations.rules import NOUMEA
+from cancellations.services import request_withdraw
+from conftest import run_tasks
+from customers.models import Customer
+from notifications.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_form(customer: Customer, reference: str) -> AccessLineForm:
+    request = submit(customer, reference)
+    return form_sign(
+        form=request.access_form,
+        signature=Signature(signer_name=customer.name, consent=True, typed=customer.name),
+        actor=None,
+        ip=None,
+        user_agent="",
+    )
+
+
+@pytest.fixture
+def staff_client(agent: User) -> Client:
+    client = Client()
+    client.force_login(agent)
+    return client
+
+
+def test_customers_cannot_reach_the_back_office(alice_client: Client) -> None:
+    assert alice_client.get(reverse("backoffice:forms_queue")).status_code == 403
+
+
+def test_an_agent_marks_a_form_valid(alice: Customer, agent: User, staff_client: Client) -> None:
+    form = signed_form(alice, "SUB-A-1")
+    assert "RES-2026-000001" in staff_client.get(reverse("backoffice:forms_queue")).content.decode()
+    detail = reverse("backoffice:form_detail", args=[form.pk])
+    assert staff_client.get(reverse("backoffice:form_document", args=[form.pk])).status_code == 200
+    response = staff_client.post(detail, {"check-valid": "1", "check-reason": ""})
+    assert response.status_code == 302
+    form.refresh_from_db()
+    assert form.checked_at is not None and form.checked_by == agent
+    assert AuditEntry.objects.filter(action="form.valid", actor=agent).exists()
+
+
+def test_an_invalid_form_emails_the_reason_and_can_be_signed_again(
+    alice: Customer, agent: User, staff_client: Client, alice_client: Client
+) -> None:
+    form = signed_form(alice, "SUB-A-1")
+    staff_client.post(
+        reverse("backoffice:form_detail", args=[form.pk]),
+        {"check-valid": "0", "check-reason": "Signature illisible"},
+    )
+    form.refresh_from_db()
+    assert form.status == FormStatus.INVALID
+    email = OutboundEmail.objects.get(template="form_invalid")
+    assert "Signature illisible" in email.body_text
+    assert "http://testserver/mes-demandes/RES-2026-000001/bon/" in email.body_text
+    response = alice_client.post(
+        reverse("access_forms:upload", args=["RES-2026-000001"]),
+        {"document": SimpleUploadedFile("f.pdf", b"%PDF-1.4\n%%EOF\n")},
+    )
+    assert response.status_code == 302
+    form.refresh_from_db()
+    assert form.status == FormStatus.SIGNED and form.checked_at is None
+
+
+def test_invalid_needs_a_reason(alice: Customer, staff_client: Client) -> None:
+    form = signed_form(alice, "SUB-A-1")
+    page = staff_client.post(
+        reverse("backoffice:form_detail", args=[form.pk]), {"check-valid": "0"}, follow=True
+    )
+    assert "Indiquez pourquoi le bon" in page.content.decode()
+    form.refresh_from_db()
+    assert form.status == FormStatus.SIGNED
+
+
+def test_a_batch_sends_one_email_with_each_pdf_and_a_manifest(
+    alice: Customer, bob: Customer, agent: User, staff_client: Client, settings: object
+) -> None:
+    settings.RESILIA_OPERATOR_EMAIL = "resiliation@opt.example"  # type: ignore[attr-defined]
+    first = signed_form(alice, "SUB-A-1")
+    second = signed_form(bob, "SUB-B-1")
+    unchecked = AccessLineForm.objects.get(pk=second.pk)
+    form_check(form=first, valid=True, actor=agent)
+    form_check(form=second, valid=True, actor=agent)
+    staff_client.post(reverse("backoffice:forward"))
+    batch = ForwardingBatch.objects.get()
+    assert {f.status for f in batch.forms.all()} == {FormStatus.FORWARDED}
+    run_tasks()
+    message = next(m for m in mail.outbox if m.to == ["resiliation@opt.example"])
+    names = [a[0] for a in message.attachments]  # type: ignore[index]
+    assert names == [
+        "RES-2026-000001-254318.pdf",
+        "RES-2026-000002-287741.pdf",
+        f"{batch.reference}.csv",
+    ]
+    assert message.attachments[0][1].startswith(b"%PDF-")  # type: ignore[index]
+    manifest = list(csv.reader(io.StringIO(message.attachments[2][1])))  # type: ignore[index]
+    assert manifest[0] == ["reference", "kind", "line_number", "holder", "date", "document"]
+    assert manifest[1] == [
+        "RES-2026-000001",
+        "Résiliation",
+        "254318",
+        "Alice Wayaridri",
+        "31/12/2026",
+        "RES-2026-000001-254318.pdf",
+    ]
+    assert unchecked.pk == second.pk
+    assert batch_forward(actor=agent) is None  # nothing left
+
+
+def test_an_unchecked_or_withdrawn_form_is_never_forwarded(
+    alice: Customer, bob: Customer, agent: User
+) -> None:
+    signed_form(alice, "SUB-A-1")  # not checked
+    bob_form = signed_form(bob, "SUB-B-1")
+    form_check(form=bob_form, valid=True, actor=agent)
+    request_withdraw(
+        request=bob_form.request, actor=None, now=datetime(2026, 11, 27, 9, tzinfo=NOUMEA)
+    )
+    assert batch_forward(actor=agent) is None
+
+
+def test_the_automatic_batch_runs_on_business_days_from_the_configured_time_once(
+    alice: Customer, bob: Customer, agent: User, settings: object
+) -> None:
+    settings.RESILIA_FORWARD_TIME = "14:00"  # type: ignore[attr-defined]
+    form_check(form=signed_form(alice, "SUB-A-1"), valid=True, actor=agent)
+    assert scheduled_forwarding(datetime(2026, 11, 27, 13, 59, tzinfo=NOUMEA)) is None
+    assert scheduled_forwarding(datetime(2026, 11, 28, 15, 0, tzinfo=NOUMEA)) is None  # Saturday
+    batch = scheduled_forwarding(datetime(2026, 11, 27, 14, 0, tzinfo=NOUMEA))
+    assert batch is not None and batch.automatic_on == date(2026, 11, 27)
+    form_check(form=signed_form(bob, "SUB-B-1"), valid=True, actor=agent)
+    assert scheduled_forwarding(datetime(2026, 11, 27, 16, 0, tzinfo=NOUMEA)) is None
+    assert scheduled_forwarding(datetime(2026, 11, 30, 14, 5, tzinfo=NOUMEA)) is not None
+
+
+def test_the_operators_answer_file_applies_known_rows_and_reports_the_rest(
+    alice: Customer, bob: Customer, agent: User
+) -> None:
+    for customer, ref in ((alice, "SUB-A-1"), (bob, "SUB-B-1")):
+        form_check(form=signed_form(customer, ref), valid=True, actor=agent)
+    batch_forward(actor=agent)
+    text = (
+        "key,result,operator_reference,reason\n"
+        "254318,accepted,OPT-777,\n"
+        "RES-2026-000002,refused,,Titulaire inconnu\n"
+        "999999,accepted,OPT-1,\n"
+        "RES-2026-000001,maybe,,\n"
+    )
+    result = answers_import(text, actor=agent)
+    assert result.applied == 2
+    assert [line for line, _ in result.errors] == [4, 5]
+    assert "aucun bon transmis pour 999999" in result.errors[0][1]
+    alice_form = AccessLineForm.objects.get(request__reference="RES-2026-000001")
+    bob_form = AccessLineForm.objects.get(request__reference="RES-2026-000002")
+    assert (
+        alice_form.status == FormStatus.ACKNOWLEDGED and alice_form.operator_reference == "OPT-777"
+    )
+    assert bob_form.status == FormStatus.REFUSED_BY_OPERATOR
+    assert bob_form.operator_refusal_reason == "Titulaire inconnu"
+    templates = set(OutboundEmail.objects.values_list("template", flat=True))
+    assert {"form_acknowledged", "form_refused"} <= templates
+
+
+def test_answers_are_imported_from_the_back_office(
+    alice: Customer, agent: User, staff_client: Client
+) -> None:
+    form_check(form=signed_form(alice, "SUB-A-1"), valid=True, actor=agent)
+    batch_forward(actor=agent)
+    page = staff_client.post(
+        reverse("backoffice:import_answers"),
+        {"answers": SimpleUploadedFile("r.csv", b"254318,accepted,OPT-9,\nabc,accepted,,\n")},
+        follow=True,
+    ).content.decode()
+    assert "1 réponse(s) enregistrée(s)" in page
+    assert "Ligne 2" in page

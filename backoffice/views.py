@@ -1,0 +1,167 @@
+"""Staff pages for the OPTimo forms: check, forward to the operator, record answers."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
+from access_forms.services import (
+    FormError,
+    answers_import,
+    batch_forward,
+    form_check,
+    form_record_answer,
+    forwardable_forms,
+)
+from access_forms.views import document_response
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url="admin:login")
+        if not request.user.has_perm("access_forms.change_accesslineform"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class CheckForm(forms.Form):
+    valid = forms.TypedChoiceField(
+        choices=[("1", "Valide"), ("0", "Non valide")], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Motif (si non valide)")
+
+
+class AnswerForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        choices=[("1", "Acceptée"), ("0", "Refusée")], coerce=lambda v: v == "1"
+    )
+    operator_reference = forms.CharField(
+        max_length=100, required=False, label="Référence de l'opérateur"
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Motif du refus")
+
+
+class AnswerFileForm(forms.Form):
+    answers = forms.FileField(label="Fichier de réponses de l'opérateur (CSV)")
+
+
+@staff_required
+def forms_queue(request: HttpRequest) -> HttpResponse:
+    base = AccessLineForm.objects.select_related("request__customer").order_by("id")
+    counts = AccessLineForm.objects.aggregate(
+        to_check=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=True)),
+        awaiting=Count("id", filter=Q(status=FormStatus.AWAITING_SIGNATURE)),
+        forwarded=Count("id", filter=Q(status=FormStatus.FORWARDED)),
+    )
+    return render(
+        request,
+        "backoffice/forms_queue.html",
+        {
+            "to_check": base.filter(status=FormStatus.SIGNED, checked_at__isnull=True)[:100],
+            "ready": forwardable_forms(),
+            "forwarded": base.filter(status=FormStatus.FORWARDED)[:100],
+            "counts": counts,
+            "batches": ForwardingBatch.objects.annotate(size=Count("forms"))[:10],
+            "answer_file_form": AnswerFileForm(),
+        },
+    )
+
+
+@staff_required
+def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access_form = get_object_or_404(
+        AccessLineForm.objects.select_related("request__customer", "request__subscription"),
+        pk=pk,
+    )
+    check_form = CheckForm(request.POST or None, prefix="check")
+    answer_form = AnswerForm(request.POST or None, prefix="answer")
+    if request.method == "POST":
+        try:
+            if "check-valid" in request.POST and check_form.is_valid():
+                form_check(
+                    form=access_form,
+                    valid=check_form.cleaned_data["valid"],
+                    reason=check_form.cleaned_data["reason"],
+                    actor=request.user,  # type: ignore[arg-type]
+                    ip=_ip(request),
+                    resign_url=request.build_absolute_uri(
+                        reverse("access_forms:form_page", args=[access_form.request.reference])
+                    ),
+                )
+                messages.success(request, "Contrôle enregistré.")
+                return redirect("backoffice:form_detail", pk=pk)
+            if "answer-accepted" in request.POST and answer_form.is_valid():
+                form_record_answer(
+                    form=access_form,
+                    accepted=answer_form.cleaned_data["accepted"],
+                    operator_reference=answer_form.cleaned_data["operator_reference"],
+                    reason=answer_form.cleaned_data["reason"],
+                    actor=request.user,  # type: ignore[arg-type]
+                    ip=_ip(request),
+                )
+                messages.success(request, "Réponse de l'opérateur enregistrée.")
+                return redirect("backoffice:form_detail", pk=pk)
+        except FormError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "backoffice/form_detail.html",
+        {"access_form": access_form, "check_form": check_form, "answer_form": answer_form},
+    )
+
+
+@staff_required
+def form_document(request: HttpRequest, pk: int) -> HttpResponse:
+    access_form = get_object_or_404(AccessLineForm.objects.select_related("request"), pk=pk)
+    return document_response(access_form)
+
+
+@staff_required
+@require_POST
+def forward(request: HttpRequest) -> HttpResponse:
+    batch = batch_forward(actor=request.user, ip=_ip(request))  # type: ignore[arg-type]
+    if batch is None:
+        messages.info(request, "Aucun bon contrôlé n'attend d'être transmis.")
+    else:
+        messages.success(
+            request,
+            f"Lot {batch.reference} envoyé à {batch.recipient} ({batch.forms.count()} bons).",
+        )
+    return redirect("backoffice:forms_queue")
+
+
+@staff_required
+@require_POST
+def import_answers(request: HttpRequest) -> HttpResponse:
+    form = AnswerFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choisissez le fichier CSV de l'opérateur.")
+        return redirect("backoffice:forms_queue")
+    raw = form.cleaned_data["answers"].read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    result = answers_import(text, actor=request.user, ip=_ip(request))  # type: ignore[arg-type]
+    messages.success(request, f"{result.applied} réponse(s) enregistrée(s).")
+    for line, reason in result.errors:
+        messages.warning(request, f"Ligne {line} : {reason}")
+    return redirect("backoffice:forms_queue")
