@@ -6,6 +6,7 @@ app_name = "cancellations"
 
 urlpatterns = [
     path("comment-ca-marche/", views.how_it_works, name="how_it_works"),
+    path("ligne-telephonique/", views.phone_line, name="phone_line"),
     path("resiliation/", portal_views.cancel, name="cancel"),
     path("resiliation/recapitulatif/", portal_views.summary, name="summary"),
     path("resiliation/confirmer/", portal_views.submit, name="submit"),

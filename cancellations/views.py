@@ -32,3 +32,10 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
         "cancellations/how_it_works.html",
         {"months": months, "today": today, "upcoming_holidays": holidays},
     )
+
+
+def phone_line(request: HttpRequest) -> HttpResponse:
+    """Step 3: ending the phone line itself is done with the operator, not with us."""
+    return render(
+        request, "cancellations/phone_line.html", {"summary": {"wants_phone_line_ended": True}}
+    )

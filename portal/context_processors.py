@@ -12,6 +12,11 @@ def brand(request: HttpRequest) -> dict[str, object]:
     hours = configured_support_hours()
     return {
         "brand": settings.RESILIA_BRAND,
+        "operator": {
+            "phone": settings.RESILIA_OPERATOR_PHONE,
+            "form_url": settings.RESILIA_OPERATOR_FORM_URL,
+            "counters": settings.RESILIA_OPERATOR_COUNTERS,
+        },
         "support_hours": hours,
         "support_days": format_lazy(
             _("{first} to {last}"),

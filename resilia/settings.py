@@ -262,6 +262,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django_tasks_db": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")},
+        "django.tasks": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")},
         "fontTools": {"level": "ERROR"},
     },
 }

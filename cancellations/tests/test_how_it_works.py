@@ -31,3 +31,14 @@ def test_the_page_is_in_english_when_asked(db: None) -> None:
         page = Client(headers={"accept-language": "en"}).get(URL).content.decode()
     assert "No cancellation fee" in page
     assert "Friday 30 October 2026" in page
+
+
+def test_the_phone_line_page_gives_the_operators_ways(db: None, settings: object) -> None:
+    settings.RESILIA_OPERATOR_PHONE = "1000"  # type: ignore[attr-defined]
+    page = Client().get("/ligne-telephonique/").content.decode()
+    assert "par téléphone : 1000" in page
+    assert (
+        "le formulaire de résiliation de l&#x27;OPT/Helia" in page
+        or "formulaire de résiliation de l'OPT/Helia" in page
+    )
+    assert "au guichet" in page

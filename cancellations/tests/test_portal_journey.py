@@ -281,3 +281,16 @@ def test_journey_pages_run_a_constant_number_of_queries(
         )
     after = [_queries(alice_client, url, data) for url, data in pages]
     assert after == before
+
+
+def test_step_3_guidance_is_shown_when_the_line_should_end_too(alice_client: Client) -> None:
+    alice_client.post(SUBMIT, {**fields(wants_phone_line_ended="on"), "idempotency_key": "x"})
+    page = alice_client.get(
+        reverse("cancellations:request_sent", args=["RES-2026-000001"])
+    ).content.decode()
+    assert (
+        "Étape 3 : résilier la ligne téléphonique auprès de l&#x27;OPT/Helia" in page
+        or "Étape 3 : résilier la ligne téléphonique auprès de l'OPT/Helia" in page
+    )
+    assert "par téléphone : 1000" in page
+    assert 'href="https://www.opt.nc"' in page
