@@ -2,16 +2,20 @@
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from customers.models import Customer
+from notifications.models import OutboundEmail
 from notifications.services import email_queue
+
+ACCESS_TEMPLATES = ("activation", "password_reset")
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +36,16 @@ def _customer_matching(client_code: str, email: str) -> Customer | None:
     )
 
 
-def _under_rate_limit(client_code: str) -> bool:
-    key = f"access-link:{normalize_client_code(client_code)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= MAX_LINKS_PER_HOUR
+def _under_rate_limit(customer: Customer) -> bool:
+    # Counted from the e-mails themselves, so every web process sees the same count.
+    return (
+        OutboundEmail.objects.filter(
+            customer=customer,
+            template__in=ACCESS_TEMPLATES,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        ).count()
+        < MAX_LINKS_PER_HOUR
+    )
 
 
 def access_link_send(*, client_code: str, email: str, build_url: Callable[[str, str], str]) -> bool:
@@ -55,7 +60,7 @@ def access_link_send(*, client_code: str, email: str, build_url: Callable[[str, 
     customer = _customer_matching(client_code, email)
     if customer is None:
         return False
-    if not _under_rate_limit(customer.client_code):
+    if not _under_rate_limit(customer):
         logger.info("Access link for %s throttled", customer.client_code)
         return False
     with transaction.atomic():

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import (
+    FORWARDABLE_REQUEST_STATUSES,
     FormError,
     answers_import,
     batch_forward,
@@ -65,8 +66,13 @@ class AnswerFileForm(forms.Form):
 
 @staff_required
 def forms_queue(request: HttpRequest) -> HttpResponse:
-    base = AccessLineForm.objects.select_related("request__customer").order_by("id")
-    counts = AccessLineForm.objects.aggregate(
+    # Forms of withdrawn or rejected requests never go to the operator: not listed.
+    base = (
+        AccessLineForm.objects.select_related("request__customer")
+        .filter(request__status__in=FORWARDABLE_REQUEST_STATUSES)
+        .order_by("id")
+    )
+    counts = base.aggregate(
         to_check=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=True)),
         awaiting=Count("id", filter=Q(status=FormStatus.AWAITING_SIGNATURE)),
         forwarded=Count("id", filter=Q(status=FormStatus.FORWARDED)),

@@ -190,3 +190,15 @@ def test_the_holder_page_is_customer_independent(
     fibre_request: CancellationRequest, alice: Customer
 ) -> None:
     assert Client().get("/signer/not-a-token/").status_code == 410
+
+
+def test_a_closed_requests_form_says_it_is_no_longer_needed(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    from access_forms.tests.conftest import NOW
+    from cancellations.services import request_withdraw
+
+    request_withdraw(request=fibre_request, actor=None, now=NOW)
+    page = alice_client.get(reverse("cancellations:request_detail", args=[REF])).content.decode()
+    assert "Plus nécessaire : la demande est close." in page
+    assert "Signer le bon" not in page

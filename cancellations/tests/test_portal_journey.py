@@ -294,3 +294,12 @@ def test_step_3_guidance_is_shown_when_the_line_should_end_too(alice_client: Cli
     )
     assert "par téléphone : 1000" in page
     assert 'href="https://www.opt.nc"' in page
+
+
+def test_change_my_answers_returns_to_the_filled_form(alice_client: Client) -> None:
+    page = alice_client.post(
+        CANCEL, {**fields(desired_date="2027-01-15"), "edit": "1"}
+    ).content.decode()
+    assert "Confirmer la résiliation" not in page
+    assert 'value="2027-01-15"' in page
+    assert not CancellationRequest.objects.exists()
