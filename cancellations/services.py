@@ -7,7 +7,7 @@ audit entry and its queued e-mail together: all of it is committed, or none of i
 import calendar as _stdlib_calendar
 import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -379,13 +379,75 @@ def handle_one_due_completion(today: date) -> bool:
     return True
 
 
+REMINDER_DAYS = 15
+
+
+def _mailbox_email(mailbox: Mailbox, template: str) -> None:
+    customer = mailbox.subscription.customer
+    email_queue(
+        template=template,
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"customer": customer, "mailbox": mailbox},
+        related_reference=mailbox.subscription.reference,
+    )
+
+
+def handle_one_mailbox_reminder(today: date) -> bool:
+    """R11: remind the customer 15 days before a kept mailbox is deleted."""
+    mailbox = (
+        Mailbox.objects.filter(
+            status=MailboxStatus.RETAINED,
+            retained_until__lte=today + timedelta(days=REMINDER_DAYS),
+            retained_until__gt=today,
+            deletion_reminder_sent_at__isnull=True,
+        )
+        .select_related("subscription__customer")
+        .first()
+    )
+    if mailbox is None:
+        return False
+    with transaction.atomic():
+        # Claim it with a conditional update: two workers never send it twice.
+        claimed = Mailbox.objects.filter(
+            pk=mailbox.pk, deletion_reminder_sent_at__isnull=True
+        ).update(deletion_reminder_sent_at=timezone.now())
+        if claimed:
+            _mailbox_email(mailbox, "mailbox_reminder")
+            audit_log(actor=None, action="mailbox.remind", target=mailbox)
+    return True
+
+
+def handle_one_mailbox_deletion(today: date) -> bool:
+    mailbox = (
+        Mailbox.objects.filter(status=MailboxStatus.RETAINED, retained_until__lte=today)
+        .select_related("subscription__customer")
+        .first()
+    )
+    if mailbox is None:
+        return False
+    with transaction.atomic():
+        claimed = Mailbox.objects.filter(pk=mailbox.pk, status=MailboxStatus.RETAINED).update(
+            status=MailboxStatus.DELETED
+        )
+        if claimed:
+            _mailbox_email(mailbox, "mailbox_deleted")
+            audit_log(actor=None, action="mailbox.delete", target=mailbox)
+    return True
+
+
 def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Idempotent and catching up: everything due by today is done once."""
     today = (now or timezone.now()).astimezone(NOUMEA).date()
-    done = {"confirmed": 0, "completed": 0}
+    done = {"confirmed": 0, "completed": 0, "reminded": 0, "deleted": 0}
     if settings.RESILIA_AUTO_CONFIRM:
         while handle_one_due_confirmation(today):
             done["confirmed"] += 1
     while handle_one_due_completion(today):
         done["completed"] += 1
+    while handle_one_mailbox_deletion(today):
+        done["deleted"] += 1
+    while handle_one_mailbox_reminder(today):
+        done["reminded"] += 1
     return done

@@ -98,6 +98,7 @@ class Mailbox(models.Model):
         _("status"), max_length=10, choices=MailboxStatus.choices, default=MailboxStatus.ACTIVE
     )
     retained_until = models.DateField(_("retained until"), null=True, blank=True)
+    deletion_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["address"]

@@ -49,3 +49,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        numbers = [int(item) for item in value.split(",") if item.strip()]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers separated by commas, not {value!r}."
+        ) from None
+    if not numbers or any(n <= 0 for n in numbers):
+        raise ImproperlyConfigured(f"{name} must list positive whole numbers, not {value!r}.")
+    return numbers

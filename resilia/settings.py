@@ -1,13 +1,13 @@
 """Résilia settings: every value comes from the environment (see the README table)."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from resilia.env import env_bool, env_int, env_list, env_str
+from resilia.env import env_bool, env_int, env_int_list, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RESILIA_VAR_DIR", str(BASE_DIR / "var")))
@@ -234,9 +234,7 @@ RESILIA_SUPPORT_DAYS = env_str("RESILIA_SUPPORT_DAYS", "1-5")
 RESILIA_SUPPORT_HOURS = env_str("RESILIA_SUPPORT_HOURS", "08:00-16:00")
 
 # Cancellation policy (SPEC R11, §5).
-RESILIA_MAILBOX_RETENTION_MONTHS = [
-    int(m) for m in env_list("RESILIA_MAILBOX_RETENTION_MONTHS", ["1", "3", "6", "12"])
-]
+RESILIA_MAILBOX_RETENTION_MONTHS = env_int_list("RESILIA_MAILBOX_RETENTION_MONTHS", [1, 3, 6, 12])
 RESILIA_MAILBOX_RETENTION_PRICE_XPF = env_int("RESILIA_MAILBOX_RETENTION_PRICE_XPF", 0)
 RESILIA_AUTO_CONFIRM = env_bool("RESILIA_AUTO_CONFIRM", True)
 RESILIA_OPERATOR_PHONE = env_str("RESILIA_OPERATOR_PHONE", "1000")
@@ -246,6 +244,12 @@ RESILIA_OPERATOR_COUNTERS = env_str("RESILIA_OPERATOR_COUNTERS", "les agences OP
 # The operator's line-access form (SPEC R10, §4 forwarding).
 RESILIA_OPERATOR_EMAIL = env_str("RESILIA_OPERATOR_EMAIL", "resiliations@operateur.invalid")
 RESILIA_FORWARD_TIME = env_str("RESILIA_FORWARD_TIME", "14:00")
+try:
+    time.fromisoformat(RESILIA_FORWARD_TIME)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"RESILIA_FORWARD_TIME must look like 14:00, not {RESILIA_FORWARD_TIME!r}."
+    ) from None
 RESILIA_PDF_FONT_DIR = env_str("RESILIA_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 RESILIA_UPLOAD_MAX_BYTES = env_int("RESILIA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)

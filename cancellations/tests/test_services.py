@@ -80,9 +80,19 @@ def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
     request = submit(alice, at(2026, 10, 31, 9), date(2026, 10, 31))
     assert request.status == Status.SUBMITTED
     assert request.processing_date == date(2026, 11, 2)
-    assert run_daily(at(2026, 11, 1, 0, 5)) == {"confirmed": 0, "completed": 0}
+    assert run_daily(at(2026, 11, 1, 0, 5)) == {
+        "confirmed": 0,
+        "completed": 0,
+        "reminded": 0,
+        "deleted": 0,
+    }
     # Confirmed on its processing day, which is also its effective date: it ends then.
-    assert run_daily(at(2026, 11, 2, 0, 5)) == {"confirmed": 1, "completed": 1}
+    assert run_daily(at(2026, 11, 2, 0, 5)) == {
+        "confirmed": 1,
+        "completed": 1,
+        "reminded": 0,
+        "deleted": 0,
+    }
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
 
@@ -234,8 +244,18 @@ def test_completion_on_the_effective_date_ends_the_subscription_and_keeps_mailbo
 ) -> None:
     request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=3)
     assert not request_complete(request=request, today=date(2026, 12, 30))
-    assert run_daily(at(2026, 12, 31, 0, 5)) == {"confirmed": 0, "completed": 1}
-    assert run_daily(at(2026, 12, 31, 0, 6)) == {"confirmed": 0, "completed": 0}  # idempotent
+    assert run_daily(at(2026, 12, 31, 0, 5)) == {
+        "confirmed": 0,
+        "completed": 1,
+        "reminded": 0,
+        "deleted": 0,
+    }
+    assert run_daily(at(2026, 12, 31, 0, 6)) == {
+        "confirmed": 0,
+        "completed": 0,
+        "reminded": 0,
+        "deleted": 0,
+    }  # idempotent
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
     subscription = fibre(alice)
@@ -254,8 +274,18 @@ def test_a_daily_run_after_days_down_catches_up_once(alice: Customer, bob: Custo
         actor=bob.user,
         now=at(2026, 11, 1, 9),
     )
-    assert run_daily(at(2026, 11, 5, 0, 5)) == {"confirmed": 2, "completed": 2}
-    assert run_daily(at(2026, 11, 5, 0, 5)) == {"confirmed": 0, "completed": 0}
+    assert run_daily(at(2026, 11, 5, 0, 5)) == {
+        "confirmed": 2,
+        "completed": 2,
+        "reminded": 0,
+        "deleted": 0,
+    }
+    assert run_daily(at(2026, 11, 5, 0, 5)) == {
+        "confirmed": 0,
+        "completed": 0,
+        "reminded": 0,
+        "deleted": 0,
+    }
 
 
 def test_every_change_writes_history_and_audit_in_the_same_transaction(alice: Customer) -> None:
@@ -278,3 +308,27 @@ def test_audit_entries_cannot_be_changed_or_deleted(alice: Customer) -> None:
         entry.save()
     with pytest.raises(ValueError, match="append-only"):
         entry.delete()
+
+
+def test_kept_mailboxes_get_a_reminder_15_days_before_then_are_deleted(alice: Customer) -> None:
+    submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
+    run_daily(at(2026, 12, 31, 0, 5))  # completed: kept until 31 January 2027
+    assert run_daily(at(2027, 1, 15, 0, 5))["reminded"] == 0
+    assert run_daily(at(2027, 1, 16, 0, 5))["reminded"] == 2
+    assert run_daily(at(2027, 1, 17, 0, 5))["reminded"] == 0  # once
+    reminder = OutboundEmail.objects.filter(template="mailbox_reminder").first()
+    assert reminder is not None
+    assert "alice@mls.nc" in reminder.body_text or "famille@mls.nc" in reminder.body_text
+    assert "31 janvier 2027" in reminder.body_text
+    assert run_daily(at(2027, 1, 31, 0, 5))["deleted"] == 2
+    assert set(fibre(alice).mailboxes.values_list("status", flat=True)) == {MailboxStatus.DELETED}
+    assert OutboundEmail.objects.filter(template="mailbox_deleted").count() == 2
+
+
+def test_after_days_down_an_expired_mailbox_is_deleted_without_a_late_reminder(
+    alice: Customer,
+) -> None:
+    submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
+    run_daily(at(2026, 12, 31, 0, 5))
+    done = run_daily(at(2027, 2, 3, 0, 5))
+    assert (done["deleted"], done["reminded"]) == (2, 0)

@@ -13,4 +13,4 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         done = run_daily()
-        self.stdout.write(f"confirmed {done['confirmed']}, completed {done['completed']}")
+        self.stdout.write(", ".join(f"{what} {count}" for what, count in done.items()))
