@@ -32,7 +32,8 @@ def test_a_customer_cancels_on_a_phone_then_withdraws(
     expect(phone.get_by_role("heading", name="Bonjour Alice Wayaridri")).to_be_visible()
     assert_accessible(phone, "home")
 
-    # Click 1: the menu entry (the leaflet's "Résiliation de forfait").
+    # Two clicks: the phone's menu, then the leaflet's "Résiliation de forfait".
+    phone.get_by_text("Menu", exact=True).click()
     phone.get_by_role("link", name="Résiliation de forfait").click()
     expect(phone.get_by_role("heading", name="Résiliation de forfait", level=1)).to_be_visible()
     phone.get_by_label("Fibre 100 — SUB-A-1").check()
@@ -84,6 +85,7 @@ def test_a_customer_cancels_on_a_phone_then_withdraws(
 
     # "Mes demandes" → the request → withdraw.
     phone.goto(f"{live_server}/")
+    phone.get_by_text("Menu", exact=True).click()
     phone.get_by_role("link", name="Mes demandes").click()
     phone.get_by_role("link", name=reference).click()
     expect(phone.get_by_role("heading", name=f"Demande {reference}")).to_be_visible()
