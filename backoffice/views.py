@@ -12,6 +12,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
@@ -45,23 +47,31 @@ def _ip(request: HttpRequest) -> str | None:
 
 class CheckForm(forms.Form):
     valid = forms.TypedChoiceField(
-        choices=[("1", "Valide"), ("0", "Non valide")], coerce=lambda v: v == "1"
+        label=gettext_lazy("Result"),
+        choices=[("1", gettext_lazy("Valid")), ("0", gettext_lazy("Not valid"))],
+        coerce=lambda v: v == "1",
     )
-    reason = forms.CharField(max_length=500, required=False, label="Motif (si non valide)")
+    reason = forms.CharField(
+        max_length=500, required=False, label=gettext_lazy("Reason (if not valid)")
+    )
 
 
 class AnswerForm(forms.Form):
     accepted = forms.TypedChoiceField(
-        choices=[("1", "Acceptée"), ("0", "Refusée")], coerce=lambda v: v == "1"
+        label=gettext_lazy("Answer"),
+        choices=[("1", gettext_lazy("Accepted")), ("0", gettext_lazy("Refused"))],
+        coerce=lambda v: v == "1",
     )
     operator_reference = forms.CharField(
-        max_length=100, required=False, label="Référence de l'opérateur"
+        max_length=100, required=False, label=gettext_lazy("Operator's reference")
     )
-    reason = forms.CharField(max_length=500, required=False, label="Motif du refus")
+    reason = forms.CharField(
+        max_length=500, required=False, label=gettext_lazy("Reason for the refusal")
+    )
 
 
 class AnswerFileForm(forms.Form):
-    answers = forms.FileField(label="Fichier de réponses de l'opérateur (CSV)")
+    answers = forms.FileField(label=gettext_lazy("The operator's answer file (CSV)"))
 
 
 @staff_required
@@ -112,7 +122,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         reverse("access_forms:form_page", args=[access_form.request.reference])
                     ),
                 )
-                messages.success(request, "Contrôle enregistré.")
+                messages.success(request, _("Check saved."))
                 return redirect("backoffice:form_detail", pk=pk)
             if "answer-accepted" in request.POST and answer_form.is_valid():
                 form_record_answer(
@@ -123,7 +133,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,  # type: ignore[arg-type]
                     ip=_ip(request),
                 )
-                messages.success(request, "Réponse de l'opérateur enregistrée.")
+                messages.success(request, _("Operator's answer saved."))
                 return redirect("backoffice:form_detail", pk=pk)
         except FormError as exc:
             messages.error(request, exc.message)
@@ -145,11 +155,12 @@ def form_document(request: HttpRequest, pk: int) -> HttpResponse:
 def forward(request: HttpRequest) -> HttpResponse:
     batch = batch_forward(actor=request.user, ip=_ip(request))  # type: ignore[arg-type]
     if batch is None:
-        messages.info(request, "Aucun bon contrôlé n'attend d'être transmis.")
+        messages.info(request, _("No checked form is waiting to be forwarded."))
     else:
         messages.success(
             request,
-            f"Lot {batch.reference} envoyé à {batch.recipient} ({batch.forms.count()} bons).",
+            _("Batch %(batch)s sent to %(to)s (%(count)s forms).")
+            % {"batch": batch.reference, "to": batch.recipient, "count": batch.forms.count()},
         )
     return redirect("backoffice:forms_queue")
 
@@ -159,7 +170,7 @@ def forward(request: HttpRequest) -> HttpResponse:
 def import_answers(request: HttpRequest) -> HttpResponse:
     form = AnswerFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choisissez le fichier CSV de l'opérateur.")
+        messages.error(request, _("Choose the operator's CSV file."))
         return redirect("backoffice:forms_queue")
     raw = form.cleaned_data["answers"].read()
     try:
@@ -167,7 +178,7 @@ def import_answers(request: HttpRequest) -> HttpResponse:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     result = answers_import(text, actor=request.user, ip=_ip(request))  # type: ignore[arg-type]
-    messages.success(request, f"{result.applied} réponse(s) enregistrée(s).")
+    messages.success(request, _("%(count)s answer(s) saved.") % {"count": result.applied})
     for line, reason in result.errors:
-        messages.warning(request, f"Ligne {line} : {reason}")
+        messages.warning(request, _("Line %(line)s: %(reason)s") % {"line": line, "reason": reason})
     return redirect("backoffice:forms_queue")
