@@ -119,11 +119,12 @@ def drawn_signature_png(data_url: str) -> bytes:
         raise FormError("signature_invalid", _("The signature could not be read."))
     try:
         image = Image.open(io.BytesIO(raw))
+        # Check the announced size before decoding: a tiny file can claim a huge image.
+        if image.format != "PNG" or image.width > 4000 or image.height > 2000:
+            raise FormError("signature_invalid", _("The signature could not be read."))
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise FormError("signature_invalid", _("The signature could not be read.")) from None
-    if image.width > 4000 or image.height > 2000:
-        raise FormError("signature_invalid", _("The signature could not be read."))
     flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
     flat.alpha_composite(image.convert("RGBA"))
     grey = flat.convert("L")

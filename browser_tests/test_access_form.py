@@ -60,6 +60,10 @@ def test_the_holder_signs_by_drawing_on_the_pad(
     for step, (dx, dy) in enumerate([(60, 40), (110, 130), (170, 50), (230, 140), (290, 60)]):
         phone.mouse.move(box["x"] + dx, box["y"] + dy, steps=8 + step)
     phone.mouse.up()
+    # Forgetting the consent box keeps the drawing: nothing the holder did is lost.
+    phone.get_by_role("button", name="Signer le bon").click()
+    expect(phone.get_by_text("Cochez la case pour certifier").first).to_be_visible()
+    assert phone.locator("#id_signature_data").input_value().startswith("data:image/png")
     phone.get_by_label("Je certifie être le titulaire de la ligne").check()
     screenshot(phone, "20-sign-drawn")
     phone.get_by_role("button", name="Signer le bon").click()

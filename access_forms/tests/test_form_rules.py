@@ -158,3 +158,25 @@ def test_a_withdrawn_requests_form_cannot_be_signed(fibre_request: CancellationR
             ip=None,
             user_agent="",
         )
+
+
+def test_a_signature_claiming_a_huge_image_is_refused_before_decoding(
+    fibre_request: CancellationRequest,
+) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (5000, 10), 255).save(out, format="PNG")
+    huge = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    with pytest.raises(FormError) as error:
+        form_sign(
+            form=fibre_request.access_form,
+            signature=Signature(signer_name="A", consent=True, drawn=huge),
+            actor=None,
+            ip=None,
+            user_agent="",
+        )
+    assert error.value.code == "signature_invalid"
