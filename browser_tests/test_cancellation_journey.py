@@ -2,22 +2,37 @@
 
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from browser_tests.conftest import assert_accessible, calm_business_day, screenshot
 from cancellations.models import CancellationRequest, Status
+from cancellations.services import add_months
 from conftest import PASSWORD
 from customers.models import Customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+MORNING = calm_business_day()
+# A desired date some five weeks ahead, and how the French pages write it.
+DESIRED = MORNING.date() + timedelta(days=38)
+RETAINED = add_months(DESIRED, 6)
+
+
+def french(day: date, pattern: str) -> str:
+    with translation.override("fr"):
+        return date_format(day, pattern)
+
+
 @pytest.fixture
 def business_morning() -> Iterator[None]:
-    with time_machine.travel(calm_business_day(), tick=True):
+    with time_machine.travel(MORNING, tick=True):
         yield
 
 
@@ -45,14 +60,14 @@ def test_a_customer_cancels_on_a_phone_then_withdraws(
 
     # The live summary follows the desired date.
     before = summary.inner_text()
-    phone.get_by_label("Date de résiliation souhaitée").fill("2027-01-15")
+    phone.get_by_label("Date de résiliation souhaitée").fill(DESIRED.isoformat())
     phone.get_by_label("Date de résiliation souhaitée").dispatch_event("change")
-    expect(summary).to_contain_text("vendredi 15 janvier 2027")
-    expect(summary).to_contain_text("janvier 2027 : 6\u00a0900\u00a0F")
+    expect(summary).to_contain_text(french(DESIRED, "l j F Y"))
+    expect(summary).to_contain_text(french(DESIRED, "F Y") + " : 6\u00a0900\u00a0F")
     assert summary.inner_text() != before
     phone.get_by_label("Conservation des e-mails").check()
     phone.get_by_label("Durée de conservation").select_option("6")
-    expect(summary).to_contain_text("conservées jusqu'au 15 juillet 2027")
+    expect(summary).to_contain_text("conservées jusqu'au " + french(RETAINED, "j F Y"))
     screenshot(phone, "11-form-summary")
 
     # A missing new provider's name is explained, not lost.
