@@ -50,16 +50,23 @@ class FormError(Exception):
 # --- Creation with the request (R10) ---------------------------------------------------
 
 
+def initial_status(*, access_line: str, phone_line_cancelled: bool) -> str:
+    """R10: a fixed-line access needs the form signed by the line holder, unless the phone
+    line itself is already being cancelled with the operator (the access closes with it)."""
+    if not access_line:
+        return FormStatus.NOT_NEEDED
+    if phone_line_cancelled:
+        return FormStatus.AUTO_CLOSED
+    return FormStatus.AWAITING_SIGNATURE
+
+
 def form_for_new_request(request: CancellationRequest) -> AccessLineForm:
     """Called inside request_submit's transaction."""
     subscription = request.subscription
     customer = request.customer
-    if not subscription.access_line:
-        status = FormStatus.NOT_NEEDED
-    elif request.phone_line_cancelled:
-        status = FormStatus.AUTO_CLOSED
-    else:
-        status = FormStatus.AWAITING_SIGNATURE
+    status = initial_status(
+        access_line=subscription.access_line, phone_line_cancelled=request.phone_line_cancelled
+    )
     holder = subscription.line_holder or customer.name
     is_customer = holder.casefold() == customer.name.casefold()
     return AccessLineForm.objects.create(
@@ -217,34 +224,62 @@ def form_sign(
         form.holder_phone = signature.holder_phone.strip()[:30] or form.holder_phone
         form.holder_email = signature.holder_email.strip()[:254] or form.holder_email
         form.signed_at = now or timezone.now()
-        form.signer_ip = ip
-        form.signer_user_agent = user_agent[:500]
-        form.source = source
         content = render_form(form_content(form, png), Path(settings.RESILIA_PDF_FONT_DIR))
-        _store_document(form, content, "pdf")
-        form.document_type = "application/pdf"
-        _mark_received(form)
-        form.save()
-        audit_log(
+        _receive_document(
+            form,
+            content=content,
+            extension="pdf",
+            mimetype="application/pdf",
+            source=source,
             actor=actor,
-            action="form.sign",
-            target=form,
             ip=ip,
-            reference=form.request.reference,
+            user_agent=user_agent,
+            audit_action="form.sign",
             signer=form.signer_name,
             via_link=via_link,
-            sha256=form.document_sha256,
         )
-        _email_customer(form, "form_received")
     return form
 
 
-def _mark_received(form: AccessLineForm) -> None:
+def _receive_document(
+    form: AccessLineForm,
+    *,
+    content: bytes,
+    extension: str,
+    mimetype: str,
+    source: str,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+    audit_action: str,
+    **audit_data: object,
+) -> None:
+    """Keep a signed document with its evidence: the form waits for an agent's check.
+
+    Called inside the signing or upload transaction, with the form locked.
+    """
+    _store_document(form, content, extension)
+    form.document_type = mimetype
+    form.source = source
+    form.signed_at = form.signed_at or timezone.now()
+    form.signer_ip = ip
+    form.signer_user_agent = user_agent[:500]
     form.status = FormStatus.SIGNED
     form.checked_at = None
     form.checked_by = None
     form.invalid_reason = ""
     form.link_nonce = ""  # a signing link works once: signing by any route spends it
+    form.save()
+    audit_log(
+        actor=actor,
+        action=audit_action,
+        target=form,
+        ip=ip,
+        reference=form.request.reference,
+        sha256=form.document_sha256,
+        **audit_data,
+    )
+    _email_customer(form, "form_received")
 
 
 # --- Upload of a scanned form ------------------------------------------------------------
@@ -299,25 +334,20 @@ def form_upload(
         form = _locked(form)
         if not form.can_be_signed:
             raise FormError("not_signable", _("This form does not need a signature any more."))
-        _store_document(form, content, extension)
-        form.document_type = mimetype
-        form.source = SignatureSource.UPLOAD
         form.signer_name = ""
         form.signed_at = timezone.now()
-        form.signer_ip = ip
-        form.signer_user_agent = user_agent[:500]
-        _mark_received(form)
-        form.save()
-        audit_log(
+        _receive_document(
+            form,
+            content=content,
+            extension=extension,
+            mimetype=mimetype,
+            source=SignatureSource.UPLOAD,
             actor=actor,
-            action="form.upload",
-            target=form,
             ip=ip,
-            reference=form.request.reference,
-            sha256=form.document_sha256,
+            user_agent=user_agent,
+            audit_action="form.upload",
             type=mimetype,
         )
-        _email_customer(form, "form_received")
     return form
 
 

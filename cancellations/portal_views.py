@@ -15,6 +15,7 @@ from cancellations.models import OPEN_STATUSES, CancellationRequest, Kind
 from cancellations.rules import NOUMEA
 from cancellations.services import (
     RequestError,
+    last_withdrawal_day,
     request_submit,
     request_withdraw,
     withdrawal_allowed,
@@ -177,6 +178,7 @@ def request_detail(request: HttpRequest, customer: Customer, reference: str) -> 
             "summary": Summary.of_request(cancellation),
             "emails": selectors.emails_for_request(cancellation),
             "can_withdraw": withdrawal_allowed(cancellation, today),
+            "last_withdrawal_day": last_withdrawal_day(cancellation),
             "kinds": Kind,
         },
     )

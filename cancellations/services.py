@@ -262,9 +262,13 @@ def request_confirm(
     return request
 
 
-def withdrawal_allowed(request: CancellationRequest, today: date) -> bool:
+def last_withdrawal_day(request: CancellationRequest) -> date:
     """R9: an open request may be withdrawn until the day before its effective date."""
-    return request.is_open and today < request.effective_date
+    return request.effective_date - timedelta(days=1)
+
+
+def withdrawal_allowed(request: CancellationRequest, today: date) -> bool:
+    return request.is_open and today <= last_withdrawal_day(request)
 
 
 def _reopen_subscription(subscription: Subscription) -> None:

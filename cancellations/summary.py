@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from access_forms.models import FormStatus
+from access_forms.services import initial_status
 from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import Quote
 from cancellations.services import Draft, add_months
@@ -33,13 +35,19 @@ class Summary:
         return add_months(self.effective_date, self.retention_months)
 
     @property
+    def access_form_status(self) -> str:
+        return initial_status(
+            access_line=self.subscription.access_line,
+            phone_line_cancelled=self.phone_line_cancelled,
+        )
+
+    @property
     def access_form_needed(self) -> bool:
-        """R10: a fixed-line access needs the signed form, unless the line is ending."""
-        return bool(self.subscription.access_line) and not self.phone_line_cancelled
+        return self.access_form_status == FormStatus.AWAITING_SIGNATURE
 
     @property
     def access_auto_closed(self) -> bool:
-        return bool(self.subscription.access_line) and self.phone_line_cancelled
+        return self.access_form_status == FormStatus.AUTO_CLOSED
 
     @property
     def is_isp_change(self) -> bool:

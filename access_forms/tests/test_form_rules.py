@@ -180,3 +180,20 @@ def test_a_signature_claiming_a_huge_image_is_refused_before_decoding(
             user_agent="",
         )
     assert error.value.code == "signature_invalid"
+
+
+@pytest.mark.parametrize(
+    ("line", "phone_line_cancelled", "status"),
+    [
+        ("", False, FormStatus.NOT_NEEDED),
+        ("", True, FormStatus.NOT_NEEDED),
+        ("254318", True, FormStatus.AUTO_CLOSED),
+        ("254318", False, FormStatus.AWAITING_SIGNATURE),
+    ],
+)
+def test_r10_decides_the_forms_first_status(
+    line: str, phone_line_cancelled: bool, status: str
+) -> None:
+    from access_forms.services import initial_status
+
+    assert initial_status(access_line=line, phone_line_cancelled=phone_line_cancelled) == status

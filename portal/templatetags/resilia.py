@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -23,8 +23,3 @@ def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
     if value is None:
         return ""
     return date_format(value.astimezone(ZoneInfo("Pacific/Noumea")), fmt)
-
-
-@register.filter
-def add_days(value: date, days: int) -> date:
-    return value + timedelta(days=int(days))
