@@ -5,6 +5,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cancellations.calendar import current_calendar
 from portal.support import configured_support_hours
 
 
@@ -23,6 +24,6 @@ def brand(request: HttpRequest) -> dict[str, object]:
             first=WEEKDAYS[min(hours.weekdays) - 1],
             last=WEEKDAYS[max(hours.weekdays) - 1],
         ),
-        "support_open": hours.is_open(timezone.now()),
+        "support_open": hours.is_open(timezone.now(), current_calendar()),
         "demo_mailbox": settings.RESILIA_DEMO_MAILBOX,
     }

@@ -5,9 +5,10 @@ from datetime import datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from cancellations.rules import DEFAULT_CALENDAR, Calendar
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 
@@ -18,11 +19,13 @@ class SupportHours:
     opens: time
     closes: time
 
-    def is_open(self, at: datetime) -> bool:
+    def is_open(self, at: datetime, calendar: Calendar = DEFAULT_CALENDAR) -> bool:
+        """Open on the configured weekdays and hours, except the calendar's closed days
+        (public holidays, and the supervisors' extra closures)."""
         local = at.astimezone(NOUMEA)
         if local.isoweekday() not in self.weekdays:
             return False
-        if local.date() in holidays.country_holidays("NC", years=local.year):
+        if local.date() in calendar.holidays(local.year):
             return False
         return self.opens <= local.time() < self.closes
 

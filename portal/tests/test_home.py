@@ -94,3 +94,12 @@ def test_prices_are_shown_in_whole_francs() -> None:
 
 def test_the_demo_mailbox_is_hidden_outside_the_demo(db: None) -> None:
     assert Client().get(reverse("portal:demo_mailbox")).status_code == 404
+
+
+def test_support_is_closed_on_a_bridge_day_set_by_a_supervisor(db: None) -> None:
+    from cancellations.models import CalendarOverride
+
+    CalendarOverride.objects.create(day=date(2026, 11, 30), kind="closed", name="Pont")
+    with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=NOUMEA), tick=False):
+        page = Client().get(reverse("portal:login")).content.decode()
+    assert "Support fermé en ce moment" in page
