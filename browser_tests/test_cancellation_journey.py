@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from browser_tests.conftest import assert_accessible, calm_business_day, screenshot
 from cancellations.models import CancellationRequest, Status
-from cancellations.services import add_months
+from cancellations.rules import add_months
 from conftest import PASSWORD
 from customers.models import Customer
 

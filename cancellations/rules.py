@@ -110,6 +110,13 @@ def month_end(day: date) -> date:
     return day.replace(day=_days_in_month(day.year, day.month))
 
 
+def add_months(day: date, months: int) -> date:
+    """R11: the end of mailbox retention, N months later (31 Jan + 1 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, _days_in_month(year, month)))
+
+
 def end_of_day(day: date) -> datetime:
     """The last instant of a Nouméa day."""
     return datetime.combine(day, END_OF_DAY, tzinfo=NOUMEA)

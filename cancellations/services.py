@@ -4,7 +4,6 @@ Each function runs in one transaction that writes the change, its history entry,
 audit entry and its queued e-mail together: all of it is committed, or none of it.
 """
 
-import calendar as _stdlib_calendar
 import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,7 +28,7 @@ from cancellations.models import (
     RequestEvent,
     Status,
 )
-from cancellations.rules import NOUMEA, Quote, QuoteError, quote
+from cancellations.rules import NOUMEA, Quote, QuoteError, add_months, quote
 from customers.models import (
     Customer,
     Mailbox,
@@ -62,14 +61,6 @@ class Draft:
     mailbox_retention_months: int = 0
     phone_line_cancelled: bool = False
     wants_phone_line_ended: bool = False
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, _stdlib_calendar.monthrange(year, month)[1])
-    )
 
 
 def quote_draft(draft: Draft, received_at: datetime) -> Quote:

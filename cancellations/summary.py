@@ -6,8 +6,8 @@ from datetime import date, datetime
 from access_forms.models import FormStatus
 from access_forms.services import initial_status
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import Quote
-from cancellations.services import Draft, add_months
+from cancellations.rules import Quote, add_months
+from cancellations.services import Draft
 from customers.models import Subscription
 
 

@@ -283,3 +283,10 @@ def test_results_do_not_depend_on_the_server_time_zone(request: tuple[datetime, 
             os.environ["TZ"] = saved
         time.tzset()
     assert all(r == results[0] for r in results)
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
+    assert rules.add_months(date(2026, 12, 31), 1) == date(2027, 1, 31)
+    assert rules.add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert rules.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert rules.add_months(date(2026, 12, 15), 12) == date(2027, 12, 15)
