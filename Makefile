@@ -41,7 +41,7 @@ run-packages:
 test-packages:
 	$(call apt_install,$(TEST_PACKAGES))
 
-TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false SECURE_SSL_REDIRECT=false \
+TEST_ENV := SECRET_KEY=resilia-test-suite-only-never-in-production-7f3c9a1e5b2d8046 DEBUG=false SECURE_SSL_REDIRECT=false \
 	RESILIA_VAR_DIR=$(CURDIR)/var/test
 
 test: $(VENV)/.dev test-packages

@@ -1,12 +1,12 @@
 """Shared personas and helpers: Alice and Bob (customers), an agent and a supervisor."""
 
 from datetime import date
-from typing import Any
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -17,13 +17,11 @@ from customers.models import Customer, Mailbox, Plan, Subscription
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings: Any) -> None:
-    """Tests do not run collectstatic, so the hashed-name manifest does not exist."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+@pytest.fixture(autouse=True, scope="session")
+def _collected_static_files() -> None:
+    """Pages are rendered with the static storage production uses (hashed names from the
+    manifest), so a vendored file that breaks collectstatic fails the suite too."""
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

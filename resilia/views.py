@@ -1,13 +1,37 @@
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+# A file every page links to: if its hashed name cannot be found, pages answer 500.
+HEALTH_STATIC_FILE = "css/resilia.css"
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers: 200 when the database answers, 503 otherwise."""
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return False
+    return True
+
+
+def _static_files_served() -> bool:
+    try:
+        staticfiles_storage.url(HEALTH_STATIC_FILE)
+    except ValueError:  # no manifest entry: collectstatic did not run or failed
+        return False
+    return True
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 only when the application can serve pages, that is when
+    the database answers and the static files were collected; 503 otherwise."""
+    checks = {
+        "database": "ok" if _database_answers() else "unreachable",
+        "static": "ok" if _static_files_served() else "missing",
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

@@ -1,3 +1,4 @@
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -7,10 +8,10 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_answers_200_when_the_database_answers() -> None:
+def test_healthz_answers_200_when_the_application_can_serve_pages() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "static": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_is_down() -> None:
@@ -19,3 +20,15 @@ def test_healthz_answers_503_when_the_database_is_down() -> None:
     ):
         response = Client().get("/healthz")
     assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_healthz_answers_503_when_the_static_manifest_is_missing(
+    settings: Any, tmp_path: Any
+) -> None:
+    # What the README's deployment did when collectstatic failed: pages answered 500
+    # while the health check still said 200.
+    settings.STATIC_ROOT = tmp_path  # an empty folder: no manifest (Django reloads the storage)
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["static"] == "missing"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Production smoke test: the README's deployment, run for real on a fresh var/ and a
+# fresh PostgreSQL database (collectstatic, migrate, load_demo, gunicorn with DEBUG off),
+# then the pages a customer and the load balancer fetch. Any unexpected status fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="$PWD/.venv/bin/python"
+PORT="${SMOKE_PORT:-8765}"
+DB=resilia_smoke
+VAR="$(mktemp -d)"
+LOG="$VAR/gunicorn.log"
+
+psql -h 127.0.0.1 -U postgres -q -o /dev/null -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+
+# Production-like variables: no debug, a real secret, behind one TLS proxy, real SMTP host.
+export DEBUG=false
+SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')"
+export SECRET_KEY
+export ALLOWED_HOSTS=resilia.example.nc CSRF_TRUSTED_ORIGINS=https://resilia.example.nc
+export BEHIND_TLS_PROXY=true TRUSTED_PROXY_COUNT=1 SECURE_HSTS_PRELOAD=true
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" RESILIA_VAR_DIR="$VAR"
+export EMAIL_HOST=127.0.0.1 EMAIL_PORT=2525 EMAIL_USE_TLS=false
+
+"$PY" manage.py check --deploy --fail-level WARNING
+"$PY" manage.py collectstatic --noinput -v0
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py load_demo >/dev/null
+.venv/bin/gunicorn resilia.wsgi --bind "127.0.0.1:$PORT" --workers 2 >"$LOG" 2>&1 &
+GUNICORN=$!
+trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true; rm -rf "$VAR"' EXIT
+
+for _ in $(seq 60); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
+  sleep 0.5
+done
+if ! "$PY" scripts/smoke_production.py "http://127.0.0.1:$PORT"; then
+  echo "--- gunicorn log"; cat "$LOG"; exit 1
+fi
