@@ -21,7 +21,9 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.failures: list[str] = []
 
-    def request(self, method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         connection = http.client.HTTPConnection(self.netloc, timeout=30)
         headers = {
             "Host": HOST,
