@@ -1,10 +1,12 @@
 """Shared personas and helpers: Alice and Bob (customers), an agent and a supervisor."""
 
+import re
 from datetime import date
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -38,6 +40,17 @@ def run_tasks() -> None:
     """
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         _worker().run()
+
+
+def delivered_link(pattern: str) -> str:
+    """Deliver the queued e-mails and return the first link matching `pattern` (a regex
+    with one group) in what reached the mailbox: stored copies hold only masked links."""
+    run_tasks()
+    for message in reversed(mail.outbox):
+        match = re.search(pattern, str(message.body))
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no delivered e-mail has a link matching {pattern!r}")
 
 
 def _worker() -> Worker:

@@ -34,6 +34,7 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import NOUMEA
+from notifications.secret_links import MASK
 from notifications.services import email_queue
 
 LINK_SALT = "access-forms.signing-link"
@@ -369,7 +370,6 @@ def form_send_link(
         form.link_email = email
         form.link_nonce = secrets.token_hex(16)
         form.save(update_fields=["link_email", "link_nonce", "updated_at"])
-        token = signing.dumps({"f": form.pk, "n": form.link_nonce}, salt=LINK_SALT)
         customer = form.request.customer
         email_queue(
             template="form_sign_link",
@@ -380,13 +380,21 @@ def form_send_link(
                 "form": form,
                 "request": form.request,
                 "customer": customer,
-                "url": build_url(token),
+                # The token is made at delivery (signing_link_token): never stored.
+                "url": build_url(MASK),
                 "days": settings.RESILIA_SIGNING_LINK_DAYS,
             },
             related_reference=form.request.reference,
+            secret_link={"kind": "signing", "form_id": form.pk, "nonce": form.link_nonce},
         )
         audit_log(actor=actor, action="form.send_link", target=form, ip=ip, to=email)
     return form
+
+
+def signing_link_token(*, form_id: int, nonce: str) -> str:
+    """The token of a holder's signing link, made when its e-mail is delivered. The nonce
+    alone is useless: the token is signed with SECRET_KEY."""
+    return signing.dumps({"f": form_id, "n": nonce}, salt=LINK_SALT)
 
 
 def form_from_link(token: str) -> AccessLineForm:

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from notifications.secret_links import MASK
 from notifications.services import email_queue
 
 ACCESS_TEMPLATES = ("activation", "password_reset")
@@ -75,14 +76,26 @@ def access_link_send(*, client_code: str, email: str, build_url: Callable[[str, 
             user.email = customer.email
             user.save(update_fields=["email"])
         template = "password_reset" if user.has_usable_password() else "activation"
-        url = build_url(
-            urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
-        )
+        # The token is made at delivery (access_link_token): staff never see a live link.
+        url = build_url(urlsafe_base64_encode(force_bytes(user.pk)), MASK)
         email_queue(
             template=template,
             to=customer.email,
             language=customer.language,
             customer=customer,
             context={"customer": customer, "url": url},
+            secret_link={"kind": "access", "user_id": user.pk},
         )
     return True
+
+
+def access_link_token(*, user_id: int) -> str:
+    """The token of a password or activation link, made when its e-mail is delivered.
+
+    Single use and expiring: it covers the password hash and the last login, and its
+    timestamp starts PASSWORD_RESET_TIMEOUT at delivery.
+    """
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return MASK  # the account is gone: the link stays dead
+    return default_token_generator.make_token(user)

@@ -30,6 +30,9 @@ class OutboundEmail(models.Model):
     )
     # [{"filename", "mimetype", "path"}] (a file in the default storage) or "content".
     attachments = models.JSONField(default=list, blank=True)
+    # How to make the token of a masked access or signing link at delivery time
+    # (see notifications.secret_links); the stored bodies only hold the mask.
+    secret_link = models.JSONField(default=dict, blank=True, editable=False)
     # The reference of what the e-mail is about (e.g. RES-2026-000123), for listing.
     related_reference = models.CharField(max_length=30, blank=True, db_index=True)
     status = models.CharField(

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from customers.models import Customer
 from notifications.models import EmailStatus, OutboundEmail
+from notifications.secret_links import reveal
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +32,14 @@ def email_queue(
     customer: Customer | None = None,
     related_reference: str = "",
     attachments: list[dict[str, str]] | None = None,
+    secret_link: dict[str, object] | None = None,
 ) -> OutboundEmail:
     """Render `notifications/emails/<template>.{subject,txt,html}` and queue delivery.
 
     Call it inside the transaction of the change that causes the e-mail: the message
     and its delivery task are committed (or rolled back) together with that change.
+    A message carrying an access or signing link is rendered with `secret_links.MASK`
+    in place of the token and passes `secret_link`: the token is made at delivery.
     """
     from notifications.tasks import deliver_email
 
@@ -62,6 +66,7 @@ def email_queue(
         customer=customer,
         related_reference=related_reference,
         attachments=attachments or [],
+        secret_link=secret_link or {},
     )
     deliver_email.enqueue(email.pk)
     return email
@@ -76,12 +81,12 @@ def email_deliver(*, email_id: int) -> bool:
         return True
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.body_text,
+        body=reveal(email.body_text, email.secret_link),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         headers={"X-Resilia-Email-Id": str(email.pk)},
     )
-    message.attach_alternative(email.body_html, "text/html")
+    message.attach_alternative(reveal(email.body_html, email.secret_link), "text/html")
     attempts = email.attempts + 1
     try:
         for attachment in email.attachments:

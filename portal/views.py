@@ -12,6 +12,7 @@ from accounts.services import access_link_send
 from customers.models import Customer
 from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
+from notifications.secret_links import reveal
 from portal.access import customer_required
 from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
 
@@ -90,8 +91,14 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 
 def demo_mailbox(request: HttpRequest) -> HttpResponse:
-    """The demo's inbox: without SMTP, this is where a person reads the e-mails."""
+    """The demo's inbox: without SMTP, this is where a person reads the e-mails.
+
+    It shows live links (a visitor of the demo must be able to choose a password), so
+    settings refuse to turn it on when DEBUG is off.
+    """
     if not settings.RESILIA_DEMO_MAILBOX:
         raise Http404
-    emails = OutboundEmail.objects.order_by("-created_at", "-id")[:50]
+    emails = list(OutboundEmail.objects.order_by("-created_at", "-id")[:50])
+    for email in emails:
+        email.body_text = reveal(email.body_text, email.secret_link)
     return render(request, "portal/demo_mailbox.html", {"emails": emails})

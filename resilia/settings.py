@@ -258,6 +258,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
 # Where a person running the demo reads the e-mails (only when EMAIL_HOST is unset).
 RESILIA_DEMO_MAILBOX = env_bool("RESILIA_DEMO_MAILBOX", DEBUG and not email_host)
+if RESILIA_DEMO_MAILBOX and not DEBUG:
+    # The demo mailbox shows live password and signing links to anyone.
+    raise ImproperlyConfigured("RESILIA_DEMO_MAILBOX can only be on with DEBUG (the demo).")
 
 LOGGING = {
     "version": 1,

@@ -58,3 +58,10 @@ def test_a_bad_boolean_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOME_NUMBER", "ten")
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be an integer"):
         env_int("SOME_NUMBER", 1)
+
+
+def test_the_demo_mailbox_cannot_be_turned_on_in_production() -> None:
+    # It shows live password and signing links to whoever opens it.
+    result = _manage("check", env={**PRODUCTION, "RESILIA_DEMO_MAILBOX": "true"})
+    assert result.returncode != 0
+    assert "RESILIA_DEMO_MAILBOX can only be on with DEBUG" in result.stderr

@@ -1,0 +1,29 @@
+"""Links that open an account or sign a legal form are never stored readable.
+
+Such an e-mail is written with MASK where the link's token goes, plus what is needed to
+make the token (`OutboundEmail.secret_link`: a kind and ids, nothing usable on its own).
+The token is made when the message is delivered, so no staff page, admin view, export
+or database dump shows a link that logs in as a customer or signs their form.
+"""
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+# ASCII so that reverse() keeps it as it is inside a URL.
+MASK = "MASKED-TOKEN"
+
+# kind -> function(**params) -> token. Each owner of a link makes its own tokens.
+TOKEN_MAKERS = {
+    "access": "accounts.services.access_link_token",
+    "signing": "access_forms.services.signing_link_token",
+}
+
+
+def reveal(text: str, secret_link: dict[str, Any]) -> str:
+    """The text with the live token in place of the mask (at delivery time only)."""
+    if not secret_link or MASK not in text:
+        return text
+    params = {k: v for k, v in secret_link.items() if k != "kind"}
+    token: str = import_string(TOKEN_MAKERS[secret_link["kind"]])(**params)
+    return text.replace(MASK, token)
