@@ -22,10 +22,7 @@ from access_forms.services import (
 from cancellations.selectors import get_request_for_customer
 from customers.models import Customer
 from portal.access import customer_required
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+from resilia.client_address import client_ip
 
 
 def _agent(request: HttpRequest) -> str:
@@ -103,7 +100,7 @@ def sign(request: HttpRequest, customer: Customer, reference: str) -> HttpRespon
             form=access_form,
             signature=_signature(sign_form),
             actor=request.user,  # type: ignore[arg-type]
-            ip=_ip(request),
+            ip=client_ip(request),
             user_agent=_agent(request),
         )
     except FormError as exc:
@@ -125,7 +122,7 @@ def send_link(request: HttpRequest, customer: Customer, reference: str) -> HttpR
             form=access_form,
             email=link_form.cleaned_data["email"],
             actor=request.user,  # type: ignore[arg-type]
-            ip=_ip(request),
+            ip=client_ip(request),
             build_url=lambda token: request.build_absolute_uri(
                 reverse("access_forms:holder_sign", args=[token])
             ),
@@ -155,7 +152,7 @@ def upload(request: HttpRequest, customer: Customer, reference: str) -> HttpResp
             chunks=document.chunks(),
             size=document.size,
             actor=request.user,  # type: ignore[arg-type]
-            ip=_ip(request),
+            ip=client_ip(request),
             user_agent=_agent(request),
         )
     except FormError as exc:
@@ -206,7 +203,7 @@ def holder_sign(request: HttpRequest, token: str) -> HttpResponse:
                 form=access_form,
                 signature=_signature(sign_form),
                 actor=None,
-                ip=_ip(request),
+                ip=client_ip(request),
                 user_agent=_agent(request),
                 via_link=True,
             )

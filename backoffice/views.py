@@ -27,6 +27,7 @@ from access_forms.services import (
     forwardable_forms,
 )
 from access_forms.views import document_response
+from resilia.client_address import client_ip
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,10 +40,6 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class CheckForm(forms.Form):
@@ -117,7 +114,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     valid=check_form.cleaned_data["valid"],
                     reason=check_form.cleaned_data["reason"],
                     actor=request.user,  # type: ignore[arg-type]
-                    ip=_ip(request),
+                    ip=client_ip(request),
                     resign_url=request.build_absolute_uri(
                         reverse("access_forms:form_page", args=[access_form.request.reference])
                     ),
@@ -131,7 +128,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     operator_reference=answer_form.cleaned_data["operator_reference"],
                     reason=answer_form.cleaned_data["reason"],
                     actor=request.user,  # type: ignore[arg-type]
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
                 messages.success(request, _("Operator's answer saved."))
                 return redirect("backoffice:form_detail", pk=pk)
@@ -153,7 +150,7 @@ def form_document(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def forward(request: HttpRequest) -> HttpResponse:
-    batch = batch_forward(actor=request.user, ip=_ip(request))  # type: ignore[arg-type]
+    batch = batch_forward(actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
     if batch is None:
         messages.info(request, _("No checked form is waiting to be forwarded."))
     else:
@@ -177,7 +174,7 @@ def import_answers(request: HttpRequest) -> HttpResponse:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    result = answers_import(text, actor=request.user, ip=_ip(request))  # type: ignore[arg-type]
+    result = answers_import(text, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
     messages.success(request, _("%(count)s answer(s) saved.") % {"count": result.applied})
     for line, reason in result.errors:
         messages.warning(request, _("Line %(line)s: %(reason)s") % {"line": line, "reason": reason})

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from cancellations.models import CalendarOverride, CancellationRequest, RequestEvent, Status
 from cancellations.services import RequestError, request_confirm
+from resilia.client_address import client_ip
 
 
 @admin.register(CalendarOverride)
@@ -72,7 +73,7 @@ class CancellationRequestAdmin(admin.ModelAdmin):
                 request_confirm(
                     request=cancellation,
                     actor=request.user,  # type: ignore[arg-type]
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request),
                 )
                 confirmed += 1
             except RequestError:

@@ -23,10 +23,7 @@ from cancellations.services import (
 from cancellations.summary import Summary
 from customers.models import Customer
 from portal.access import customer_required
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+from resilia.client_address import client_ip
 
 
 def _form(request: HttpRequest, customer: Customer, data: QueryDict | None) -> CancellationForm:

@@ -136,7 +136,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The same client address everywhere (resilia/client_address.py): behind a proxy, the
+# proxy's own address would otherwise lock every customer out at once.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "resilia.client_address.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation -----------------------------------------------------------

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -23,3 +23,11 @@ def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
     if value is None:
         return ""
     return date_format(value.astimezone(ZoneInfo("Pacific/Noumea")), fmt)
+
+
+@register.filter
+def minutes(value: timedelta | None) -> int:
+    """A duration in whole minutes (rounded up), e.g. the lockout's cool-off."""
+    if value is None:
+        return 0
+    return -(-int(value.total_seconds()) // 60)
