@@ -43,9 +43,14 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A sender claims the message until this instant (a conditional UPDATE), so two
+    # workers never send it together, and a worker that died mid-send is replaced by
+    # another once the lease has run out.
+    leased_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_due")]
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
 

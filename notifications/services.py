@@ -1,10 +1,11 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -72,13 +73,58 @@ def email_queue(
     return email
 
 
-def email_deliver(*, email_id: int) -> bool:
-    """Send one queued e-mail. Returns True when it is (or already was) delivered."""
-    from notifications.tasks import deliver_email
+PENDING = [EmailStatus.QUEUED, EmailStatus.RETRYING]
 
-    email = OutboundEmail.objects.filter(pk=email_id).first()
-    if email is None or email.status == EmailStatus.SENT:
-        return True
+
+def _due(now: datetime) -> QuerySet[OutboundEmail]:
+    """Messages waiting to be sent whose next attempt has come and that nobody holds."""
+    return OutboundEmail.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(leased_until__isnull=True) | Q(leased_until__lt=now),
+        status__in=PENDING,
+    )
+
+
+def _claim(email_id: int, now: datetime) -> bool:
+    """Take the message for one sender: a conditional UPDATE, so of two workers (or a
+    task and the sweeper) exactly one wins; the lease lets another take over if this
+    process dies before it records the outcome."""
+    lease = timedelta(seconds=settings.RESILIA_EMAIL_LEASE_SECONDS)
+    return _due(now).filter(pk=email_id).update(leased_until=now + lease) == 1
+
+
+def email_deliver(*, email_id: int) -> bool:
+    """Send one e-mail if it is due and nobody else is sending it.
+
+    Returns True when the message is delivered (now or before). Safe to call any number
+    of times from any number of processes: each message reaches SMTP once, unless a
+    process dies between SMTP's acceptance and the update below (then it is sent again
+    after the lease, the most SMTP allows).
+    """
+    now = timezone.now()
+    if not _claim(email_id, now):
+        return OutboundEmail.objects.filter(pk=email_id, status=EmailStatus.SENT).exists()
+    email = OutboundEmail.objects.get(pk=email_id)
+    _send_claimed(email)
+    return email.status == EmailStatus.SENT
+
+
+def handle_one_email(now: datetime | None = None) -> bool:
+    """The sweeper's step: send the oldest due message nobody holds. False when none is.
+
+    It picks up what a task never delivered: a worker killed mid-send (after its lease),
+    a retry whose task was lost, a message queued while no worker ran.
+    """
+    now = now or timezone.now()
+    candidates = _due(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:10]
+    for email_id in candidates:
+        if _claim(email_id, now):
+            _send_claimed(OutboundEmail.objects.get(pk=email_id))
+            return True
+    return False
+
+
+def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=reveal(email.body_text, email.secret_link),
@@ -87,32 +133,42 @@ def email_deliver(*, email_id: int) -> bool:
         headers={"X-Resilia-Email-Id": str(email.pk)},
     )
     message.attach_alternative(reveal(email.body_html, email.secret_link), "text/html")
+    for attachment in email.attachments:
+        if "path" in attachment:
+            with default_storage.open(attachment["path"], "rb") as stored:
+                content: bytes | str = stored.read()
+        else:
+            content = attachment["content"]
+        message.attach(attachment["filename"], content, attachment["mimetype"])
+    return message
+
+
+def _send_claimed(email: OutboundEmail) -> None:
+    """Send a message this process holds the lease on, and record the outcome."""
+    from notifications.tasks import deliver_email
+
     attempts = email.attempts + 1
     try:
-        for attachment in email.attachments:
-            if "path" in attachment:
-                with default_storage.open(attachment["path"], "rb") as stored:
-                    content: bytes | str = stored.read()
-            else:
-                content = attachment["content"]
-            message.attach(attachment["filename"], content, attachment["mimetype"])
-        message.send()
+        _message(email).send()
     except Exception as exc:  # any SMTP or network failure: keep the message, try later
         logger.warning("E-mail %s not delivered (attempt %s): %s", email.pk, attempts, exc)
         next_attempt = timezone.now() + retry_delay(attempts)
+        email.status = EmailStatus.RETRYING
         with transaction.atomic():
             OutboundEmail.objects.filter(pk=email.pk).update(
                 status=EmailStatus.RETRYING,
                 attempts=attempts,
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],
                 next_attempt_at=next_attempt,
+                leased_until=None,
             )
             deliver_email.using(run_after=next_attempt).enqueue(email.pk)
-        return False
+        return
+    email.status = EmailStatus.SENT
     OutboundEmail.objects.filter(pk=email.pk).update(
         status=EmailStatus.SENT,
         attempts=attempts,
         sent_at=timezone.now(),
         next_attempt_at=None,
+        leased_until=None,
     )
-    return True

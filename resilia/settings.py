@@ -196,6 +196,15 @@ else:
         }
     }
 
+# A worker holds an e-mail this long while sending it; if it dies, another worker sends
+# the message once the lease has run out. Longer than any SMTP exchange can take.
+RESILIA_EMAIL_LEASE_SECONDS = env_int("RESILIA_EMAIL_LEASE_SECONDS", 300)
+if 3 * env_int("EMAIL_TIMEOUT", 20) >= RESILIA_EMAIL_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "RESILIA_EMAIL_LEASE_SECONDS must be more than three times EMAIL_TIMEOUT, "
+        "or a slow send could be taken over and the e-mail sent twice."
+    )
+
 # --- Background tasks ---------------------------------------------------------------
 TASKS = {
     "default": {

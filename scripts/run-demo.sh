@@ -8,7 +8,7 @@ PORT="${PORT:-8000}"
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo --if-empty
 
-"$PY" manage.py db_worker --interval 1 --no-reload &
+"$PY" manage.py worker --interval 1 &
 WORKER=$!
 # The daily run (confirmations, completions); production runs it from cron at 00:05.
 ( while true; do

@@ -80,3 +80,19 @@ def test_email_text_keeps_apostrophes_unescaped(alice: Customer) -> None:
     email = _queue(alice)
     assert "&#x27;" not in email.body_text
     assert "&#x27;" not in email.subject
+
+
+def test_a_message_held_by_a_live_sender_is_not_sent_by_another(alice: Customer) -> None:
+    from notifications.services import _claim, handle_one_email
+
+    email = _queue(alice)
+    assert _claim(email.pk, timezone.now())  # a worker is sending it right now
+    assert not handle_one_email()
+    run_tasks()
+    assert len(mail.outbox) == 0
+    # The worker died: once its lease has run out, the sweeper sends the message.
+    with time_machine.travel(timezone.localtime() + timedelta(minutes=6)):
+        assert handle_one_email()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT and len(mail.outbox) == 1
+    assert not handle_one_email()

@@ -1,0 +1,98 @@
+"""The task worker: runs queued tasks, sweeps the e-mail outbox, and outlives outages.
+
+Replaces `db_worker` in production. Between task batches it delivers any e-mail whose
+task was lost (a worker killed mid-send, after its lease) and puts back in the queue the
+tasks a vanished worker left RUNNING (every task here is safe to run twice). A database
+error does not end it: it waits (1 s, 2 s, 4 s ... up to a minute) and carries on.
+SIGTERM/SIGINT stop it after the e-mail or task in hand, never in the middle of one.
+"""
+
+import logging
+import signal
+import time
+from datetime import timedelta
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from notifications.services import handle_one_email
+
+logger = logging.getLogger("resilia.worker")
+MAX_BACKOFF = 60.0
+
+
+def requeue_abandoned_tasks() -> int:
+    """Tasks left RUNNING by a worker that vanished (SIGKILL, power loss) run again."""
+    cutoff = timezone.now() - timedelta(seconds=settings.RESILIA_EMAIL_LEASE_SECONDS)
+    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff).update(
+        status="READY", started_at=None
+    )
+
+
+class Command(BaseCommand):
+    help = "Run background tasks and deliver e-mails; survives database outages."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+        parser.add_argument(
+            "--once", action="store_true", help="Do the work that is due, then exit (cron)."
+        )
+
+    def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        self.stopping = False
+        self.worker: Worker | None = None
+        if not once:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, self._stop)
+        backoff = 1.0
+        while not self.stopping:
+            try:
+                self._work_due()
+            except DatabaseError as exc:
+                logger.warning("Database unavailable (%s); trying again in %.0f s", exc, backoff)
+                connections.close_all()
+                if once:
+                    raise
+                self._sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            backoff = 1.0
+            if once:
+                return
+            self._sleep(interval)
+
+    def _work_due(self) -> None:
+        requeue_abandoned_tasks()
+        self.worker = Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        self.worker.running = not self.stopping
+        self.worker.run()
+        while not self.stopping and handle_one_email():
+            pass
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        # Never exit in the middle of an SMTP exchange: the message would be sent again.
+        logger.warning("Received %s: stopping after the work in hand.", signal.strsignal(signum))
+        self.stopping = True
+        if self.worker is not None:
+            self.worker.running = False
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, seconds))
