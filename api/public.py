@@ -1,6 +1,7 @@
 """Public endpoints: the quote and the business calendar (no key needed)."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -45,19 +46,35 @@ class CalendarOut(Schema):
     holidays: list[HolidayOut]
 
 
+# Only the forms the documentation promises, in ASCII digits: Python's fromisoformat also
+# takes ISO week dates ("2026-W49-1"), and str.isdigit() takes "³", which int() refuses.
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
+)
+NUMBER = re.compile(r"\d{1,4}", re.ASCII)
+# The calendar and the rules cover these years; further out, date arithmetic overflows.
+YEARS = range(2000, 2101)
+
+
 def _parse_date(value: str) -> date:
     try:
-        if len(value) != 10:
+        if not DATE.fullmatch(value):
             raise ValueError
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ApiError(
             422, "invalid_date", _("desired_date must be a date written YYYY-MM-DD.")
         ) from None
+    if parsed.year not in YEARS:
+        raise ApiError(422, "date_out_of_range", _("The date must be between 2000 and 2100."))
+    return parsed
 
 
 def _parse_instant(value: str) -> datetime:
     try:
+        if not INSTANT.fullmatch(value):
+            raise ValueError
         instant = datetime.fromisoformat(value)
     except ValueError:
         raise ApiError(
@@ -67,6 +84,8 @@ def _parse_instant(value: str) -> datetime:
         ) from None
     if instant.utcoffset() is None:
         raise ApiError(422, "naive_datetime", quote_error_message("naive_datetime"))
+    if instant.year not in YEARS or instant.astimezone(UTC).year not in YEARS:
+        raise ApiError(422, "date_out_of_range", _("The date must be between 2000 and 2100."))
     return instant
 
 
@@ -99,7 +118,7 @@ def post_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
     summary="Business calendar of a month (New Caledonia, with the ISP's overrides)",
 )
 def get_calendar(request: HttpRequest, year: str, month: str) -> CalendarOut:
-    if not (year.isdigit() and month.isdigit()):
+    if not (NUMBER.fullmatch(year) and NUMBER.fullmatch(month)):
         raise ApiError(422, "invalid_month", _("Year and month must be numbers."))
     y, m = int(year), int(month)
     if not 1 <= m <= 12:

@@ -17,3 +17,8 @@ urlpatterns = [
     path("", include("access_forms.urls")),
     path("", include("portal.urls")),
 ]
+
+handler400 = "resilia.errors.bad_request"
+handler403 = "resilia.errors.permission_denied"
+handler404 = "resilia.errors.page_not_found"
+handler500 = "resilia.errors.server_error"
