@@ -1,18 +1,36 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from access_forms.pdf import has_control_characters
+
+
+def one_line(value: str) -> None:
+    """What is printed on the legal form (names, address, phone) fits on one line."""
+    if has_control_characters(value):
+        raise ValidationError(
+            _("Write it on one line, without line breaks or tabs."), code="one_line"
+        )
 
 
 class SignForm(forms.Form):
     signer_name = forms.CharField(
-        label=_("Name of the person who signs"), max_length=200,
+        label=_("Name of the person who signs"), max_length=200, validators=[one_line],
         error_messages={"required": _("Enter the name of the person who signs.")},
     )  # fmt: skip
-    holder_address = forms.CharField(label=_("Line holder's address"), max_length=300)
-    holder_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    holder_address = forms.CharField(
+        label=_("Line holder's address"), max_length=300, validators=[one_line]
+    )
+    holder_phone = forms.CharField(
+        label=_("Contact phone"), max_length=30, required=False, validators=[one_line]
+    )
     holder_email = forms.EmailField(label=_("Contact e-mail"), required=False)
     signature_data = forms.CharField(widget=forms.HiddenInput, required=False)
     typed_signature = forms.CharField(
-        label=_("Or type your name as a signature"), max_length=80, required=False
+        label=_("Or type your name as a signature"),
+        max_length=80,
+        required=False,
+        validators=[one_line],
     )
     consent = forms.BooleanField(
         label=_("I certify that I am the holder of this phone line and that I sign this form."),

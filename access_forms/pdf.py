@@ -6,6 +6,7 @@ fpdf2 with the DejaVu fonts: the PDF core fonts cannot encode "œ" or "—".
 import io
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -152,6 +153,12 @@ def _bold(pdf: FPDF, size: float) -> Iterator[None]:
     pdf.set_font("DejaVu", "", size)
     with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=size / 60):
         yield
+
+
+def has_control_characters(value: str) -> bool:
+    """Line breaks, tabs and other control characters (Unicode category Cc): the form's
+    one-line fields and the typed signature cannot print them."""
+    return any(unicodedata.category(char) == "Cc" for char in value)
 
 
 def typed_signature_png(name: str, font_dir: Path) -> bytes:

@@ -29,7 +29,12 @@ from access_forms.models import (
     ForwardingBatch,
     SignatureSource,
 )
-from access_forms.pdf import FormContent, render_form, typed_signature_png
+from access_forms.pdf import (
+    FormContent,
+    has_control_characters,
+    render_form,
+    typed_signature_png,
+)
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
@@ -131,7 +136,8 @@ def drawn_signature_png(data_url: str) -> bytes:
         if image.format != "PNG" or image.width > 4000 or image.height > 2000:
             raise FormError("signature_invalid", _("The signature could not be read."))
         image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    # ValueError: a text or ICC chunk over Pillow's limits (a crafted file, not a drawing).
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise FormError("signature_invalid", _("The signature could not be read.")) from None
     flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
     flat.alpha_composite(image.convert("RGBA"))
@@ -209,6 +215,8 @@ def form_sign(
         )
     if not signature.signer_name.strip():
         raise FormError("signer_required", _("Enter the name of the person who signs."))
+    if has_control_characters(signature.signer_name + signature.typed):
+        raise FormError("one_line", _("Write it on one line, without line breaks or tabs."))
     if signature.drawn:
         png, source = drawn_signature_png(signature.drawn), SignatureSource.DRAWN
     elif signature.typed.strip():

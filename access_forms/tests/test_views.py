@@ -1,3 +1,5 @@
+import base64
+import io
 from datetime import timedelta
 
 import pytest
@@ -7,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image, ImageDraw, PngImagePlugin
 
 from access_forms.models import FormStatus
 from access_forms.tests.conftest import drawn_png
@@ -203,3 +206,64 @@ def test_a_closed_requests_form_says_it_is_no_longer_needed(
     page = alice_client.get(reverse("cancellations:request_detail", args=[REF])).content.decode()
     assert "Plus nécessaire : la demande est close." in page
     assert "Signer le bon" not in page
+
+
+def _png_data_url(**save_options: object) -> str:
+    image = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(10, 90), (290, 10)], fill=(0, 0, 0, 255), width=5)
+    out = io.BytesIO()
+    image.save(out, format="PNG", **save_options)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _text_bomb() -> str:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("comment", "x" * 20_000_000, zip=True)  # 20 MB of text in a few KB
+    return _png_data_url(pnginfo=info)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        {"signature_data": "data:image/png;base64,aGVsbG8="},  # not an image
+        {"signature_data": "data:image/gif;base64,R0lGODlhAQABAAAAACw="},
+        {"signature_data": "__text_bomb__"},
+        {"signature_data": "", "typed_signature": "Alice\nWayaridri"},
+        {"signature_data": "", "typed_signature": "Alice\rW"},
+        {"signature_data": "", "typed_signature": "Alice\tW"},
+        {"signer_name": "Alice\nW"},
+    ],
+)
+def test_a_crafted_signature_gets_a_form_error_not_a_500(
+    fibre_request: CancellationRequest, alice_client: Client, signature: dict[str, str]
+) -> None:
+    if signature.get("signature_data") == "__text_bomb__":
+        signature = {"signature_data": _text_bomb()}
+    response = alice_client.post(url("sign"), sign_fields(**signature))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "pas pu être lue" in page or "sur une seule ligne" in page or "Dessinez" in page
+    fibre_request.access_form.refresh_from_db()
+    assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+def test_the_holders_page_refuses_a_crafted_signature_with_a_form_error(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    alice_client.post(url("send_link"), {"email": "holder@example.nc"})
+    link = delivered_link(r"http://testserver(/signer/[^\s]+/)")
+    response = Client().post(link, sign_fields(signature_data=_text_bomb()))
+    assert response.status_code == 400
+    assert "pas pu être lue" in response.content.decode()
+    typed = Client().post(link, sign_fields(signature_data="", typed_signature="a\nb"))
+    assert typed.status_code == 400
+    assert "sur une seule ligne" in typed.content.decode()
+
+
+def test_a_png_with_a_large_colour_profile_is_still_a_signature(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    response = alice_client.post(
+        url("sign"), sign_fields(signature_data=_png_data_url(icc_profile=b"\0" * 500_000))
+    )
+    assert response.status_code == 302
