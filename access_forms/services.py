@@ -3,8 +3,6 @@
 Like every service: one transaction writes the change, its audit entry and its e-mail.
 """
 
-import base64
-import binascii
 import csv
 import hashlib
 import io
@@ -20,8 +18,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
+from access_forms.documents import checked_upload, drawn_signature_png
+from access_forms.errors import FormError
 from access_forms.models import (
     AccessLineForm,
     FormKind,
@@ -43,14 +42,6 @@ from notifications.secret_links import MASK
 from notifications.services import email_queue
 
 LINK_SALT = "access-forms.signing-link"
-MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
-
-
-class FormError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- Creation with the request (R10) ---------------------------------------------------
@@ -114,50 +105,6 @@ def preview_pdf(form: AccessLineForm) -> bytes:
 
 
 # --- Signing -------------------------------------------------------------------------
-
-
-def drawn_signature_png(data_url: str) -> bytes:
-    """A signature drawn on the pad (a PNG data URL), flattened on white and cropped.
-
-    Refuses what is not a PNG, too large, or blank: an empty pad signs nothing.
-    """
-    prefix = "data:image/png;base64,"
-    if not data_url.startswith(prefix):
-        raise FormError("signature_missing", _("Draw your signature in the box."))
-    try:
-        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
-    except (binascii.Error, ValueError):
-        raise FormError("signature_invalid", _("The signature could not be read.")) from None
-    if len(raw) > MAX_SIGNATURE_BYTES:
-        raise FormError("signature_invalid", _("The signature could not be read."))
-    try:
-        image = Image.open(io.BytesIO(raw))
-        # Check the announced size before decoding: a tiny file can claim a huge image.
-        if image.format != "PNG" or image.width > 4000 or image.height > 2000:
-            raise FormError("signature_invalid", _("The signature could not be read."))
-        image.load()
-    # ValueError: a text or ICC chunk over Pillow's limits (a crafted file, not a drawing).
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise FormError("signature_invalid", _("The signature could not be read.")) from None
-    flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
-    flat.alpha_composite(image.convert("RGBA"))
-    grey = flat.convert("L")
-    ink = grey.point(lambda value: 255 if value < 200 else 0).getbbox()
-    if ink is None or (ink[2] - ink[0]) < 15 or (ink[3] - ink[1]) < 5:
-        raise FormError("signature_missing", _("Draw your signature in the box."))
-    left, top, right, bottom = ink
-    cropped = grey.crop(
-        (
-            max(left - 8, 0),
-            max(top - 8, 0),
-            min(right + 8, grey.width),
-            min(bottom + 8, grey.height),
-        )
-    )
-    cropped.thumbnail((600, 200))
-    out = io.BytesIO()
-    cropped.save(out, format="PNG", optimize=False)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -293,27 +240,6 @@ def _receive_document(
 
 # --- Upload of a scanned form ------------------------------------------------------------
 
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
-
-
-def sniff_document(content: bytes) -> tuple[str, str]:
-    """The type of an upload from its bytes, never from its name."""
-    for magic, mimetype, extension in SIGNATURES:
-        if content.startswith(magic):
-            if mimetype != "application/pdf":
-                try:
-                    Image.open(io.BytesIO(content)).verify()
-                except Exception:
-                    break
-            elif b"%%EOF" not in content[-2048:]:
-                break
-            return mimetype, extension
-    raise FormError("bad_file_type", _("Send the signed form as a PDF, PNG or JPEG file."))
-
 
 def form_upload(
     *,
@@ -338,7 +264,7 @@ def form_upload(
         )
     if not content:
         raise FormError("empty_file", _("The file is empty."))
-    mimetype, extension = sniff_document(content)
+    content, mimetype, extension = checked_upload(content)
     with transaction.atomic():
         form = _locked(form)
         if not form.can_be_signed:

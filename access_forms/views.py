@@ -167,12 +167,18 @@ def document_response(access_form: AccessLineForm) -> HttpResponse:
     if not name:
         raise Http404
     extension = name.rsplit(".", 1)[-1]
-    return FileResponse(  # type: ignore[return-value]
+    # What a sender uploaded is never rendered by the browser as part of our site: it is
+    # downloaded, its type is not guessed, and it may run nothing if opened in place.
+    response = FileResponse(
         default_storage.open(name, "rb"),
-        as_attachment=False,
+        as_attachment=True,
         filename=f"{access_form.request.reference}.{extension}",
         content_type=access_form.document_type or "application/octet-stream",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response  # type: ignore[return-value]
 
 
 @customer_required

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import pytest
 from PIL import Image, ImageDraw
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from cancellations.models import CancellationRequest
 from cancellations.rules import NOUMEA
@@ -17,6 +19,35 @@ def submit(customer: Customer, reference: str, **fields: object) -> Cancellation
     values: dict[str, object] = {"desired_date": date(2026, 12, 31), "kind": "definitive", **fields}
     draft = Draft(subscription=customer.subscriptions.get(reference=reference), **values)  # type: ignore[arg-type]
     return request_submit(customer=customer, draft=draft, actor=customer.user, now=NOW)
+
+
+def scanned_pdf(
+    *, javascript: str = "", attachment: bytes = b"", open_action: bool = False
+) -> bytes:
+    """A one-page PDF as a scanner or "print to PDF" makes it, optionally made active."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if javascript:  # a document-level script, run when the file is opened
+        action = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject(javascript),
+            }
+        )
+        names = ArrayObject([TextStringObject("init"), writer._add_object(action)])
+        tree = DictionaryObject({NameObject("/Names"): names})
+        writer._root_object[NameObject("/Names")] = DictionaryObject(
+            {NameObject("/JavaScript"): writer._add_object(tree)}
+        )
+    if attachment:
+        writer.add_attachment("extra.bin", attachment)
+    if open_action:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("x")}
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def drawn_png(blank: bool = False) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from access_forms.models import FormStatus
-from access_forms.tests.conftest import drawn_png
+from access_forms.tests.conftest import drawn_png, scanned_pdf
 from cancellations.models import CancellationRequest
 from conftest import delivered_link, run_tasks
 from customers.models import Customer
@@ -21,7 +21,7 @@ from notifications.secret_links import MASK
 
 pytestmark = pytest.mark.django_db
 REF = "RES-2026-000001"
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MINIMAL_PDF = scanned_pdf()
 
 
 def url(name: str, reference: str = REF) -> str:
@@ -267,3 +267,59 @@ def test_a_png_with_a_large_colour_profile_is_still_a_signature(
         url("sign"), sign_fields(signature_data=_png_data_url(icc_profile=b"\0" * 500_000))
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        scanned_pdf(javascript="app.alert('hi')"),
+        scanned_pdf(attachment=b"MZ not a form"),
+        scanned_pdf(open_action=True),
+    ],
+    ids=["javascript", "embedded-file", "open-action"],
+)
+def test_an_active_pdf_is_refused_with_a_clear_message(
+    fibre_request: CancellationRequest, alice_client: Client, content: bytes
+) -> None:
+    response = alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", content)})
+    assert response.status_code == 400
+    assert "scripts, des actions automatiques ou des fichiers joints" in response.content.decode()
+    fibre_request.access_form.refresh_from_db()
+    assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+def test_an_uploaded_image_is_re_encoded_before_it_is_stored(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    scan = base64.b64decode(drawn_png().split(",", 1)[1]) + b"<script>alert(1)</script>"
+    response = alice_client.post(url("upload"), {"document": SimpleUploadedFile("s.png", scan)})
+    assert response.status_code == 302
+    form = fibre_request.access_form
+    form.refresh_from_db()
+    stored = form.document.read()
+    assert b"<script>" not in stored
+    assert Image.open(io.BytesIO(stored)).format == "PNG"
+
+
+def test_an_image_over_the_pixel_cap_is_refused(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    out = io.BytesIO()
+    Image.new("1", (10_000, 5_000)).save(out, format="PNG")  # 50 Mpx in a few KB
+    response = alice_client.post(
+        url("upload"), {"document": SimpleUploadedFile("big.png", out.getvalue())}
+    )
+    assert response.status_code == 400
+    assert "300 dpi" in response.content.decode()
+
+
+def test_a_stored_document_is_always_downloaded_never_rendered(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", MINIMAL_PDF)})
+    response = alice_client.get(url("document"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]

@@ -17,7 +17,7 @@ from access_forms.services import (
     form_sign,
     scheduled_forwarding,
 )
-from access_forms.tests.conftest import submit
+from access_forms.tests.conftest import scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.rules import NOUMEA
@@ -78,7 +78,7 @@ def test_an_invalid_form_emails_the_reason_and_can_be_signed_again(
     assert "http://testserver/mes-demandes/RES-2026-000001/bon/" in email.body_text
     response = alice_client.post(
         reverse("access_forms:upload", args=["RES-2026-000001"]),
-        {"document": SimpleUploadedFile("f.pdf", b"%PDF-1.4\n%%EOF\n")},
+        {"document": SimpleUploadedFile("f.pdf", scanned_pdf())},
     )
     assert response.status_code == 302
     form.refresh_from_db()
