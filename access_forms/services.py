@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -553,47 +553,71 @@ ACCEPTED = {"accepted", "accepte", "accepté", "ok", "oui", "yes"}
 REFUSED = {"refused", "refuse", "refusé", "ko", "non", "no"}
 
 
+def _answer_rows(text: str, result: AnswerImport) -> Iterator[tuple[int, list[str]]]:
+    """The answer file's rows; an unreadable row is reported and skipped."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            result.errors.append((reader.line_num, _("not readable as CSV: %(e)s") % {"e": exc}))
+            continue
+        yield reader.line_num, row
+
+
 def answers_import(text: str, *, actor: User | None, ip: str | None = None) -> AnswerImport:
     """The operator's answer file: key (line number or reference), result, operator
-    reference, reason. Unknown or unanswerable rows are reported; the rest applied."""
+    reference, reason. Unknown or unanswerable rows are reported; the rest applied.
+
+    One transaction for the file: should anything fail unexpectedly, nothing of it is
+    applied (the operator's file is then imported again, whole).
+    """
     result = AnswerImport()
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    for line, row in enumerate(reader, start=1):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        if line == 1 and row[0].strip().lower() in {"key", "reference", "line_number", "ligne"}:
-            continue
-        cells = [cell.strip() for cell in row] + ["", "", "", ""]
-        key, outcome, operator_reference, reason = cells[:4]
-        outcome = outcome.lower()
-        if outcome not in ACCEPTED | REFUSED:
-            result.errors.append((line, _("unknown result %(value)r") % {"value": outcome}))
-            continue
-        candidates = AccessLineForm.objects.filter(status=FormStatus.FORWARDED)
-        if key.upper().startswith("RES-"):
-            candidates = candidates.filter(request__reference=key.upper())
-        else:
-            candidates = candidates.filter(line_number="".join(key.split()))
-        matches = list(candidates[:2])
-        if not matches:
-            result.errors.append((line, _("no forwarded form for %(key)s") % {"key": key}))
-            continue
-        if len(matches) > 1:
-            result.errors.append(
-                (line, _("several forwarded forms for %(key)s: use the reference") % {"key": key})
-            )
-            continue
-        try:
-            form_record_answer(
-                form=matches[0],
-                accepted=outcome in ACCEPTED,
-                operator_reference=operator_reference,
-                reason=reason,
-                actor=actor,
-                ip=ip,
-            )
-        except FormError as exc:
-            result.errors.append((line, exc.message))
-            continue
-        result.applied += 1
+    with transaction.atomic():
+        for line, row in _answer_rows(text, result):
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if line == 1 and row[0].strip().lower() in {"key", "reference", "line_number", "ligne"}:
+                continue
+            if any("\x00" in cell or len(cell) > 500 for cell in row):
+                result.errors.append((line, _("a cell holds a NUL byte or is too long")))
+                continue
+            cells = [cell.strip() for cell in row] + ["", "", "", ""]
+            key, outcome, operator_reference, reason = cells[:4]
+            outcome = outcome.lower()
+            if outcome not in ACCEPTED | REFUSED:
+                result.errors.append((line, _("unknown result %(value)r") % {"value": outcome}))
+                continue
+            candidates = AccessLineForm.objects.filter(status=FormStatus.FORWARDED)
+            if key.upper().startswith("RES-"):
+                candidates = candidates.filter(request__reference=key.upper())
+            else:
+                candidates = candidates.filter(line_number="".join(key.split()))
+            matches = list(candidates[:2])
+            if not matches:
+                result.errors.append((line, _("no forwarded form for %(key)s") % {"key": key}))
+                continue
+            if len(matches) > 1:
+                result.errors.append(
+                    (
+                        line,
+                        _("several forwarded forms for %(key)s: use the reference") % {"key": key},
+                    )
+                )
+                continue
+            try:
+                form_record_answer(
+                    form=matches[0],
+                    accepted=outcome in ACCEPTED,
+                    operator_reference=operator_reference,
+                    reason=reason,
+                    actor=actor,
+                    ip=ip,
+                )
+            except FormError as exc:
+                result.errors.append((line, exc.message))
+                continue
+            result.applied += 1
     return result

@@ -9,11 +9,11 @@ import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TextIO
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from customers.models import Customer, Language, Mailbox, Plan, Subscription
@@ -33,6 +33,10 @@ HEADER = (
     "mailboxes",
 )
 CHUNK_SIZE = 2000
+# No billing row comes near these; past them a line or a price is an error, not data.
+MAX_LINE_BYTES = 64 * 1024
+MAX_PRICE_XPF = 10_000_000
+csv.field_size_limit(MAX_LINE_BYTES)
 
 
 class RowError(Exception):
@@ -98,8 +102,13 @@ def parse_row(line: int, raw: dict[str, str]) -> Row:
     """Validate one CSV row; raise RowError with the reason when it is bad."""
     if None in raw:
         raise RowError("too many columns")
+    if any("\n" in value or "\r" in value for value in raw.values() if isinstance(value, str)):
+        raise RowError("a field runs over several lines: is a quote left open?")
     if any(raw.get(column) is None for column in HEADER):
         raise RowError("too few columns")
+    bad = next((column for column in HEADER if "\x00" in raw[column]), None)
+    if bad is not None:
+        raise RowError(f"{bad} contains a NUL byte")
     client_code = "".join(_required(raw, "client_code", 20).split()).upper()
     name = _required(raw, "name", 200)
     email = _email(_required(raw, "email", 254), "email")
@@ -118,6 +127,8 @@ def parse_row(line: int, raw: dict[str, str]) -> Row:
         ) from None
     if price < 0:
         raise RowError("monthly_price_xpf is negative")
+    if price > MAX_PRICE_XPF:
+        raise RowError(f"monthly_price_xpf {price} is more than {MAX_PRICE_XPF:,} francs")
     reference = _required(raw, "subscription_ref", 40)
     try:
         started_on = date.fromisoformat(raw["started_on"].strip())
@@ -151,12 +162,45 @@ def parse_row(line: int, raw: dict[str, str]) -> Row:
     )
 
 
-def read_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(stream)
+def decoded_lines(stream: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[str]:
+    """The file's lines as text, one by one, so that one bad line costs one row.
+
+    A line that is not UTF-8 or is longer than MAX_LINE_BYTES is reported in `errors` and
+    replaced by an empty line (the CSV reader skips it, and line numbers stay true).
+    """
+    number = 0
+    while chunk := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            errors.append((number, f"the line is longer than {MAX_LINE_BYTES:,} bytes"))
+            yield "\n"
+            continue
+        try:
+            text = chunk.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            errors.append((number, f"not UTF-8 text (byte {exc.start + 1} of the line)"))
+            yield "\n"
+            continue
+        yield text
+
+
+def read_rows(
+    lines: Iterable[str], errors: list[tuple[int, str]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(lines)
     missing = [column for column in HEADER if column not in (reader.fieldnames or [])]
     if missing:
         raise HeaderError(f"the header must be {','.join(HEADER)} (missing: {', '.join(missing)})")
-    for raw in reader:
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append((reader.line_num, f"not readable as CSV: {exc}"))
+            continue
         yield reader.line_num, raw
 
 
@@ -178,9 +222,12 @@ class Importer:
         self.seen_mailboxes: dict[str, str] = {}
         self.seen_customers: dict[str, tuple[int, tuple[str, ...]]] = {}
 
-    def run(self, rows: Iterable[tuple[int, dict[str, str]]]) -> ImportSummary:
+    def run(
+        self, rows: Iterable[tuple[int, dict[str, str]]], read_errors: list[tuple[int, str]]
+    ) -> ImportSummary:
         chunk: list[Row] = []
         for line, raw in rows:
+            self._take_read_errors(read_errors)
             try:
                 row = parse_row(line, raw)
                 self._check_unique_in_file(row)
@@ -193,7 +240,26 @@ class Importer:
                 chunk = []
         if chunk:
             self._write_chunk(chunk)
+        self._take_read_errors(read_errors)
+        self.summary.errors.sort()
         return self.summary
+
+    def _take_read_errors(self, read_errors: list[tuple[int, str]]) -> None:
+        for line, reason in read_errors:
+            self.summary.reject(line, reason)
+        read_errors.clear()
+
+    def _write_chunk(self, rows: list[Row]) -> None:
+        """Write a chunk in one transaction; should the database still refuse it, write
+        the rows one by one so that only the refused ones are left out (with the reason)."""
+        try:
+            self._write_rows(rows)
+        except DatabaseError:
+            for row in rows:
+                try:
+                    self._write_rows([row])
+                except DatabaseError as exc:
+                    self.summary.reject(row.line, f"refused by the database: {exc}")
 
     def _check_unique_in_file(self, row: Row) -> None:
         if row.subscription_ref in self.seen_refs:
@@ -217,7 +283,7 @@ class Importer:
             self.seen_mailboxes[address] = row.subscription_ref
 
     @transaction.atomic
-    def _write_chunk(self, rows: list[Row]) -> None:
+    def _write_rows(self, rows: list[Row]) -> None:
         customers = Customer.objects.in_bulk(
             [r.client_code for r in rows], field_name="client_code"
         )
@@ -361,6 +427,8 @@ class Importer:
 
 
 def import_csv(
-    stream: TextIO, progress: Callable[[ImportSummary], None] | None = None
+    stream: BinaryIO, progress: Callable[[ImportSummary], None] | None = None
 ) -> ImportSummary:
-    return Importer(progress=progress).run(read_rows(stream))
+    """Import a CSV file opened in binary mode (UTF-8, a byte-order mark accepted)."""
+    errors: list[tuple[int, str]] = []
+    return Importer(progress=progress).run(read_rows(decoded_lines(stream, errors), errors), errors)

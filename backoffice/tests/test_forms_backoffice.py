@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import date, datetime
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -8,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+import access_forms.services
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import (
     Signature,
@@ -196,3 +198,50 @@ def test_answers_are_imported_from_the_back_office(
     ).content.decode()
     assert "1 réponse(s) enregistrée(s)" in page
     assert "Ligne 2" in page
+
+
+def test_a_hostile_answer_file_is_reported_row_by_row_without_a_500(
+    alice: Customer, agent: User, staff_client: Client
+) -> None:
+    form_check(form=signed_form(alice, "SUB-A-1"), valid=True, actor=agent)
+    batch_forward(actor=agent)
+    hostile = (
+        b"RES-2026-000001\x00,accepted,,\n"
+        + b"x" * 600
+        + b",accepted,,\n"
+        + b'"254318,accepted\n'  # an unclosed quote runs to the end of the file
+    )
+    response = staff_client.post(
+        reverse("backoffice:import_answers"),
+        {"answers": SimpleUploadedFile("r.csv", hostile)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 réponse(s) enregistrée(s)" in page and "Ligne 1" in page and "Ligne 2" in page
+    assert AccessLineForm.objects.get().status == FormStatus.FORWARDED
+
+
+def test_an_answer_file_that_crashes_half_way_applies_nothing(
+    alice: Customer, bob: Customer, agent: User
+) -> None:
+    for customer, ref in ((alice, "SUB-A-1"), (bob, "SUB-B-1")):
+        form_check(form=signed_form(customer, ref), valid=True, actor=agent)
+    batch_forward(actor=agent)
+    text = "RES-2026-000001,accepted,OPT-1,\nRES-2026-000002,accepted,OPT-2,\n"
+    real = access_forms.services.form_record_answer
+    calls = []
+
+    def crash_on_the_second(**kwargs: object) -> object:
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    with (
+        mock.patch("access_forms.services.form_record_answer", crash_on_the_second),
+        pytest.raises(RuntimeError),
+    ):
+        answers_import(text, actor=agent)
+    assert set(AccessLineForm.objects.values_list("status", flat=True)) == {FormStatus.FORWARDED}
+    assert not OutboundEmail.objects.filter(template="form_acknowledged").exists()

@@ -128,11 +128,48 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         call_command("import_customers", str(tmp_path / "nope.csv"))
 
 
-def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.csv"
-    path.write_bytes((HEAD + "\n" + ALICE.replace("Alice", "Aliçe") + "\n").encode("latin-1"))
-    with pytest.raises(CommandError, match="not UTF-8"):
-        call_command("import_customers", str(path))
+def _import_bytes(tmp_path: Path, *lines: bytes) -> tuple[str, str]:
+    path = tmp_path / "customers.csv"
+    path.write_bytes(b"\n".join([HEAD.encode(), *lines]) + b"\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_customers", str(path), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_the_others_imported(tmp_path: Path) -> None:
+    out, err = _import_bytes(
+        tmp_path, ALICE.encode(), BOB.replace("Bob", "Bôb").encode("latin-1"), ALICE_ADSL.encode()
+    )
+    assert "line 3: not UTF-8 text" in err
+    assert "created 2, updated 0, unchanged 0, rejected 1" in out  # the truth: Alice's two
+    assert not Customer.objects.filter(client_code="C100002").exists()
+    assert Subscription.objects.filter(reference="SUB-2").exists()
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "reason"),
+    [
+        (BOB.replace("4500", "99999999999999999999"), "monthly_price_xpf 99999999999999999999"),
+        (BOB.replace("4500", "2147483648"), "more than 10,000,000 francs"),
+        (BOB.replace("Bob Tein", "Bob\x00Tein"), "name contains a NUL byte"),
+        (BOB.replace("Bob Tein", "Bob" + "x" * 100_000_000), "longer than 65,536 bytes"),
+    ],
+    ids=["huge-price", "price-over-column", "nul-byte", "100-mb-field"],
+)
+def test_a_hostile_row_is_reported_and_the_good_rows_imported(
+    tmp_path: Path, bad_row: str, reason: str
+) -> None:
+    _out, err = _import_bytes(tmp_path, ALICE.encode(), bad_row.encode(), ALICE_ADSL.encode())
+    assert reason in err
+    assert "Traceback" not in err
+    assert Subscription.objects.filter(reference__in=["SUB-1", "SUB-2"]).count() == 2
+    assert not Subscription.objects.filter(reference="SUB-3").exists()
+
+
+def test_an_unclosed_quote_is_reported_with_its_line(tmp_path: Path) -> None:
+    _out, err = _import_bytes(tmp_path, ALICE.encode(), b'C100002,"Bob Tein,bob@example.nc')
+    assert "line 3" in err and "quote" in err
+    assert Subscription.objects.filter(reference="SUB-1").exists()
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:

@@ -22,16 +22,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"… {summary.total} rows read")
 
         try:
-            with file.open(encoding="utf-8-sig", newline="") as stream:
+            with file.open("rb") as stream:
                 summary = import_csv(stream, progress=progress)
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError):
             raise CommandError(f"No such file: {file}") from None
         except HeaderError as exc:
             raise CommandError(f"{file}: {exc}") from None
-        except UnicodeDecodeError:
-            raise CommandError(
-                f"{file} is not UTF-8 text; rows before the bad bytes were imported"
-            ) from None
 
         for line, reason in summary.errors:
             self.stderr.write(f"line {line}: {reason}")

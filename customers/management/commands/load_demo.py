@@ -26,7 +26,7 @@ class Command(BaseCommand):
             self.stdout.write("Customers already exist: demo data not loaded again.")
         else:
             with transaction.atomic():
-                summary = import_csv(io.StringIO(demo.demo_csv(customers)))
+                summary = import_csv(io.BytesIO(demo.demo_csv(customers).encode()))
                 self._demo_logins()
                 self._demo_requests()
             self.stdout.write(
