@@ -40,6 +40,7 @@ from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import NOUMEA
 from notifications.secret_links import MASK
 from notifications.services import email_queue
+from resilia.csv_export import csv_text
 
 LINK_SALT = "access-forms.signing-link"
 
@@ -393,11 +394,9 @@ MANIFEST_HEADER = ["reference", "kind", "line_number", "holder", "date", "docume
 
 
 def _manifest(forms: list[AccessLineForm]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(MANIFEST_HEADER)
-    for form in forms:
-        writer.writerow(
+    return csv_text(
+        MANIFEST_HEADER,
+        (
             [
                 form.request.reference,
                 "Résiliation FAI" if form.kind == FormKind.ISP_RELEASE else "Résiliation",
@@ -406,8 +405,9 @@ def _manifest(forms: list[AccessLineForm]) -> str:
                 form.form_date.strftime("%d/%m/%Y"),
                 _attachment_name(form),
             ]
-        )
-    return out.getvalue()
+            for form in forms
+        ),
+    )
 
 
 def _attachment_name(form: AccessLineForm) -> str:

@@ -245,3 +245,21 @@ def test_an_answer_file_that_crashes_half_way_applies_nothing(
         answers_import(text, actor=agent)
     assert set(AccessLineForm.objects.values_list("status", flat=True)) == {FormStatus.FORWARDED}
     assert not OutboundEmail.objects.filter(template="form_acknowledged").exists()
+
+
+def test_the_manifest_neutralises_cells_a_spreadsheet_would_run(bob: Customer, agent: User) -> None:
+    bob.subscriptions.update(line_holder='=HYPERLINK("http://evil.example","Bob")')
+    form_check(form=signed_form(bob, "SUB-B-1"), valid=True, actor=agent)
+    batch = batch_forward(actor=agent)
+    assert batch is not None and batch.email is not None
+    content = batch.email.attachments[-1]["content"]
+    holder = list(csv.reader(io.StringIO(content)))[1][3]
+    assert holder == '\'=HYPERLINK("http://evil.example","Bob")'
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised(start: str) -> None:
+    from resilia.csv_export import neutralised
+
+    assert neutralised(f"{start}1+1") == f"'{start}1+1"
+    assert neutralised("Alice") == "Alice"
