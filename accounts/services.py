@@ -1,11 +1,11 @@
 """Client-area access: password recovery and first activation by e-mail link."""
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -49,11 +49,22 @@ def _under_rate_limit(customer: Customer) -> bool:
     )
 
 
-def access_link_send(*, client_code: str, email: str, build_url: Callable[[str, str], str]) -> bool:
+def access_link_request(*, client_code: str, email: str, site_url: str) -> None:
+    """Queue the work of "Mot de passe oublié" / "Pas encore d'accès ?".
+
+    The page does the same thing (one task queued) whether or not the pair matches, so
+    neither its answer nor its timing tells whether a client code exists; the task
+    decides (access_link_send).
+    """
+    from accounts.tasks import send_access_link
+
+    send_access_link.enqueue(client_code=client_code, email=email, site_url=site_url)
+
+
+def access_link_send(*, client_code: str, email: str, site_url: str) -> bool:
     """E-mail a link to choose a password, if the pair matches a customer.
 
-    The caller answers the same way whatever this returns, so the form never tells
-    whether a client code exists (no enumeration). A customer without a password yet
+    Run by the task worker, never while the visitor waits. A customer without a password yet
     gets an activation e-mail, one with a password a password-reset e-mail: both
     links are single use (the token covers the password hash and the last login)
     and expire after PASSWORD_RESET_TIMEOUT.
@@ -77,7 +88,11 @@ def access_link_send(*, client_code: str, email: str, build_url: Callable[[str, 
             user.save(update_fields=["email"])
         template = "password_reset" if user.has_usable_password() else "activation"
         # The token is made at delivery (access_link_token): staff never see a live link.
-        url = build_url(urlsafe_base64_encode(force_bytes(user.pk)), MASK)
+        path = reverse(
+            "portal:set_password",
+            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": MASK},
+        )
+        url = site_url.rstrip("/") + path
         email_queue(
             template=template,
             to=customer.email,

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.services import access_link_send
+from accounts.services import access_link_request
 from customers.models import Customer
 from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
@@ -44,15 +44,10 @@ def plans(request: HttpRequest, customer: Customer) -> HttpResponse:
 def _access_link_view(request: HttpRequest, *, purpose: str) -> HttpResponse:
     form = AccessLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-
-        def build_url(uidb64: str, token: str) -> str:
-            path = reverse("portal:set_password", kwargs={"uidb64": uidb64, "token": token})
-            return request.build_absolute_uri(path)
-
-        access_link_send(
+        access_link_request(
             client_code=form.cleaned_data["client_code"],
             email=form.cleaned_data["email"],
-            build_url=build_url,
+            site_url=request.build_absolute_uri("/"),
         )
         # The same answer whether or not the pair matched: the form reveals nothing.
         return redirect("portal:link_sent")

@@ -1,0 +1,11 @@
+"""Tasks take plain values and call a service; running one twice is harmless (the
+service's hourly limit counts the e-mails already written)."""
+
+from django.tasks import task
+
+from accounts import services
+
+
+@task()
+def send_access_link(client_code: str, email: str, site_url: str) -> None:
+    services.access_link_send(client_code=client_code, email=email, site_url=site_url)
