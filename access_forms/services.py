@@ -9,7 +9,7 @@ import io
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import NOUMEA
+from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from notifications.services import email_queue
 from resilia.csv_export import csv_text
@@ -290,6 +291,18 @@ def form_upload(
 # --- A signing link for a line holder who is someone else -------------------------------
 
 
+# Signing links a customer may send in 24 hours: enough to fix a typo in the holder's
+# address, too few to use Résilia to flood someone's mailbox.
+LINKS_PER_REQUEST_PER_DAY = 5
+LINKS_PER_CUSTOMER_PER_DAY = 20
+
+
+def _links_sent_today(**filters: object) -> int:
+    return OutboundEmail.objects.filter(
+        template="form_sign_link", created_at__gte=timezone.now() - timedelta(days=1), **filters
+    ).count()
+
+
 def form_send_link(
     *,
     form: AccessLineForm,
@@ -302,10 +315,21 @@ def form_send_link(
         form = _locked(form)
         if not form.can_be_signed:
             raise FormError("not_signable", _("This form does not need a signature any more."))
+        customer = form.request.customer
+        if (
+            _links_sent_today(related_reference=form.request.reference) >= LINKS_PER_REQUEST_PER_DAY
+            or _links_sent_today(customer=customer) >= LINKS_PER_CUSTOMER_PER_DAY
+        ):
+            raise FormError(
+                "too_many_links",
+                _(
+                    "Too many signing links were sent today for this form. Try again "
+                    "tomorrow, or sign it yourself or upload a scan."
+                ),
+            )
         form.link_email = email
         form.link_nonce = secrets.token_hex(16)
         form.save(update_fields=["link_email", "link_nonce", "updated_at"])
-        customer = form.request.customer
         email_queue(
             template="form_sign_link",
             to=email,

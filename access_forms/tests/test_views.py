@@ -323,3 +323,45 @@ def test_a_stored_document_is_always_downloaded_never_rendered(
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert "no-store" in response["Cache-Control"]
+
+
+def test_signing_links_are_limited_to_five_a_day_per_form(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    for n in range(5):
+        response = alice_client.post(url("send_link"), {"email": f"holder{n}@example.nc"})
+        assert response.status_code == 302
+    refused = alice_client.post(url("send_link"), {"email": "holder9@example.nc"})
+    assert refused.status_code == 400
+    assert "Trop de liens de signature" in refused.content.decode()
+    assert OutboundEmail.objects.filter(template="form_sign_link").count() == 5
+    fibre_request.access_form.refresh_from_db()
+    assert fibre_request.access_form.link_email == "holder4@example.nc"  # who got the last one
+    from audit.models import AuditEntry
+
+    recipients = [
+        e.data["to"] for e in AuditEntry.objects.filter(action="form.send_link").order_by("id")
+    ]
+    assert recipients == [f"holder{n}@example.nc" for n in range(5)]
+    with time_machine.travel(timezone.localtime() + timedelta(days=1, minutes=1)):
+        assert alice_client.post(url("send_link"), {"email": "h@example.nc"}).status_code == 302
+
+
+def test_signing_links_are_limited_to_twenty_a_day_per_customer(
+    fibre_request: CancellationRequest, alice_client: Client, alice: Customer
+) -> None:
+    from access_forms.services import LINKS_PER_CUSTOMER_PER_DAY
+
+    for n in range(LINKS_PER_CUSTOMER_PER_DAY):
+        OutboundEmail.objects.create(
+            template="form_sign_link",
+            language="fr",
+            to=f"x{n}@example.nc",
+            subject="s",
+            body_text="b",
+            body_html="b",
+            customer=alice,
+            related_reference=f"RES-2026-9{n:05d}",
+        )
+    refused = alice_client.post(url("send_link"), {"email": "holder@example.nc"})
+    assert refused.status_code == 400
