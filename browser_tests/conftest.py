@@ -5,8 +5,10 @@ import shutil
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from playwright.sync_api import Browser, Page, sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -27,6 +29,15 @@ def chromium_path() -> str:
     if not path:
         pytest.fail("Debian's chromium is required for the browser tests: apt-get install chromium")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_served_as_in_production() -> Iterator[None]:
+    """The live server answers /static/ from the collected files (hashed names) through
+    WhiteNoise, as production does, instead of Django's development handler (which only
+    knows the unhashed names and would answer 404: pages without their CSS and scripts)."""
+    with mock.patch.object(StaticFilesHandler, "_should_handle", return_value=False):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -50,9 +61,17 @@ def phone(browser: Browser) -> Iterator[Page]:
     """A 360×740 phone screen, French first."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
     page = context.new_page()
+    # A script the CSP blocks, or one that throws, fails the test that loaded it.
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    # Expected, not failures: a 4xx page (a refused form) is logged as a failed load, and
+    # htmx logs the live summary's request it cancels when a newer change replaces it.
+    expected = ("Failed to load resource", "htmx:sendAbort", "htmx:afterRequest")
+    assert [e for e in errors if not e.startswith(expected)] == []
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -68,7 +87,9 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 def assert_accessible(page: Page, name: str) -> None:
     """No serious or critical WCAG 2.1 A/AA violation on the page (axe-core)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # evaluate() runs in the page like DevTools: the page's CSP (rightly) refuses a
+        # script tag added from outside.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(
         """async () => {
             const result = await axe.run(document, {

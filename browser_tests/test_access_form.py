@@ -9,6 +9,7 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from access_forms.models import FormStatus
+from access_forms.tests.conftest import scanned_pdf
 from browser_tests.conftest import SCREENSHOTS, assert_accessible, calm_business_day, screenshot
 from cancellations.models import CancellationRequest
 from customers.models import Customer
@@ -96,7 +97,7 @@ def test_a_scanned_form_is_uploaded(
     live_server: object, phone: Page, request_with_line: CancellationRequest, tmp_path: Path
 ) -> None:
     scan = tmp_path / "bon-signe.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(scanned_pdf())
     login(phone, live_server)
     phone.goto(f"{live_server}/mes-demandes/{request_with_line.reference}/bon/")
     phone.get_by_label("Bon signé (PDF, PNG ou JPEG, 10 Mo au plus)").set_input_files(str(scan))
