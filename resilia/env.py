@@ -64,3 +64,14 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
     if not numbers or any(n <= 0 for n in numbers):
         raise ImproperlyConfigured(f"{name} must list positive whole numbers, not {value!r}.")
     return numbers
+
+
+# Words that mark a key copied from documentation or an example, never generated.
+PLACEHOLDER_WORDS = ("change", "secret", "example", "insecure", "django", "placeholder", "xxxx")
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return lowered.startswith("django-insecure") or any(
+        lowered.replace("-", "").replace("_", "").startswith(word) for word in PLACEHOLDER_WORDS
+    )

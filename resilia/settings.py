@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from resilia.env import env_bool, env_int, env_int_list, env_list, env_str
+from resilia.env import env_bool, env_int, env_int_list, env_list, env_str, is_placeholder
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RESILIA_VAR_DIR", str(BASE_DIR / "var")))
@@ -22,6 +22,12 @@ if not SECRET_KEY:
             "SECRET_KEY is required when DEBUG is off: set it to a long random string."
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or is_placeholder(SECRET_KEY)):
+    # It signs sessions and password links: a guessable key lets anyone forge them.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -12,7 +12,7 @@ from resilia.env import env_bool, env_int
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
-    "SECRET_KEY": "x" * 60 + "production-like-secret-Zq9!",
+    "SECRET_KEY": "k8Jq2vN0pW7fR4tY1hB6mC3xZ9aL5sD0gE2uI8oP4rT6yQ1wV3nM7bK5jH9fG2dS",
     "ALLOWED_HOSTS": "resilia.example.nc",
     "DATABASE_URL": "sqlite:////tmp/resilia-check.sqlite3",
     "EMAIL_HOST": "smtp.example.nc",
@@ -65,3 +65,28 @@ def test_the_demo_mailbox_cannot_be_turned_on_in_production() -> None:
     result = _manage("check", env={**PRODUCTION, "RESILIA_DEMO_MAILBOX": "true"})
     assert result.returncode != 0
     assert "RESILIA_DEMO_MAILBOX can only be on with DEBUG" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "too-short-Zq9v8w7",
+        "django-insecure-" + "k8Jq2vN0pW7fR4tY1hB6mC3xZ9aL5sD0gE2uI8oP4rT6y",
+        "change-me-" + "k8Jq2vN0pW7fR4tY1hB6mC3xZ9aL5sD0gE2uI8oP4rT6yQ1w",
+        "a" * 80,
+    ],
+    ids=["short", "django-placeholder", "change-me", "one-letter"],
+)
+def test_production_refuses_a_weak_secret_key(key: str) -> None:
+    result = _manage("check", env={**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+
+
+def test_postgresql_connections_give_up_after_five_seconds() -> None:
+    # An unreachable database must answer /healthz 503 quickly, not hang every worker.
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://u@db.invalid:5432/x"}
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = _manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "'connect_timeout': 5" in result.stdout
