@@ -4,7 +4,7 @@ Each function runs in one transaction that writes the change, its history entry,
 audit entry and its queued e-mail together: all of it is committed, or none of it.
 """
 
-import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -348,7 +348,11 @@ def request_complete(*, request: CancellationRequest, today: date) -> bool:
     return True
 
 
-def handle_one_due_confirmation(today: date) -> bool:
+# A scheduled step answers None when nothing is due, True when it did one piece of work,
+# False when another worker did that piece first (so the run reports only its own work).
+
+
+def handle_one_due_confirmation(today: date) -> bool | None:
     """Confirm one received request whose processing day has come (SPEC §8)."""
     request = (
         CancellationRequest.objects.filter(status=Status.SUBMITTED, processing_date__lte=today)
@@ -356,22 +360,23 @@ def handle_one_due_confirmation(today: date) -> bool:
         .first()
     )
     if request is None:
-        return False
-    with contextlib.suppress(RequestError):  # another worker got there first
+        return None
+    try:
         request_confirm(request=request, actor=None)
+    except RequestError:  # another worker got there first
+        return False
     return True
 
 
-def handle_one_due_completion(today: date) -> bool:
+def handle_one_due_completion(today: date) -> bool | None:
     request = (
         CancellationRequest.objects.filter(status=Status.CONFIRMED, effective_date__lte=today)
         .order_by("effective_date", "id")
         .first()
     )
     if request is None:
-        return False
-    request_complete(request=request, today=today)
-    return True
+        return None
+    return request_complete(request=request, today=today)
 
 
 REMINDER_DAYS = 15
@@ -389,7 +394,7 @@ def _mailbox_email(mailbox: Mailbox, template: str) -> None:
     )
 
 
-def handle_one_mailbox_reminder(today: date) -> bool:
+def handle_one_mailbox_reminder(today: date) -> bool | None:
     """R11: remind the customer 15 days before a kept mailbox is deleted."""
     mailbox = (
         Mailbox.objects.filter(
@@ -402,7 +407,7 @@ def handle_one_mailbox_reminder(today: date) -> bool:
         .first()
     )
     if mailbox is None:
-        return False
+        return None
     with transaction.atomic():
         # Claim it with a conditional update: two workers never send it twice.
         claimed = Mailbox.objects.filter(
@@ -411,17 +416,17 @@ def handle_one_mailbox_reminder(today: date) -> bool:
         if claimed:
             _mailbox_email(mailbox, "mailbox_reminder")
             audit_log(actor=None, action="mailbox.remind", target=mailbox)
-    return True
+    return bool(claimed)
 
 
-def handle_one_mailbox_deletion(today: date) -> bool:
+def handle_one_mailbox_deletion(today: date) -> bool | None:
     mailbox = (
         Mailbox.objects.filter(status=MailboxStatus.RETAINED, retained_until__lte=today)
         .select_related("subscription__customer")
         .first()
     )
     if mailbox is None:
-        return False
+        return None
     with transaction.atomic():
         claimed = Mailbox.objects.filter(pk=mailbox.pk, status=MailboxStatus.RETAINED).update(
             status=MailboxStatus.DELETED
@@ -429,20 +434,27 @@ def handle_one_mailbox_deletion(today: date) -> bool:
         if claimed:
             _mailbox_email(mailbox, "mailbox_deleted")
             audit_log(actor=None, action="mailbox.delete", target=mailbox)
-    return True
+    return bool(claimed)
 
 
 def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Idempotent and catching up: everything due by today is done once."""
     today = (now or timezone.now()).astimezone(NOUMEA).date()
-    done = {"confirmed": 0, "completed": 0, "reminded": 0, "deleted": 0}
-    if settings.RESILIA_AUTO_CONFIRM:
-        while handle_one_due_confirmation(today):
-            done["confirmed"] += 1
-    while handle_one_due_completion(today):
-        done["completed"] += 1
-    while handle_one_mailbox_deletion(today):
-        done["deleted"] += 1
-    while handle_one_mailbox_reminder(today):
-        done["reminded"] += 1
-    return done
+
+    def drain(step: Callable[[date], bool | None]) -> int:
+        """Run a step until nothing is due; count only what this run did itself."""
+        done = 0
+        while (outcome := step(today)) is not None:
+            done += outcome
+        return done
+
+    confirmed = drain(handle_one_due_confirmation) if settings.RESILIA_AUTO_CONFIRM else 0
+    completed = drain(handle_one_due_completion)
+    deleted = drain(handle_one_mailbox_deletion)
+    reminded = drain(handle_one_mailbox_reminder)
+    return {
+        "confirmed": confirmed,
+        "completed": completed,
+        "reminded": reminded,
+        "deleted": deleted,
+    }
