@@ -50,8 +50,13 @@ def drawn_signature_png(data_url: str) -> bytes:
     flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
     flat.alpha_composite(image.convert("RGBA"))
     grey = flat.convert("L")
-    ink = grey.point(lambda value: 255 if value < 200 else 0).getbbox()
+    dark = grey.point(lambda value: 255 if value < 200 else 0)
+    ink = dark.getbbox()
     if ink is None or (ink[2] - ink[0]) < 15 or (ink[3] - ink[1]) < 5:
+        raise FormError("signature_missing", _("Draw your signature in the box."))
+    # A signature is strokes: a box mostly filled with ink is a shape, not a signature.
+    inked = dark.crop(ink).histogram()[255]
+    if inked > 0.5 * (ink[2] - ink[0]) * (ink[3] - ink[1]):
         raise FormError("signature_missing", _("Draw your signature in the box."))
     left, top, right, bottom = ink
     cropped = grey.crop(

@@ -2,20 +2,32 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from access_forms.pdf import has_control_characters
+from access_forms.pdf import SIGNATURE_FONT, printing_refusal
 
 
 def one_line(value: str) -> None:
-    """What is printed on the legal form (names, address, phone) fits on one line."""
-    if has_control_characters(value):
-        raise ValidationError(
-            _("Write it on one line, without line breaks or tabs."), code="one_line"
-        )
+    """What is printed on the legal form (address, phone) is one visible, printable line."""
+    if refusal := printing_refusal(value):
+        raise ValidationError(refusal[1], code=refusal[0])
+
+
+def printed_name(value: str) -> None:
+    """A name printed on the form: one line, printable, with letters."""
+    if refusal := printing_refusal(value, needs_letter=True):
+        raise ValidationError(refusal[1], code=refusal[0])
+
+
+def typed_signature(value: str) -> None:
+    """A name drawn as a signature, in the signature font."""
+    if value.strip() and (
+        refusal := printing_refusal(value, font=SIGNATURE_FONT, needs_letter=True)
+    ):
+        raise ValidationError(refusal[1], code=refusal[0])
 
 
 class SignForm(forms.Form):
     signer_name = forms.CharField(
-        label=_("Name of the person who signs"), max_length=200, validators=[one_line],
+        label=_("Name of the person who signs"), max_length=200, validators=[printed_name],
         error_messages={"required": _("Enter the name of the person who signs.")},
     )  # fmt: skip
     holder_address = forms.CharField(
@@ -30,7 +42,7 @@ class SignForm(forms.Form):
         label=_("Or type your name as a signature"),
         max_length=80,
         required=False,
-        validators=[one_line],
+        validators=[typed_signature],
     )
     consent = forms.BooleanField(
         label=_("I certify that I am the holder of this phone line and that I sign this form."),

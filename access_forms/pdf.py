@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from fontTools.subset import Options, Subsetter
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -155,10 +157,34 @@ def _bold(pdf: FPDF, size: float) -> Iterator[None]:
         yield
 
 
-def has_control_characters(value: str) -> bool:
-    """Line breaks, tabs and other control characters (Unicode category Cc): the form's
-    one-line fields and the typed signature cannot print them."""
-    return any(unicodedata.category(char) == "Cc" for char in value)
+# Characters that print nothing visible, or break the line: never on a legal form.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+TEXT_FONT = "DejaVuSans.ttf"
+SIGNATURE_FONT = "DejaVuSerif-Italic.ttf"
+
+
+@cache
+def _codepoints(font_path: Path) -> frozenset[int]:
+    return frozenset(TTFont(font_path, lazy=True).getBestCmap())
+
+
+def printing_refusal(
+    text: str, *, font: str = TEXT_FONT, needs_letter: bool = False, font_dir: Path | None = None
+) -> tuple[str, str] | None:
+    """Why `text` cannot be printed on the form as one visible line, as (code, message);
+    None when it can. One rule for the form's fields and the signing service."""
+    if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in text):
+        return "one_line", _("Write it on one line, with visible characters only.")
+    directory = font_dir or Path(settings.RESILIA_PDF_FONT_DIR)
+    glyphs = _codepoints(directory / font)
+    missing = "".join(sorted({c for c in text if not c.isspace() and ord(c) not in glyphs}))
+    if missing:
+        return "unprintable", _("These characters cannot be printed on the form: %(chars)s") % {
+            "chars": missing
+        }
+    if needs_letter and not any(char.isalpha() for char in text):
+        return "no_letter", _("Write a name, with letters.")
+    return None
 
 
 def typed_signature_png(name: str, font_dir: Path) -> bytes:

@@ -29,8 +29,10 @@ from access_forms.models import (
     SignatureSource,
 )
 from access_forms.pdf import (
+    SIGNATURE_FONT,
+    TEXT_FONT,
     FormContent,
-    has_control_characters,
+    printing_refusal,
     render_form,
     typed_signature_png,
 )
@@ -164,8 +166,9 @@ def form_sign(
         )
     if not signature.signer_name.strip():
         raise FormError("signer_required", _("Enter the name of the person who signs."))
-    if has_control_characters(signature.signer_name + signature.typed):
-        raise FormError("one_line", _("Write it on one line, without line breaks or tabs."))
+    for text, font in ((signature.signer_name, TEXT_FONT), (signature.typed, SIGNATURE_FONT)):
+        if text and (refusal := printing_refusal(text, font=font, needs_letter=True)):
+            raise FormError(*refusal)
     if signature.drawn:
         png, source = drawn_signature_png(signature.drawn), SignatureSource.DRAWN
     elif signature.typed.strip():

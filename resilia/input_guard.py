@@ -1,6 +1,10 @@
 """NUL bytes never reach the database: PostgreSQL refuses them in text (a 500 there), and
 no client code, reference, date or name contains one. A request carrying one in its path,
-query string or form fields is answered 400 before any view runs."""
+query string or form fields is answered 400 before any view runs; a cookie carrying one
+(`sessionid="a\\000b"` is decoded to a NUL) is dropped, as if the browser had not sent it.
+
+The API (/api/) parses and validates its own bodies: its form or multipart body is left
+unread here, since reading it would leave nothing for the API to read."""
 
 from collections.abc import Callable
 
@@ -8,6 +12,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
 NUL = "\x00"
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 class NulByteInRequest(SuspiciousOperation):
@@ -19,13 +24,20 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(NUL in name or NUL in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if NUL not in name and NUL not in value
+            }
         if NUL in request.path or self._in_values(request.GET.lists()):
             raise NulByteInRequest("NUL byte in the URL")
-        is_form = request.content_type in {
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        }
-        if request.method == "POST" and is_form and self._in_values(request.POST.lists()):
+        if (
+            request.method == "POST"
+            and request.content_type in FORM_TYPES
+            and not request.path.startswith("/api/")
+            and self._in_values(request.POST.lists())
+        ):
             raise NulByteInRequest("NUL byte in a form field")
         return self.get_response(request)
 

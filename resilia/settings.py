@@ -58,6 +58,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Response headers first, so that every answer below carries them (a 400 included).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "resilia.caching.PrivateByDefaultMiddleware",
+    # Before the session is read: a NUL byte never reaches the database.
     "resilia.input_guard.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,9 +70,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "resilia.caching.PrivateByDefaultMiddleware",
     "resilia.errors.DatabaseUnavailableMiddleware",
     # Axes must come last: it turns a lockout into a friendly page.
     "axes.middleware.AxesMiddleware",

@@ -98,3 +98,25 @@ def test_pages_answer_503_when_the_database_is_unreachable(alice_client: Client)
         api = Client().get("/api/v1/calendar/2026/11")
     assert page.status_code == 503 and "indisponible" in page.content.decode()
     assert api.status_code == 503 and api.json()["code"] == "unavailable"
+
+
+def test_a_nul_byte_in_the_session_cookie_is_dropped_not_a_500(alice: Customer) -> None:
+    client = Client()
+    client.cookies["sessionid"] = "abcdefgh\x00ijk"
+    response = client.get("/connexion/")
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302  # simply not logged in
+
+
+def test_a_multipart_body_to_the_api_is_refused_with_json(db: None) -> None:
+    response = Client().post("/api/v1/quote", {"desired_date": "2026-12-31"})  # multipart
+    assert response.status_code in {400, 422}
+    assert response.json()["code"]
+
+
+def test_a_refused_request_still_carries_the_security_headers(alice_client: Client) -> None:
+    response = alice_client.get("/mes-demandes/?x=%00")
+    assert response.status_code == 400
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]
