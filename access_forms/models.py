@@ -19,6 +19,7 @@ class FormStatus(models.TextChoices):
     FORWARDED = "forwarded", _("Forwarded to the operator")
     ACKNOWLEDGED = "acknowledged", _("Accepted by the operator")
     REFUSED_BY_OPERATOR = "refused_by_operator", _("Refused by the operator")
+    CANCELLED = "cancelled", _("Cancelled (request withdrawn or rejected)")
 
 
 class SignatureSource(models.TextChoices):
@@ -88,6 +89,13 @@ class AccessLineForm(models.Model):
     operator_reference = models.CharField(max_length=100, blank=True)
     operator_refusal_reason = models.CharField(max_length=500, blank=True)
     operator_answered_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled form that had left for the operator is recalled: a cancellation notice
+    # goes in the next batch, and the form stays in view until the operator answers.
+    recall_requested_at = models.DateTimeField(null=True, blank=True)
+    recall_batch = models.ForeignKey(
+        ForwardingBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="recalls"
+    )
+    recall_answered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -106,6 +114,10 @@ class AccessLineForm(models.Model):
             FormStatus.AWAITING_SIGNATURE,
             FormStatus.INVALID,
         ) and self.request.status in ("submitted", "confirmed")
+
+    @property
+    def awaits_recall_answer(self) -> bool:
+        return self.recall_requested_at is not None and self.recall_answered_at is None
 
     @property
     def has_document(self) -> bool:

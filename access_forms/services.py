@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from access_forms.documents import checked_upload, drawn_signature_png
@@ -39,7 +41,7 @@ from access_forms.pdf import (
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import NOUMEA
+from cancellations.rules import NOUMEA, form_status_when_request_closes
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from notifications.services import email_queue
@@ -80,6 +82,32 @@ def form_for_new_request(request: CancellationRequest) -> AccessLineForm:
         holder_email=customer.email if is_customer else "",
         form_date=request.desired_date,
     )
+
+
+def form_close_with_request(
+    *, request: CancellationRequest, actor: User | None, ip: str | None = None
+) -> AccessLineForm | None:
+    """The request was withdrawn or rejected: its form is cancelled in the same
+    transaction, and recalled from the operator if it had already left (SPEC §5)."""
+    form = AccessLineForm.objects.select_for_update().filter(request=request).first()
+    if form is None:
+        return None
+    status, recall = form_status_when_request_closes(form.status)
+    if status == form.status:
+        return form
+    form.status = status
+    form.link_nonce = ""  # a signing link sent earlier stops working
+    if recall:
+        form.recall_requested_at = timezone.now()
+    form.save()
+    audit_log(
+        actor=actor,
+        action="form.recall" if recall else "form.cancel",
+        target=form,
+        ip=ip,
+        reference=request.reference,
+    )
+    return form
 
 
 def form_content(form: AccessLineForm, signature_png: bytes | None = None) -> FormContent:
@@ -126,6 +154,23 @@ def _store_document(form: AccessLineForm, content: bytes, extension: str) -> Non
     name = f"{form.request.reference}-{secrets.token_hex(8)}.{extension}"
     form.document.save(name, ContentFile(content), save=False)
     form.document_sha256 = hashlib.sha256(content).hexdigest()
+
+
+def unsignable_reason(form: AccessLineForm) -> FormError:
+    """What to tell a person who wants to sign (or send a link for) a form that cannot be
+    signed any more."""
+    if form.status == FormStatus.CANCELLED or not form.request.is_open:
+        return FormError(
+            "form_cancelled",
+            _("This cancellation request was withdrawn or rejected: there is nothing to sign."),
+        )
+    if form.signed_at is not None:
+        return FormError(
+            "already_signed",
+            _("This form was already signed on %(date)s: there is nothing more to do.")
+            % {"date": date_format(form.signed_at.astimezone(NOUMEA), "j F Y")},
+        )
+    return FormError("not_signable", _("This form does not need a signature any more."))
 
 
 def _locked(form: AccessLineForm) -> AccessLineForm:
@@ -179,7 +224,7 @@ def form_sign(
     with transaction.atomic():
         form = _locked(form)
         if not form.can_be_signed:
-            raise FormError("not_signable", _("This form does not need a signature any more."))
+            raise unsignable_reason(form)
         form.signer_name = signature.signer_name.strip()[:200]
         form.holder_address = signature.holder_address.strip()[:300] or form.holder_address
         form.holder_phone = signature.holder_phone.strip()[:30] or form.holder_phone
@@ -273,7 +318,7 @@ def form_upload(
     with transaction.atomic():
         form = _locked(form)
         if not form.can_be_signed:
-            raise FormError("not_signable", _("This form does not need a signature any more."))
+            raise unsignable_reason(form)
         form.signer_name = ""
         form.signed_at = timezone.now()
         _receive_document(
@@ -317,7 +362,7 @@ def form_send_link(
     with transaction.atomic():
         form = _locked(form)
         if not form.can_be_signed:
-            raise FormError("not_signable", _("This form does not need a signature any more."))
+            raise unsignable_reason(form)
         customer = form.request.customer
         if (
             _links_sent_today(related_reference=form.request.reference) >= LINKS_PER_REQUEST_PER_DAY
@@ -373,9 +418,11 @@ def form_from_link(token: str) -> AccessLineForm:
         .filter(pk=data.get("f"))
         .first()
     )
-    if form is None or not form.link_nonce or form.link_nonce != data.get("n"):
-        raise FormError("link_used", _("This signing link has already been used."))
+    if form is None:
+        raise FormError("link_invalid", _("This signing link is not valid."))
     if not form.can_be_signed:
+        raise unsignable_reason(form)
+    if not form.link_nonce or form.link_nonce != data.get("n"):
         raise FormError("link_used", _("This signing link has already been used."))
     return form
 
@@ -420,21 +467,35 @@ FORWARDABLE_REQUEST_STATUSES = ["submitted", "confirmed", "completed"]
 MANIFEST_HEADER = ["reference", "kind", "line_number", "holder", "date", "document"]
 
 
-def _manifest(forms: list[AccessLineForm]) -> str:
-    return csv_text(
-        MANIFEST_HEADER,
-        (
-            [
-                form.request.reference,
-                "Résiliation FAI" if form.kind == FormKind.ISP_RELEASE else "Résiliation",
-                form.line_number,
-                form.holder_name,
-                form.form_date.strftime("%d/%m/%Y"),
-                _attachment_name(form),
-            ]
-            for form in forms
-        ),
-    )
+KIND_LABELS = {FormKind.CANCELLATION: "Résiliation", FormKind.ISP_RELEASE: "Résiliation FAI"}
+
+
+def _manifest(forms: list[AccessLineForm], recalls: list[AccessLineForm]) -> str:
+    """One line per form to act on, then one per recall ("do not cut": the customer
+    withdrew after the form had left)."""
+    rows = [
+        [
+            form.request.reference,
+            KIND_LABELS[FormKind(form.kind)],
+            form.line_number,
+            form.holder_name,
+            form.form_date.strftime("%d/%m/%Y"),
+            _attachment_name(form),
+        ]
+        for form in forms
+    ]
+    rows += [
+        [
+            form.request.reference,
+            f"ANNULATION de la {KIND_LABELS[FormKind(form.kind)]} (ne pas traiter)",
+            form.line_number,
+            form.holder_name,
+            form.form_date.strftime("%d/%m/%Y"),
+            "",
+        ]
+        for form in recalls
+    ]
+    return csv_text(MANIFEST_HEADER, rows)
 
 
 def _attachment_name(form: AccessLineForm) -> str:
@@ -455,12 +516,18 @@ def forwardable_forms() -> list[AccessLineForm]:
     )
 
 
+def recalls_to_send() -> QuerySet[AccessLineForm]:
+    return AccessLineForm.objects.filter(
+        status=FormStatus.CANCELLED, recall_requested_at__isnull=False, recall_batch__isnull=True
+    )
+
+
 def batch_forward(
     *, actor: User | None, ip: str | None = None, automatic_on: date | None = None
 ) -> ForwardingBatch | None:
-    """One e-mail to the operator with every checked form and a CSV manifest.
+    """One e-mail to the operator with every checked form, every recall and a CSV manifest.
 
-    Returns None when no form is waiting. An automatic batch is made at most once a day.
+    Returns None when nothing is waiting. An automatic batch is made at most once a day.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -476,7 +543,10 @@ def batch_forward(
             .select_related("request")
             .order_by("id")
         )
-        if not forms:
+        recalls = list(
+            recalls_to_send().select_for_update().select_related("request").order_by("id")
+        )
+        if not forms and not recalls:
             return None
         if automatic_on and ForwardingBatch.objects.filter(automatic_on=automatic_on).exists():
             return None
@@ -499,14 +569,14 @@ def batch_forward(
             {
                 "filename": f"{batch.reference}.csv",
                 "mimetype": "text/csv",
-                "content": _manifest(forms),
+                "content": _manifest(forms, recalls),
             }
         )
         batch.email = email_queue(
             template="operator_batch",
             to=batch.recipient,
             language="fr",
-            context={"batch": batch, "forms": forms, "count": len(forms)},
+            context={"batch": batch, "forms": forms, "count": len(forms), "recalls": recalls},
             related_reference=batch.reference,
             attachments=attachments,
         )
@@ -514,12 +584,16 @@ def batch_forward(
         AccessLineForm.objects.filter(pk__in=[f.pk for f in forms]).update(
             status=FormStatus.FORWARDED, batch=batch, forwarded_at=now, updated_at=now
         )
+        AccessLineForm.objects.filter(pk__in=[f.pk for f in recalls]).update(
+            recall_batch=batch, updated_at=now
+        )
         audit_log(
             actor=actor,
             action="forms.forward",
             target=batch,
             ip=ip,
             forms=[f.request.reference for f in forms],
+            recalls=[f.request.reference for f in recalls],
         )
     return batch
 
@@ -551,6 +625,11 @@ def form_record_answer(
         raise FormError("reason_required", _("Give the operator's reason for the refusal."))
     with transaction.atomic():
         form = _locked(form)
+        if form.awaits_recall_answer and form.recall_batch_id is not None:
+            return _record_recall_answer(
+                form, accepted=accepted, operator_reference=operator_reference, reason=reason,
+                actor=actor, ip=ip,
+            )  # fmt: skip
         if form.status != FormStatus.FORWARDED:
             raise FormError("not_forwarded", _("Only a forwarded form can get an answer."))
         form.status = FormStatus.ACKNOWLEDGED if accepted else FormStatus.REFUSED_BY_OPERATOR
@@ -567,6 +646,32 @@ def form_record_answer(
             reason=form.operator_refusal_reason,
         )
         _email_customer(form, "form_acknowledged" if accepted else "form_refused")
+    return form
+
+
+def _record_recall_answer(
+    form: AccessLineForm,
+    *,
+    accepted: bool,
+    operator_reference: str,
+    reason: str,
+    actor: User | None,
+    ip: str | None,
+) -> AccessLineForm:
+    """The operator's answer to a recall: the form leaves the back office's watch list
+    either way; a refusal (the line was already cut) stays in the audit log for staff."""
+    form.recall_answered_at = timezone.now()
+    form.operator_reference = operator_reference.strip()[:100] or form.operator_reference
+    form.operator_refusal_reason = "" if accepted else reason.strip()[:500]
+    form.save()
+    audit_log(
+        actor=actor,
+        action="form.recall_confirmed" if accepted else "form.recall_refused",
+        target=form,
+        ip=ip,
+        operator_reference=form.operator_reference,
+        reason=form.operator_refusal_reason,
+    )
     return form
 
 
@@ -617,7 +722,10 @@ def answers_import(text: str, *, actor: User | None, ip: str | None = None) -> A
             if outcome not in ACCEPTED | REFUSED:
                 result.errors.append((line, _("unknown result %(value)r") % {"value": outcome}))
                 continue
-            candidates = AccessLineForm.objects.filter(status=FormStatus.FORWARDED)
+            candidates = AccessLineForm.objects.filter(
+                Q(status=FormStatus.FORWARDED)
+                | Q(recall_batch__isnull=False, recall_answered_at__isnull=True)
+            )
             if key.upper().startswith("RES-"):
                 candidates = candidates.filter(request__reference=key.upper())
             else:

@@ -201,7 +201,12 @@ def holder_sign(request: HttpRequest, token: str) -> HttpResponse:
     try:
         access_form = form_from_link(token)
     except FormError as exc:
-        return render(request, "access_forms/link_error.html", {"message": exc.message}, status=410)
+        return render(
+            request,
+            "access_forms/link_error.html",
+            {"message": exc.message, "code": exc.code},
+            status=410,
+        )
     sign_form = SignForm(request.POST or None, initial=_initial(access_form))
     if request.method == "POST" and sign_form.is_valid():
         try:

@@ -25,6 +25,7 @@ from access_forms.services import (
     form_check,
     form_record_answer,
     forwardable_forms,
+    recalls_to_send,
 )
 from access_forms.views import document_response
 from resilia.client_address import client_ip
@@ -91,6 +92,12 @@ def forms_queue(request: HttpRequest) -> HttpResponse:
             "to_check": base.filter(status=FormStatus.SIGNED, checked_at__isnull=True)[:100],
             "ready": forwardable_forms(),
             "forwarded": base.filter(status=FormStatus.FORWARDED)[:100],
+            "recalls_waiting": AccessLineForm.objects.filter(
+                recall_requested_at__isnull=False, recall_answered_at__isnull=True
+            )
+            .select_related("request", "recall_batch")
+            .order_by("id")[:100],
+            "recalls_to_send": recalls_to_send().exists(),
             "counts": counts,
             "batches": ForwardingBatch.objects.annotate(size=Count("forms"))[:10],
             "answer_file_form": AnswerFileForm(),

@@ -187,3 +187,22 @@ def quote(
         month_end_deadline=deadline,
         on_time_for_month_end=received_at <= deadline,
     )
+
+
+# --- The OPTimo form when its request closes (SPEC R10, §5) ------------------------------
+
+# Form statuses in which the signed form has left for the operator (forwarded, or already
+# accepted): withdrawing the request must then recall it, or the operator cuts the line
+# of a customer who stayed.
+FORM_STATUSES_WITH_THE_OPERATOR = frozenset({"forwarded", "acknowledged"})
+# Form statuses where nothing is left to do when the request closes.
+FORM_STATUSES_FINAL = frozenset({"not_needed", "auto_closed", "refused_by_operator", "cancelled"})
+
+
+def form_status_when_request_closes(form_status: str) -> tuple[str, bool]:
+    """(new status, recall needed) of a request's form when the request is withdrawn or
+    rejected: a form still in progress is cancelled; one with the operator is cancelled and
+    recalled; one that needed nothing, or that the operator refused, stays as it is."""
+    if form_status in FORM_STATUSES_FINAL:
+        return form_status, False
+    return "cancelled", form_status in FORM_STATUSES_WITH_THE_OPERATOR

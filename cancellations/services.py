@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access_forms.services import form_for_new_request
+from access_forms.services import form_close_with_request, form_for_new_request
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.calendar import current_calendar
@@ -297,6 +297,7 @@ def request_withdraw(
         _reopen_subscription(request.subscription)
         _event(request, actor)
         audit_log(actor=actor, action="request.withdraw", target=request, ip=ip)
+        form_close_with_request(request=request, actor=actor, ip=ip)
         _email(request, "request_withdrawn")
     return request
 
@@ -317,6 +318,7 @@ def request_reject(
         _reopen_subscription(request.subscription)
         _event(request, actor, note=request.status_reason)
         audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
+        form_close_with_request(request=request, actor=actor, ip=ip)
         _email(request, "request_rejected")
     return request
 

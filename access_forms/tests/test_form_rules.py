@@ -105,7 +105,7 @@ def test_signing_online_stores_an_immutable_pdf_with_its_evidence(
             ip=None,
             user_agent="",
         )
-    assert error.value.code == "not_signable"
+    assert error.value.code == "already_signed"
     form.refresh_from_db()
     assert hashlib.sha256(form.document.read()).hexdigest() == form.document_sha256
 

@@ -123,7 +123,9 @@ def test_the_holder_signs_from_the_emailed_link_without_logging_in(
     assert form.status == FormStatus.SIGNED and form.signer_name == "Marc Tein"
     again = holder.get(link)
     assert again.status_code == 410
-    assert "déjà été utilisé" in again.content.decode()
+    assert "Ce bon a déjà été signé le" in again.content.decode()
+    assert "rien de plus à faire" in again.content.decode()
+    assert "Rien n'a été signé" not in again.content.decode()
 
 
 def test_a_tampered_or_expired_link_signs_nothing(
@@ -196,7 +198,7 @@ def test_the_holder_page_is_customer_independent(
     assert Client().get("/signer/not-a-token/").status_code == 410
 
 
-def test_a_closed_requests_form_says_it_is_no_longer_needed(
+def test_a_withdrawn_requests_form_says_it_is_cancelled(
     fibre_request: CancellationRequest, alice_client: Client
 ) -> None:
     from access_forms.tests.conftest import NOW
@@ -204,7 +206,7 @@ def test_a_closed_requests_form_says_it_is_no_longer_needed(
 
     request_withdraw(request=fibre_request, actor=None, now=NOW)
     page = alice_client.get(reverse("cancellations:request_detail", args=[REF])).content.decode()
-    assert "Plus nécessaire : la demande est close." in page
+    assert "Annulé avec votre demande : rien à signer." in page
     assert "Signer le bon" not in page
 
 

@@ -296,6 +296,7 @@ def test_every_change_writes_history_and_audit_in_the_same_transaction(alice: Cu
         ("request.submit", "C100001", "203.0.113.5"),
         ("request.confirm", "system", None),
         ("request.withdraw", "C100001", "203.0.113.9"),
+        ("form.cancel", "C100001", "203.0.113.9"),  # its OPTimo form closes with it
     ]
     assert RequestEvent.objects.filter(request=request).count() == 3
 
