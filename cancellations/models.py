@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cancellations.rules import REQUEST_STATUSES_WITHOUT_EFFECT
+
 
 class OverrideKind(models.TextChoices):
     CLOSED = "closed", _("Closed (extra day off, e.g. a bridge day)")
@@ -149,6 +151,12 @@ class CancellationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def keeps_subscription(self) -> bool:
+        """Withdrawn or rejected: none of the request's dates, bills or mailbox changes
+        apply any more (rules.REQUEST_STATUSES_WITHOUT_EFFECT)."""
+        return self.status in REQUEST_STATUSES_WITHOUT_EFFECT
 
 
 class RequestEvent(models.Model):

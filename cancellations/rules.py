@@ -189,6 +189,13 @@ def quote(
     )
 
 
+# --- Requests that end without effect (SPEC §5, R9) ---------------------------------------
+
+# A withdrawn or rejected request changes nothing: the subscription continues, nothing is
+# billed beyond the usual plan, the mailboxes stay as they are.
+REQUEST_STATUSES_WITHOUT_EFFECT = frozenset({"withdrawn", "rejected"})
+
+
 # --- The OPTimo form when its request closes (SPEC R10, §5) ------------------------------
 
 # Form statuses in which the signed form has left for the operator (forwarded, or already

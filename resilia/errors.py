@@ -2,6 +2,7 @@
 under /api/; never a traceback, never a 500 for something the visitor sent."""
 
 import logging
+import sys
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
@@ -47,6 +48,11 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Whatever raised it (a view, a middleware reading the session, a template), a
+    # database that cannot be reached is a clean 503 that says to come back: the
+    # connection has a timeout, so this answer comes quickly.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_unavailable(request)
     if _is_api(request):
         return JsonResponse(
             {"code": "server_error", "message": _("Something went wrong on our side.")},
@@ -55,30 +61,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
 
 
-class DatabaseUnavailableMiddleware:
-    """The database cannot be reached: a clean 503 that tells to come back, quickly (the
-    connection has a timeout), instead of a 500 after a long wait."""
-
-    def __init__(self, get_response: object) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)  # type: ignore[operator,no-any-return]
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error("Database unavailable: %s", exception)
-        if _is_api(request):
-            response: HttpResponse = JsonResponse(
-                {
-                    "code": "unavailable",
-                    "message": _("The service is briefly unavailable: try again in a minute."),
-                },
-                status=503,
-            )
-        else:
-            # Rendered without context processors: they would ask the database again.
-            response = HttpResponse(get_template("503.html").render(), status=503)
-        response["Retry-After"] = "60"
-        return response
+def _database_unavailable(request: HttpRequest) -> HttpResponse:
+    logger.error("Database unavailable")
+    if _is_api(request):
+        response: HttpResponse = JsonResponse(
+            {
+                "code": "unavailable",
+                "message": _("The service is briefly unavailable: try again in a minute."),
+            },
+            status=503,
+        )
+    else:
+        # Rendered without context processors: they would ask the database again.
+        response = HttpResponse(get_template("503.html").render(), status=503)
+    response["Retry-After"] = "60"
+    return response

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "resilia.errors.DatabaseUnavailableMiddleware",
+    "portal.language.CustomerLanguageMiddleware",
     # Axes must come last: it turns a lockout into a friendly page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.v1 import api
+from portal.language import set_language
 from resilia.views import healthz
 
 admin.site.site_header = "Résilia"
@@ -9,7 +10,7 @@ admin.site.site_title = "Résilia"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("backoffice/", include("backoffice.urls")),
     path("api/v1/", api.urls),

@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import PASSWORD
 from customers.models import Customer, Plan, Subscription
 from portal.templatetags.resilia import xpf
 
@@ -103,3 +104,17 @@ def test_support_is_closed_on_a_bridge_day_set_by_a_supervisor(db: None) -> None
     with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=NOUMEA), tick=False):
         page = Client().get(reverse("portal:login")).content.decode()
     assert "Support fermé en ce moment" in page
+
+
+def test_a_customer_sees_pages_in_their_own_language_after_logging_in(bob: Customer) -> None:
+    client = Client(headers={"accept-language": "fr"})
+    client.post(reverse("portal:login"), {"username": "C100002", "password": PASSWORD})
+    assert '<html lang="en">' in client.get(HOME).content.decode()
+
+
+def test_switching_language_is_stored_for_the_customers_emails(
+    alice: Customer, alice_client: Client
+) -> None:
+    alice_client.post(reverse("set_language"), {"language": "en", "next": HOME})
+    alice.refresh_from_db()
+    assert alice.language == "en"
