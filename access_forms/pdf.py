@@ -104,11 +104,14 @@ class _Document(FPDF):
 # One embedded font: every font a PDF embeds is subset again for each document, which
 # is most of the cost of a form. Bold is drawn by stroking the outline (_bold below).
 FONTS = {("DejaVu", ""): "DejaVuSans.ttf"}
-# Latin letters of French and of New Caledonia's names, punctuation, the euro sign.
+# Latin letters of French and of New Caledonia's names (Vietnamese and Polynesian ones
+# included: Latin Extended-B and Additional, combining accents), punctuation, the euro
+# sign. A document whose text goes beyond these is written with the whole font instead.
 UNICODES = [
-    *range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2027), *range(0x2030, 0x205F),
-    0x20AC, 0x2122, 0x2212,
+    *range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00),
+    *range(0x2010, 0x2027), *range(0x2030, 0x205F), 0x20AC, 0x2122, 0x2212,
 ]  # fmt: skip
+SUBSET_CODEPOINTS = frozenset(UNICODES)
 
 
 @cache
@@ -118,7 +121,7 @@ def _subset_fonts(font_dir: Path) -> dict[tuple[str, str], str]:
     Parsing and subsetting the full fonts took most of the time of every PDF; the small
     fonts make a form about ten times faster to produce and look the same.
     """
-    target = Path(tempfile.gettempdir()) / f"resilia-fonts-v2-{os.getuid()}"
+    target = Path(tempfile.gettempdir()) / f"resilia-fonts-v3-{os.getuid()}"
     target.mkdir(exist_ok=True)
     paths = {}
     for key, name in FONTS.items():
@@ -139,9 +142,15 @@ def _subset_fonts(font_dir: Path) -> dict[tuple[str, str], str]:
     return paths
 
 
-def _fonts(pdf: FPDF, font_dir: Path) -> None:
-    for (family, style), path in _subset_fonts(font_dir).items():
-        pdf.add_font(family, style, path)
+def _fonts(pdf: FPDF, font_dir: Path, text: str) -> None:
+    """The small font when it has every character of the document, else the whole font:
+    a name is never printed with letters missing."""
+    if all(ord(char) in SUBSET_CODEPOINTS for char in text):
+        for (family, style), path in _subset_fonts(font_dir).items():
+            pdf.add_font(family, style, path)
+    else:
+        for (family, style), name in FONTS.items():
+            pdf.add_font(family, style, str(font_dir / name))
 
 
 def _font(pdf: FPDF, size: float) -> None:
@@ -238,6 +247,10 @@ def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(2)
 
 
+def _all_text(content: FormContent) -> str:
+    return "".join(str(value) for value in vars(content).values() if isinstance(value, str))
+
+
 def render_form(content: FormContent, font_dir: Path) -> bytes:
     """The form as PDF bytes. Deterministic for the same content (no creation date)."""
     pdf = _Document(format="A4")
@@ -246,7 +259,7 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
     pdf.set_author(content.isp_name)
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
-    _fonts(pdf, font_dir)
+    _fonts(pdf, font_dir, _all_text(content))
     pdf.add_page()
 
     with _bold(pdf, 18):

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -111,21 +112,27 @@ def form_close_with_request(
 
 
 def form_content(form: AccessLineForm, signature_png: bytes | None = None) -> FormContent:
+    """What the PDF prints. Text is composed (NFC): "ễ" typed as e + two accents is
+    printed as the one letter the font draws."""
     brand = settings.RESILIA_BRAND
+
+    def text(value: str) -> str:
+        return unicodedata.normalize("NFC", value)
+
     return FormContent(
-        operator_name=brand["operator_name"],
-        access_service_name=brand["access_service_name"],
-        isp_name=brand["isp_name"],
+        operator_name=text(brand["operator_name"]),
+        access_service_name=text(brand["access_service_name"]),
+        isp_name=text(brand["isp_name"]),
         kind=form.kind,
         request_reference=form.request.reference,
-        holder_name=form.holder_name,
-        holder_address=form.holder_address,
-        holder_phone=form.holder_phone,
+        holder_name=text(form.holder_name),
+        holder_address=text(form.holder_address),
+        holder_phone=text(form.holder_phone),
         holder_email=form.holder_email,
         line_number=form.line_number,
         form_date=form.form_date,
-        new_isp=form.request.new_isp,
-        signer_name=form.signer_name,
+        new_isp=text(form.request.new_isp),
+        signer_name=text(form.signer_name),
         signed_at=form.signed_at,
         signature_png=signature_png,
     )
