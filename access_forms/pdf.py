@@ -104,25 +104,28 @@ class _Document(FPDF):
 # One embedded font: every font a PDF embeds is subset again for each document, which
 # is most of the cost of a form. Bold is drawn by stroking the outline (_bold below).
 FONTS = {("DejaVu", ""): "DejaVuSans.ttf"}
-# Latin letters of French and of New Caledonia's names (Vietnamese and Polynesian ones
-# included: Latin Extended-B and Additional, combining accents), punctuation, the euro
-# sign. A document whose text goes beyond these is written with the whole font instead.
+# Latin letters of French, punctuation, the euro sign: most forms need nothing more, and
+# the smaller the font, the faster the form.
 UNICODES = [
-    *range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00),
-    *range(0x2010, 0x2027), *range(0x2030, 0x205F), 0x20AC, 0x2122, 0x2212,
+    *range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2027), *range(0x2030, 0x205F),
+    0x20AC, 0x2122, 0x2212,
 ]  # fmt: skip
-SUBSET_CODEPOINTS = frozenset(UNICODES)
+# Vietnamese and Polynesian names too (Latin Extended-B and Additional, combining accents).
+UNICODES_EXTENDED = [*UNICODES, *range(0x180, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]
+# A document whose text goes beyond both is written with the whole font.
+SUBSETS = (("latin", frozenset(UNICODES)), ("latin-extended", frozenset(UNICODES_EXTENDED)))
 
 
 @cache
-def _subset_fonts(font_dir: Path) -> dict[tuple[str, str], str]:
-    """Cut each DejaVu font down to the characters above, once per process.
+def _subset_fonts(font_dir: Path, subset: str) -> dict[tuple[str, str], str]:
+    """Cut each DejaVu font down to a subset's characters, once per process.
 
     Parsing and subsetting the full fonts took most of the time of every PDF; the small
     fonts make a form about ten times faster to produce and look the same.
     """
-    target = Path(tempfile.gettempdir()) / f"resilia-fonts-v3-{os.getuid()}"
-    target.mkdir(exist_ok=True)
+    codepoints = dict(SUBSETS)[subset]
+    target = Path(tempfile.gettempdir()) / f"resilia-fonts-v3-{os.getuid()}" / subset
+    target.mkdir(parents=True, exist_ok=True)
     paths = {}
     for key, name in FONTS.items():
         path = target / name
@@ -133,7 +136,7 @@ def _subset_fonts(font_dir: Path) -> dict[tuple[str, str], str]:
             options = Options(layout_features=[], hinting=False, name_IDs=[0, 1, 2, 3, 4, 5, 6])
             options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "hdmx", "kern"]
             subsetter = Subsetter(options)
-            subsetter.populate(unicodes=UNICODES)
+            subsetter.populate(unicodes=sorted(codepoints))
             subsetter.subset(font)
             partial = path.with_suffix(f".{os.getpid()}.tmp.ttf")
             font.save(partial)
@@ -143,14 +146,16 @@ def _subset_fonts(font_dir: Path) -> dict[tuple[str, str], str]:
 
 
 def _fonts(pdf: FPDF, font_dir: Path, text: str) -> None:
-    """The small font when it has every character of the document, else the whole font:
+    """The smallest font that has every character of the document, else the whole font:
     a name is never printed with letters missing."""
-    if all(ord(char) in SUBSET_CODEPOINTS for char in text):
-        for (family, style), path in _subset_fonts(font_dir).items():
-            pdf.add_font(family, style, path)
-    else:
-        for (family, style), name in FONTS.items():
-            pdf.add_font(family, style, str(font_dir / name))
+    used = {ord(char) for char in text}
+    for subset, codepoints in SUBSETS:
+        if used <= codepoints:
+            for (family, style), path in _subset_fonts(font_dir, subset).items():
+                pdf.add_font(family, style, path)
+            return
+    for (family, style), name in FONTS.items():
+        pdf.add_font(family, style, str(font_dir / name))
 
 
 def _font(pdf: FPDF, size: float) -> None:
