@@ -1,9 +1,11 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cancellations.rules import REQUEST_STATUSES_WITHOUT_EFFECT
+from cancellations.rules import REQUEST_STATUSES_WITHOUT_EFFECT, mailbox_kept_until
 
 
 class OverrideKind(models.TextChoices):
@@ -151,6 +153,13 @@ class CancellationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def mailboxes_kept_until(self) -> date | None:
+        """R11: the last day kept mailboxes work, as the summary showed it."""
+        if not self.mailbox_retention_months:
+            return None
+        return mailbox_kept_until(self.effective_date, self.mailbox_retention_months)
 
     @property
     def keeps_subscription(self) -> bool:

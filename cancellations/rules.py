@@ -189,6 +189,48 @@ def quote(
     )
 
 
+# --- After the effective date (SPEC §5, R11) -----------------------------------------------
+
+# The service lasts through the effective date ("Fin du service le X": the customer has
+# service all of day X); the daily run ends it the next day. A kept mailbox likewise lasts
+# through the last day the customer was shown, and is deleted the day after.
+MAILBOX_REMINDER_DAYS = 15
+
+
+def completion_day(effective_date: date) -> date:
+    """The first day without service: the daily run completes the request that day."""
+    return effective_date + timedelta(days=1)
+
+
+def latest_effective_date_to_complete(today: date) -> date:
+    """Requests whose effective date is on or before this are due for completion today."""
+    return today - timedelta(days=1)
+
+
+def mailbox_kept_until(effective_date: date, retention_months: int) -> date:
+    """R11: the last day a kept mailbox still works (shown to the customer)."""
+    return add_months(effective_date, retention_months)
+
+
+def mailbox_deletion_day(kept_until: date) -> date:
+    return kept_until + timedelta(days=1)
+
+
+def mailbox_reminder_day(kept_until: date) -> date:
+    """R11: the customer is reminded 15 days before the deletion."""
+    return mailbox_deletion_day(kept_until) - timedelta(days=MAILBOX_REMINDER_DAYS)
+
+
+def kept_until_range_to_remind(today: date) -> tuple[date, date]:
+    """The kept-until dates whose reminder day has come and deletion day has not."""
+    return today, today + timedelta(days=MAILBOX_REMINDER_DAYS - 1)
+
+
+def latest_kept_until_to_delete(today: date) -> date:
+    """Mailboxes kept until this day or before are due for deletion today."""
+    return today - timedelta(days=1)
+
+
 # --- Requests that end without effect (SPEC §5, R9) ---------------------------------------
 
 # A withdrawn or rejected request changes nothing: the subscription continues, nothing is

@@ -28,7 +28,17 @@ from cancellations.models import (
     RequestEvent,
     Status,
 )
-from cancellations.rules import NOUMEA, Quote, QuoteError, add_months, quote
+from cancellations.rules import (
+    NOUMEA,
+    Quote,
+    QuoteError,
+    completion_day,
+    kept_until_range_to_remind,
+    latest_effective_date_to_complete,
+    latest_kept_until_to_delete,
+    mailbox_kept_until,
+    quote,
+)
 from customers.models import (
     Customer,
     Mailbox,
@@ -324,11 +334,12 @@ def request_reject(
 
 
 def request_complete(*, request: CancellationRequest, today: date) -> bool:
-    """Confirmed → completed on the effective date: the subscription ends and its
-    mailboxes are kept for the chosen months (R11) or closed. Safe to run twice."""
+    """Confirmed → completed the day after the effective date (the service lasts through
+    it): the subscription ends and its mailboxes are kept for the chosen months (R11) or
+    closed. Safe to run twice."""
     with transaction.atomic():
         request = _locked(request)
-        if request.status != Status.CONFIRMED or request.effective_date > today:
+        if request.status != Status.CONFIRMED or completion_day(request.effective_date) > today:
             return False
         request.status = Status.COMPLETED
         request.save(update_fields=["status", "updated_at"])
@@ -340,7 +351,9 @@ def request_complete(*, request: CancellationRequest, today: date) -> bool:
         if request.mailbox_retention_months:
             mailboxes.update(
                 status=MailboxStatus.RETAINED,
-                retained_until=add_months(request.effective_date, request.mailbox_retention_months),
+                retained_until=mailbox_kept_until(
+                    request.effective_date, request.mailbox_retention_months
+                ),
             )
         else:
             mailboxes.update(status=MailboxStatus.DELETED)
@@ -372,16 +385,16 @@ def handle_one_due_confirmation(today: date) -> bool | None:
 
 def handle_one_due_completion(today: date) -> bool | None:
     request = (
-        CancellationRequest.objects.filter(status=Status.CONFIRMED, effective_date__lte=today)
+        CancellationRequest.objects.filter(
+            status=Status.CONFIRMED,
+            effective_date__lte=latest_effective_date_to_complete(today),
+        )
         .order_by("effective_date", "id")
         .first()
     )
     if request is None:
         return None
     return request_complete(request=request, today=today)
-
-
-REMINDER_DAYS = 15
 
 
 def _mailbox_email(mailbox: Mailbox, template: str) -> None:
@@ -401,8 +414,7 @@ def handle_one_mailbox_reminder(today: date) -> bool | None:
     mailbox = (
         Mailbox.objects.filter(
             status=MailboxStatus.RETAINED,
-            retained_until__lte=today + timedelta(days=REMINDER_DAYS),
-            retained_until__gt=today,
+            retained_until__range=kept_until_range_to_remind(today),
             deletion_reminder_sent_at__isnull=True,
         )
         .select_related("subscription__customer")
@@ -423,7 +435,9 @@ def handle_one_mailbox_reminder(today: date) -> bool | None:
 
 def handle_one_mailbox_deletion(today: date) -> bool | None:
     mailbox = (
-        Mailbox.objects.filter(status=MailboxStatus.RETAINED, retained_until__lte=today)
+        Mailbox.objects.filter(
+            status=MailboxStatus.RETAINED, retained_until__lte=latest_kept_until_to_delete(today)
+        )
         .select_related("subscription__customer")
         .first()
     )

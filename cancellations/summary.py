@@ -6,7 +6,7 @@ from datetime import date, datetime
 from access_forms.models import FormStatus
 from access_forms.services import initial_status
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import Quote, add_months
+from cancellations.rules import Quote, mailbox_kept_until
 from cancellations.services import Draft
 from customers.models import Subscription
 
@@ -32,7 +32,7 @@ class Summary:
     def retained_until(self) -> date | None:
         if not self.retention_months:
             return None
-        return add_months(self.effective_date, self.retention_months)
+        return mailbox_kept_until(self.effective_date, self.retention_months)
 
     @property
     def access_form_status(self) -> str:

@@ -60,7 +60,7 @@ def test_the_live_summary_follows_the_fields(alice_client: Client) -> None:
     assert "janvier 2027 : <strong>6\u00a0900\u00a0F</strong>" in page
     assert "Aucun frais de résiliation" in page
     assert "Étape 2 : le bon OPTimo « Résiliation » pour la ligne 254318" in page
-    assert "alice@mls.nc, famille@mls.nc : supprimées à la fin du service" in page
+    assert "alice@mls.nc, famille@mls.nc : elles fonctionnent jusqu'au" in page
 
 
 def test_the_summary_says_what_happens_to_kept_mailboxes_and_the_operator_steps(

@@ -290,3 +290,24 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert rules.add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert rules.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
     assert rules.add_months(date(2026, 12, 15), 12) == date(2027, 12, 15)
+
+
+@given(
+    effective=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 1, 1)),
+    months=st.sampled_from([1, 3, 6, 12]),
+)
+def test_after_the_effective_date_every_day_comes_in_order(effective: date, months: int) -> None:
+    from cancellations.rules import (
+        completion_day,
+        latest_effective_date_to_complete,
+        mailbox_deletion_day,
+        mailbox_kept_until,
+        mailbox_reminder_day,
+    )
+
+    assert completion_day(effective) == effective + timedelta(days=1)
+    assert latest_effective_date_to_complete(completion_day(effective)) == effective
+    kept = mailbox_kept_until(effective, months)
+    assert kept > effective
+    assert mailbox_reminder_day(kept) < mailbox_deletion_day(kept) == kept + timedelta(days=1)
+    assert (mailbox_deletion_day(kept) - mailbox_reminder_day(kept)).days == 15

@@ -28,7 +28,7 @@ def test_the_daily_command_confirms_and_completes_what_is_due(alice: Customer) -
         now=datetime(2026, 10, 31, 9, tzinfo=NOUMEA),
     )
     out = io.StringIO()
-    with time_machine.travel(datetime(2026, 11, 3, 0, 5, tzinfo=NOUMEA), tick=False):
+    with time_machine.travel(datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA), tick=False):
         call_command("run_daily", stdout=out)
     assert out.getvalue().strip() == "confirmed 1, completed 1, reminded 0, deleted 0"
     request.refresh_from_db()
@@ -65,7 +65,7 @@ def test_the_run_reports_only_what_it_did_when_another_run_races_it(
         return real(request=request, today=today)  # type: ignore[arg-type]
 
     with (
-        time_machine.travel(datetime(2026, 11, 3, 0, 5, tzinfo=NOUMEA), tick=False),
+        time_machine.travel(datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA), tick=False),
         mock.patch.object(services, "request_complete", raced),
     ):
         done = services.run_daily()
@@ -90,7 +90,7 @@ def test_concurrent_runs_together_report_each_completion_once(
     def one_run() -> None:
         try:
             barrier.wait(timeout=10)
-            reports.append(run_daily(now=datetime(2026, 11, 3, 0, 5, tzinfo=NOUMEA)))
+            reports.append(run_daily(now=datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA)))
         finally:
             close_old_connections()
 

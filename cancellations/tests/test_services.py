@@ -86,13 +86,15 @@ def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
         "reminded": 0,
         "deleted": 0,
     }
-    # Confirmed on its processing day, which is also its effective date: it ends then.
+    # Confirmed on its processing day, which is also its effective date: the service
+    # lasts through that day, and the request completes the next morning.
     assert run_daily(at(2026, 11, 2, 0, 5)) == {
         "confirmed": 1,
-        "completed": 1,
+        "completed": 0,
         "reminded": 0,
         "deleted": 0,
     }
+    assert run_daily(at(2026, 11, 3, 0, 5))["completed"] == 1
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
 
@@ -121,7 +123,7 @@ def test_the_acknowledgement_email_says_everything(alice: Customer) -> None:
     assert "samedi 31 octobre 2026" in body
     assert "octobre 2026 (6\u00a0900\u00a0F)" in body
     assert "aucun frais de résiliation" in body
-    assert "conservées pendant 3 mois" in body
+    assert "conservées jusqu'au 31 janvier 2027 inclus" in body  # the date the summary showed
     assert "254318" in body and "OPTimo" in body
     assert "1000" in body
     assert ack.alternatives[0][1] == "text/html"  # type: ignore[attr-defined]
@@ -239,18 +241,19 @@ def test_rejection_keeps_the_subscription_and_emails_the_reason(
     assert "Compte en litige" in email.body_text
 
 
-def test_completion_on_the_effective_date_ends_the_subscription_and_keeps_mailboxes(
+def test_the_service_lasts_through_the_effective_date_and_ends_the_next_day(
     alice: Customer,
 ) -> None:
     request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=3)
-    assert not request_complete(request=request, today=date(2026, 12, 30))
-    assert run_daily(at(2026, 12, 31, 0, 5)) == {
+    assert not request_complete(request=request, today=date(2026, 12, 31))  # still served
+    assert run_daily(at(2026, 12, 31, 0, 5))["completed"] == 0
+    assert run_daily(at(2027, 1, 1, 0, 5)) == {
         "confirmed": 0,
         "completed": 1,
         "reminded": 0,
         "deleted": 0,
     }
-    assert run_daily(at(2026, 12, 31, 0, 6)) == {
+    assert run_daily(at(2027, 1, 1, 0, 6)) == {
         "confirmed": 0,
         "completed": 0,
         "reminded": 0,
@@ -311,17 +314,19 @@ def test_audit_entries_cannot_be_changed_or_deleted(alice: Customer) -> None:
         entry.delete()
 
 
-def test_kept_mailboxes_get_a_reminder_15_days_before_then_are_deleted(alice: Customer) -> None:
+def test_kept_mailboxes_work_through_the_day_shown_then_are_deleted(alice: Customer) -> None:
     submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
-    run_daily(at(2026, 12, 31, 0, 5))  # completed: kept until 31 January 2027
-    assert run_daily(at(2027, 1, 15, 0, 5))["reminded"] == 0
-    assert run_daily(at(2027, 1, 16, 0, 5))["reminded"] == 2
-    assert run_daily(at(2027, 1, 17, 0, 5))["reminded"] == 0  # once
+    run_daily(at(2027, 1, 1, 0, 5))  # completed: kept until 31 January 2027 included
+    # Deleted on 1 February: the reminder comes 15 days before, on 17 January.
+    assert run_daily(at(2027, 1, 16, 0, 5))["reminded"] == 0
+    assert run_daily(at(2027, 1, 17, 0, 5))["reminded"] == 2
+    assert run_daily(at(2027, 1, 18, 0, 5))["reminded"] == 0  # once
     reminder = OutboundEmail.objects.filter(template="mailbox_reminder").first()
     assert reminder is not None
     assert "alice@mls.nc" in reminder.body_text or "famille@mls.nc" in reminder.body_text
     assert "31 janvier 2027" in reminder.body_text
-    assert run_daily(at(2027, 1, 31, 0, 5))["deleted"] == 2
+    assert run_daily(at(2027, 1, 31, 0, 5))["deleted"] == 0  # the last day shown: kept
+    assert run_daily(at(2027, 2, 1, 0, 5))["deleted"] == 2
     assert set(fibre(alice).mailboxes.values_list("status", flat=True)) == {MailboxStatus.DELETED}
     assert OutboundEmail.objects.filter(template="mailbox_deleted").count() == 2
 
@@ -330,6 +335,14 @@ def test_after_days_down_an_expired_mailbox_is_deleted_without_a_late_reminder(
     alice: Customer,
 ) -> None:
     submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
-    run_daily(at(2026, 12, 31, 0, 5))
+    run_daily(at(2027, 1, 1, 0, 5))
     done = run_daily(at(2027, 2, 3, 0, 5))
     assert (done["deleted"], done["reminded"]) == (2, 0)
+
+
+def test_the_email_gives_the_mailbox_date_the_summary_showed(alice: Customer) -> None:
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
+    email = OutboundEmail.objects.filter(related_reference=request.reference).first()
+    assert email is not None
+    assert "conservées jusqu'au 31 janvier 2027 inclus" in email.body_text
+    assert request.mailboxes_kept_until == date(2027, 1, 31)
