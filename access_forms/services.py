@@ -586,6 +586,7 @@ def batch_forward(
             context={"batch": batch, "forms": forms, "count": len(forms), "recalls": recalls},
             related_reference=batch.reference,
             attachments=attachments,
+            reply_to=settings.RESILIA_OPERATOR_REPLY_TO,
         )
         batch.save(update_fields=["email"])
         AccessLineForm.objects.filter(pk__in=[f.pk for f in forms]).update(

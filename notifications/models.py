@@ -18,6 +18,8 @@ class OutboundEmail(models.Model):
     template = models.CharField(max_length=60)
     language = models.CharField(max_length=2)
     to = models.EmailField()
+    # Where an answer goes: the support address for customers, staff's for the operator.
+    reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField()

@@ -34,6 +34,7 @@ def email_queue(
     related_reference: str = "",
     attachments: list[dict[str, str]] | None = None,
     secret_link: dict[str, object] | None = None,
+    reply_to: str | None = None,
 ) -> OutboundEmail:
     """Render `notifications/emails/<template>.{subject,txt,html}` and queue delivery.
 
@@ -68,6 +69,7 @@ def email_queue(
         related_reference=related_reference,
         attachments=attachments or [],
         secret_link=secret_link or {},
+        reply_to=reply_to or settings.RESILIA_BRAND["support_email"],
     )
     deliver_email.enqueue(email.pk)
     return email
@@ -130,6 +132,7 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
         body=reveal(email.body_text, email.secret_link),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
         headers={"X-Resilia-Email-Id": str(email.pk)},
     )
     message.attach_alternative(reveal(email.body_html, email.secret_link), "text/html")

@@ -192,7 +192,11 @@ STORAGES = {
 # written as a file under var/mail/ and listed on the demo mailbox page.
 # Read from Django's traditional variable names, configured as Django 6.1's MAILERS.
 email_host = env_str("EMAIL_HOST", "")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Résilia <no-reply@resilia.invalid>")
+# The ISP sends the e-mails, not the software: "MLS <no-reply@mls.nc>" by default.
+_isp_domain = env_str("RESILIA_WEBSITE", "www.mls.nc").removeprefix("www.")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", f"{env_str('RESILIA_ISP_NAME', 'MLS')} <no-reply@{_isp_domain}>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if email_host:
     MAILERS = {
@@ -287,6 +291,10 @@ RESILIA_OPERATOR_COUNTERS = env_str("RESILIA_OPERATOR_COUNTERS", "les agences OP
 
 # The operator's line-access form (SPEC R10, §4 forwarding).
 RESILIA_OPERATOR_EMAIL = env_str("RESILIA_OPERATOR_EMAIL", "resiliations@operateur.invalid")
+# Where the operator's answers to a batch go (the batch asks for one): a mailbox staff read.
+RESILIA_OPERATOR_REPLY_TO = env_str(
+    "RESILIA_OPERATOR_REPLY_TO", env_str("RESILIA_SUPPORT_EMAIL", "support@mls.nc")
+)
 RESILIA_FORWARD_TIME = env_str("RESILIA_FORWARD_TIME", "14:00")
 try:
     time.fromisoformat(RESILIA_FORWARD_TIME)

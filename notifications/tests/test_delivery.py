@@ -96,3 +96,35 @@ def test_a_message_held_by_a_live_sender_is_not_sent_by_another(alice: Customer)
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT and len(mail.outbox) == 1
     assert not handle_one_email()
+
+
+def test_customer_emails_come_from_the_isp_and_replies_go_to_support(alice: Customer) -> None:
+    _queue(alice)
+    run_tasks()
+    message = mail.outbox[0]
+    assert message.from_email == "MLS <no-reply@mls.nc>"
+    assert message.reply_to == ["support@mls.nc"]
+
+
+def test_the_operator_batch_asks_for_answers_at_the_staff_address(
+    alice: Customer, agent: object, settings: object
+) -> None:
+    from access_forms.services import Signature, batch_forward, form_check, form_sign
+    from access_forms.tests.conftest import submit
+
+    settings.RESILIA_OPERATOR_REPLY_TO = "bons@mls.nc"  # type: ignore[attr-defined]
+    request = submit(alice, "SUB-A-1")
+    form = form_sign(
+        form=request.access_form,
+        signature=Signature(signer_name=alice.name, consent=True, typed=alice.name),
+        actor=None,
+        ip=None,
+        user_agent="",
+    )
+    form_check(form=form, valid=True, actor=agent)  # type: ignore[arg-type]
+    batch_forward(actor=None)
+    run_tasks()
+    batch_message = next(
+        m for m in mail.outbox if "FWD-" in m.subject or m.to[0].endswith(".invalid")
+    )
+    assert batch_message.reply_to == ["bons@mls.nc"]
