@@ -1,8 +1,10 @@
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from cancellations.calendar import calendar_override_add, calendar_override_remove
 from cancellations.models import CalendarOverride, CancellationRequest, RequestEvent, Status
 from cancellations.services import RequestError, request_confirm
 from resilia.client_address import client_ip
@@ -10,14 +12,34 @@ from resilia.client_address import client_ip
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Supervisors add and remove days; each goes through the service and its audit entry.
+    An override is never edited in place: remove it and add the right one."""
+
     list_display = ["day", "kind", "name", "created_by", "created_at"]
     list_filter = ["kind"]
     readonly_fields = ["created_by", "created_at"]
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            raise PermissionDenied
+        saved = calendar_override_add(
+            day=obj.day,
+            kind=obj.kind,
+            name=obj.name,
+            actor=request.user,  # type: ignore[arg-type]
+            ip=client_ip(request),
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        calendar_override_remove(override=obj, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for override in queryset:
+            self.delete_model(request, override)
 
 
 class RequestEventInline(admin.TabularInline):
@@ -62,10 +84,19 @@ class CancellationRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # view only; the confirm action checks its own permission
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Confirm (prise en compte) the selected received requests")
+    def has_confirm_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cancellations.change_cancellationrequest")
+
+    @admin.action(
+        description="Confirm (prise en compte) the selected received requests",
+        permissions=["confirm"],
+    )
     def confirm_selected(self, request: HttpRequest, queryset: Any) -> None:
         confirmed = 0
         for cancellation in queryset.filter(status=Status.SUBMITTED):

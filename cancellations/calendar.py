@@ -6,10 +6,14 @@ in the process that made it, and other processes pick it up within CACHE_SECONDS
 
 import threading
 import time
+from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from accounts.models import User
+from audit.services import audit_log
 from cancellations.models import CalendarOverride, OverrideKind
 from cancellations.rules import Calendar
 
@@ -41,3 +45,32 @@ def forget_calendar(**kwargs: Any) -> None:
 
 post_save.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-save")
 post_delete.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-delete")
+
+
+def calendar_override_add(
+    *, day: date, kind: str, name: str, actor: User | None, ip: str | None = None
+) -> CalendarOverride:
+    """A supervisor closes a day (a bridge day) or opens a holiday, with its audit entry."""
+    with transaction.atomic():
+        override = CalendarOverride(day=day, kind=kind, name=name.strip(), created_by=actor)
+        override.full_clean()
+        override.save()
+        audit_log(
+            actor=actor, action="calendar.add", target=override, ip=ip, day=str(day), kind=kind
+        )
+    return override
+
+
+def calendar_override_remove(
+    *, override: CalendarOverride, actor: User | None, ip: str | None = None
+) -> None:
+    with transaction.atomic():
+        audit_log(
+            actor=actor,
+            action="calendar.remove",
+            target=override,
+            ip=ip,
+            day=str(override.day),
+            kind=override.kind,
+        )
+        override.delete()

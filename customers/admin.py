@@ -1,9 +1,26 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from customers.models import Customer, Mailbox, Plan, Subscription
 
 
-class SubscriptionInline(admin.TabularInline):
+class ViewOnly:
+    """Customers, plans, subscriptions and mailboxes change through the billing import and
+    the cancellation services (with their audit entries), never by hand in the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SubscriptionInline(ViewOnly, admin.TabularInline):
     model = Subscription
     extra = 0
     fields = ["reference", "plan", "started_on", "status", "ends_on", "access_line", "line_holder"]
@@ -11,7 +28,7 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["client_code", "name", "email", "phone", "language"]
     search_fields = ["client_code", "name", "email", "subscriptions__access_line"]
     list_filter = ["language"]
@@ -20,17 +37,17 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["name", "monthly_price_xpf"]
 
 
-class MailboxInline(admin.TabularInline):
+class MailboxInline(ViewOnly, admin.TabularInline):
     model = Mailbox
     extra = 0
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["reference", "customer", "plan", "started_on", "status", "access_line"]
     list_filter = ["status", "plan"]
     search_fields = ["reference", "customer__client_code", "customer__name", "access_line"]
@@ -40,7 +57,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["address", "subscription", "status", "retained_until"]
     list_filter = ["status"]
     search_fields = ["address", "subscription__reference"]
