@@ -7,9 +7,9 @@ api = NinjaAPI(
     title="Résilia API",
     version="1",
     description=(
-        "Cancellation rules of the ISP (business calendar, quote) and, with an API key, "
-        "customers, subscriptions and cancellation requests. Errors are JSON with a "
-        "stable `code` and a human `message`."
+        "The ISP's cancellation rules, public and without a key: the business calendar of "
+        "a month and the quote of a cancellation received at a given instant (dates, "
+        "end-of-month deadline). Errors are JSON with a stable `code` and a human `message`."
     ),
     urls_namespace="api-v1",
 )

@@ -46,7 +46,9 @@ class Calendar:
             legal = holidays.country_holidays("NC", years=year, language="fr")
             days = {day: name for day, name in legal.items() if day not in self.opened}
             days.update({day: name for day, name in self.closed.items() if day.year == year})
-            self._years[year] = dict(sorted(days.items()))
+            # Sorted once, and the sorted one returned the first time too: every page
+            # lists the days in the same (calendar) order.
+            days = self._years[year] = dict(sorted(days.items()))
         return days
 
     def is_business_day(self, day: date) -> bool:

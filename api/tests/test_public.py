@@ -137,3 +137,10 @@ def test_the_openapi_document_lists_the_public_endpoints() -> None:
     paths = response.json()["paths"]
     assert "/api/v1/quote" in paths
     assert "/api/v1/calendar/{year}/{month}" in paths
+
+
+def test_the_api_describes_only_what_it_offers(db: None) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    description = document["info"]["description"].lower()
+    assert "api key" not in description and "customers" not in description
+    assert set(document["paths"]) == {"/api/v1/quote", "/api/v1/calendar/{year}/{month}"}

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 
 import pytest
@@ -42,3 +43,21 @@ def test_the_phone_line_page_gives_the_operators_ways(db: None, settings: object
         or "formulaire de résiliation de l'OPT/Helia" in page
     )
     assert "au guichet" in page
+
+
+def test_the_holidays_are_listed_in_order_with_their_year_on_every_load(db: None) -> None:
+    from cancellations.calendar import forget_calendar
+
+    pages = []
+    with time_machine.travel(datetime(2026, 11, 26, 10, tzinfo=NOUMEA), tick=False):
+        for _ in range(2):
+            forget_calendar()  # a fresh process, as after a deploy
+            pages.append(Client().get("/comment-ca-marche/").content.decode())
+    listed, again = (
+        re.search(r"Prochains jours fériés[^:]*:\s*(.*?)\.</p>", p, re.S) for p in pages
+    )
+    assert listed is not None and again is not None
+    assert listed.group(1) == again.group(1)
+    text = listed.group(1)
+    assert "vendredi 25 décembre 2026 (Noël)" in text
+    assert text.index("25 décembre 2026") < text.index("1 janvier 2027")
