@@ -9,7 +9,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -56,10 +56,8 @@ def browser() -> Iterator[Browser]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    """A 360×740 phone screen, French first."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+def _screen(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     page = context.new_page()
     # A script the CSP blocks, or one that throws, fails the test that loaded it.
     errors: list[str] = []
@@ -72,6 +70,32 @@ def phone(browser: Browser) -> Iterator[Page]:
     # htmx logs the live summary's request it cancels when a newer change replaces it.
     expected = ("Failed to load resource", "htmx:sendAbort", "htmx:afterRequest")
     assert [e for e in errors if not e.startswith(expected)] == []
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A 360×740 phone screen, French first."""
+    yield from _screen(browser, 360, 740)
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    """A 1280×800 desktop screen, French first."""
+    yield from _screen(browser, 1280, 800)
+
+
+def assert_clickable(locator: Locator) -> None:
+    """The element at the centre of the button is the button (nothing covers it)."""
+    locator.scroll_into_view_if_needed()
+    covered_by = locator.evaluate(
+        """button => {
+            const r = button.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return hit === button || button.contains(hit)
+                ? null : (hit ? hit.outerHTML.slice(0, 200) : "nothing");
+        }"""
+    )
+    assert covered_by is None, covered_by
 
 
 def screenshot(page: Page, name: str) -> Path:

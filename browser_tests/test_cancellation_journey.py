@@ -10,7 +10,12 @@ from django.utils import translation
 from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
-from browser_tests.conftest import assert_accessible, calm_business_day, screenshot
+from browser_tests.conftest import (
+    assert_accessible,
+    assert_clickable,
+    calm_business_day,
+    screenshot,
+)
 from cancellations.models import CancellationRequest, Status
 from cancellations.rules import add_months
 from conftest import PASSWORD
@@ -113,3 +118,35 @@ def test_a_customer_cancels_on_a_phone_then_withdraws(
     request.refresh_from_db()
     assert request.status == Status.WITHDRAWN
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_the_forms_buttons_are_never_covered(
+    live_server: object,
+    alice: Customer,
+    business_morning: None,
+    screen: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    page: Page = request.getfixturevalue(screen)
+    page.goto(f"{live_server}/connexion/")
+    page.get_by_label("Code client").fill("C100001")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/resiliation/")
+    page.get_by_label("Fibre 100 — SUB-A-1").check()
+    expect(page.locator("#summary")).to_contain_text("Fin du service le")
+    page.get_by_label("Conservation des e-mails").check()
+    continue_button = page.get_by_role("button", name="Continuer")
+    assert_clickable(continue_button)
+    if screen == "desktop":
+        screenshot(page, "30-form-desktop")
+        # Every width from a small laptop to a wide screen.
+        for width in (1024, 1366, 1600, 1920):
+            page.set_viewport_size({"width": width, "height": 800})
+            assert_clickable(continue_button)
+    continue_button.click()
+    confirm = page.get_by_role("button", name="Demander la résiliation de mon forfait")
+    assert_clickable(confirm)
+    if screen == "desktop":
+        screenshot(page, "31-confirm-desktop")
