@@ -216,9 +216,10 @@ def request_submit(
                 channel=channel,
                 effective_date=str(request.effective_date),
             )
-            _email(request, "request_received")
             if settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on:
-                _confirm(request, actor=None, ip=None)
+                # Received and taken into account in the same instant: one e-mail says both.
+                _confirm(request, actor=None, ip=None, email=False)
+            _email(request, "request_received")
     except IntegrityError:
         # Lost a race: another submission for this subscription (or with this key)
         # committed first. Answer with that request, never with a second one.
@@ -235,12 +236,15 @@ def request_submit(
     return request
 
 
-def _confirm(request: CancellationRequest, *, actor: User | None, ip: str | None) -> None:
+def _confirm(
+    request: CancellationRequest, *, actor: User | None, ip: str | None, email: bool = True
+) -> None:
     request.status = Status.CONFIRMED
     request.save(update_fields=["status", "updated_at"])
     _event(request, actor)
     audit_log(actor=actor, action="request.confirm", target=request, ip=ip)
-    _email(request, "request_confirmed")
+    if email:
+        _email(request, "request_confirmed")
 
 
 def _locked(request: CancellationRequest) -> CancellationRequest:

@@ -203,7 +203,7 @@ def test_the_request_page_shows_history_emails_and_withdrawal(alice_client: Clie
         reverse("cancellations:request_detail", args=["RES-2026-000001"])
     ).content.decode()
     assert "Historique" in page and "Reçue" in page and "Prise en compte" in page
-    assert "Nous avons bien reçu votre demande de résiliation RES-2026-000001" in page
+    assert "Votre demande de résiliation RES-2026-000001 est reçue et prise en compte" in page
     assert "Vous pouvez retirer cette demande jusqu'au mercredi 30 décembre 2026" in page
 
 

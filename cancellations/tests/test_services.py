@@ -11,6 +11,7 @@ from cancellations.services import (
     Draft,
     RequestError,
     request_complete,
+    request_confirm,
     request_reject,
     request_submit,
     request_withdraw,
@@ -72,8 +73,13 @@ def test_on_a_business_day_it_is_confirmed_at_once(alice: Customer) -> None:
     request = submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15))
     assert request.status == Status.CONFIRMED
     assert [e.status for e in request.events.all()] == ["submitted", "confirmed"]
-    templates = list(OutboundEmail.objects.order_by("id").values_list("template", flat=True))
-    assert templates == ["request_received", "request_confirmed"]
+    # Received and taken into account in the same instant: one e-mail says both.
+    email = OutboundEmail.objects.get()
+    assert email.template == "request_received"
+    assert (
+        email.subject == "Votre demande de résiliation RES-2026-000001 est reçue et prise en compte"
+    )
+    assert "et l'avons prise en compte" in email.body_text
 
 
 def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
@@ -139,7 +145,9 @@ def test_english_customers_get_english_emails(bob: Customer) -> None:
         now=at(2026, 11, 26, 10),
     )
     subjects = list(OutboundEmail.objects.values_list("subject", flat=True))
-    assert "We have received your cancellation request RES-2026-000001" in subjects
+    assert subjects == [
+        "Your cancellation request RES-2026-000001 is received and taken into account"
+    ]
 
 
 def test_a_second_open_request_is_refused(alice: Customer) -> None:
@@ -346,3 +354,32 @@ def test_the_email_gives_the_mailbox_date_the_summary_showed(alice: Customer) ->
     assert email is not None
     assert "conservées jusqu'au 31 janvier 2027 inclus" in email.body_text
     assert request.mailboxes_kept_until == date(2027, 1, 31)
+
+
+def test_a_change_of_provider_is_named_in_the_emails(alice: Customer) -> None:
+    submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), kind="isp_change", new_isp="Lagoon")
+    email = OutboundEmail.objects.get(template="request_received")
+    expected = "Changement de fournisseur pour Lagoon : la ligne lui est libérée"
+    assert expected in email.body_text and "31 décembre 2026" in email.body_text
+    assert "Résiliation FAI" in email.body_html
+
+
+def test_an_email_after_the_form_is_signed_does_not_ask_for_a_signature(
+    alice: Customer, settings: object
+) -> None:
+    from access_forms.services import Signature, form_sign
+
+    settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    assert "signer le bon" in OutboundEmail.objects.get(template="request_received").body_text
+    form_sign(
+        form=request.access_form,
+        signature=Signature(signer_name=alice.name, consent=True, typed=alice.name),
+        actor=None,
+        ip=None,
+        user_agent="",
+    )
+    request_confirm(request=request, actor=None)
+    confirmed = OutboundEmail.objects.get(template="request_confirmed")
+    assert "signer le bon" not in confirmed.body_text.lower()
+    assert "vous n'avez plus rien à signer" in confirmed.body_text
