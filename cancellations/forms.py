@@ -108,16 +108,23 @@ class CancellationForm(forms.Form):
     def draft(self) -> Draft:
         data = self.cleaned_data
         keep = data.get("keep_mailboxes")
+        subscription = self.subscriptions[data["subscription"]]
+        # The phone-line questions only apply to a subscription over the operator's line.
+        over_a_line = bool(subscription.access_line)
         return Draft(
-            subscription=self.subscriptions[data["subscription"]],
+            subscription=subscription,
             desired_date=data["desired_date"],
             kind=data["kind"],
             new_isp=data.get("new_isp", ""),
             kind_detail=data.get("kind_detail", ""),
             mailbox_retention_months=(data.get("retention_months") or 0) if keep else 0,
-            phone_line_cancelled=bool(data.get("phone_line_cancelled")),
-            wants_phone_line_ended=bool(data.get("wants_phone_line_ended")),
+            phone_line_cancelled=over_a_line and bool(data.get("phone_line_cancelled")),
+            wants_phone_line_ended=over_a_line and bool(data.get("wants_phone_line_ended")),
         )
+
+    def references_with_a_line(self) -> list[str]:
+        """For the page's script: which subscriptions get the phone-line questions."""
+        return [ref for ref, sub in self.subscriptions.items() if sub.access_line]
 
     def clean_retention_months(self) -> int:
         months: int = self.cleaned_data.get("retention_months") or 0

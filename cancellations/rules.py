@@ -191,6 +191,17 @@ def quote(
     )
 
 
+def months_still_billed(received_on: date, billing_end: date) -> list[date]:
+    """R5: every month still billed, from the month the request is received through the
+    month of billing_end (each as its first day): every started month is due."""
+    months = []
+    month = received_on.replace(day=1)
+    while month <= billing_end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
 # --- After the effective date (SPEC §5, R11) -----------------------------------------------
 
 # The service lasts through the effective date ("Fin du service le X": the customer has

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from access_forms.models import FormStatus
 from access_forms.services import initial_status
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import Quote, mailbox_kept_until
+from cancellations.rules import Quote, mailbox_kept_until, months_still_billed, noumea_date
 from cancellations.services import Draft
 from customers.models import Subscription
 
@@ -27,6 +27,15 @@ class Summary:
     retention_months: int
     phone_line_cancelled: bool
     wants_phone_line_ended: bool
+    received_on: date
+
+    @property
+    def months_billed(self) -> list[date]:
+        return months_still_billed(self.received_on, self.billing_end)
+
+    @property
+    def total_billed_xpf(self) -> int:
+        return len(self.months_billed) * self.last_month_amount_xpf
 
     @property
     def retained_until(self) -> date | None:
@@ -71,6 +80,7 @@ class Summary:
             retention_months=draft.mailbox_retention_months,
             phone_line_cancelled=draft.phone_line_cancelled,
             wants_phone_line_ended=draft.wants_phone_line_ended,
+            received_on=quote.received_on,
         )
 
     @classmethod
@@ -90,4 +100,5 @@ class Summary:
             retention_months=request.mailbox_retention_months,
             phone_line_cancelled=request.phone_line_cancelled,
             wants_phone_line_ended=request.wants_phone_line_ended,
+            received_on=noumea_date(request.received_at),
         )

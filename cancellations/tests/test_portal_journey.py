@@ -303,3 +303,30 @@ def test_change_my_answers_returns_to_the_filled_form(alice_client: Client) -> N
     assert "Confirmer la résiliation" not in page
     assert 'value="2027-01-15"' in page
     assert not CancellationRequest.objects.exists()
+
+
+def test_the_phone_line_answers_count_only_for_a_subscription_over_a_line(
+    alice: Customer, alice_client: Client
+) -> None:
+    alice_client.post(
+        SUBMIT,
+        {
+            **fields(subscription="SUB-A-2"),  # ADSL without an OPTimo line
+            "phone_line_cancelled": "on",
+            "wants_phone_line_ended": "on",
+            "idempotency_key": "x",
+        },
+    )
+    request = alice.cancellation_requests.get()
+    assert not request.phone_line_cancelled and not request.wants_phone_line_ended
+    page = alice_client.get(CANCEL).content.decode()
+    assert '<script id="subscriptions-with-a-line" type="application/json">["SUB-A-1"]' in page
+
+
+def test_the_summary_lists_every_month_still_billed_with_the_total(alice_client: Client) -> None:
+    page = alice_client.get(
+        reverse("cancellations:summary"), {**fields(desired_date="2027-01-15")}
+    ).content.decode()
+    # Received on Thursday 26 November 2026: November, December and January are due.
+    assert "novembre 2026, décembre 2026, janvier 2027" in page
+    assert "3 mois à 6\u00a0900\u00a0F, total 20\u00a0700\u00a0F" in page

@@ -1,6 +1,7 @@
 """The rules of SPEC §2, without a database: worked examples, month ends, holidays,
 the UTC/Nouméa boundary and Hypothesis properties."""
 
+import itertools
 import os
 import time
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -311,3 +312,16 @@ def test_after_the_effective_date_every_day_comes_in_order(effective: date, mont
     assert kept > effective
     assert mailbox_reminder_day(kept) < mailbox_deletion_day(kept) == kept + timedelta(days=1)
     assert (mailbox_deletion_day(kept) - mailbox_reminder_day(kept)).days == 15
+
+
+@given(
+    received=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 1, 1)),
+    extra_days=st.integers(min_value=0, max_value=400),
+)
+def test_every_started_month_is_billed_once(received: date, extra_days: int) -> None:
+    billing_end = rules.month_end(received + timedelta(days=extra_days))
+    months = rules.months_still_billed(received, billing_end)
+    assert months[0] == received.replace(day=1)
+    assert months[-1] == billing_end.replace(day=1)
+    for earlier, later in itertools.pairwise(months):
+        assert rules.month_end(earlier) + timedelta(days=1) == later

@@ -16,16 +16,29 @@
 
   // Cancellation form: the new provider's name only for a change of provider, the
   // reason only for "other".
+  // The retention duration only once retention is ticked; the phone-line questions only
+  // for a subscription over the operator's line.
   var cancelForm = document.getElementById("cancel-form");
   if (cancelForm) {
-    var updateKind = function () {
-      var checked = cancelForm.querySelector("input[name=kind]:checked");
+    var withLine = JSON.parse(
+      (document.getElementById("subscriptions-with-a-line") || {}).textContent || "[]"
+    );
+    var updateForm = function () {
+      var kind = cancelForm.querySelector("input[name=kind]:checked");
       cancelForm.querySelectorAll("[data-show-for-kind]").forEach(function (block) {
-        block.hidden = !checked || block.dataset.showForKind !== checked.value;
+        block.hidden = !kind || block.dataset.showForKind !== kind.value;
+      });
+      cancelForm.querySelectorAll("[data-show-when-checked]").forEach(function (block) {
+        var box = document.getElementById(block.dataset.showWhenChecked);
+        block.hidden = !box || !box.checked;
+      });
+      var subscription = cancelForm.querySelector("input[name=subscription]:checked");
+      cancelForm.querySelectorAll("[data-show-for-line]").forEach(function (block) {
+        block.hidden = !subscription || withLine.indexOf(subscription.value) === -1;
       });
     };
-    cancelForm.addEventListener("change", updateKind);
-    updateKind();
+    cancelForm.addEventListener("change", updateForm);
+    updateForm();
   }
 
   // A double click sends a request once (the server also returns the same request for
