@@ -28,15 +28,26 @@ def typed_signature(value: str) -> None:
 class SignForm(forms.Form):
     signer_name = forms.CharField(
         label=_("Name of the person who signs"), max_length=200, validators=[printed_name],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Enter the name of the person who signs.")},
     )  # fmt: skip
     holder_address = forms.CharField(
-        label=_("Line holder's address"), max_length=300, validators=[one_line]
+        label=_("Line holder's address"),
+        max_length=300,
+        validators=[one_line],
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     holder_phone = forms.CharField(
-        label=_("Contact phone"), max_length=30, required=False, validators=[one_line]
+        label=_("Contact phone"),
+        max_length=30,
+        required=False,
+        validators=[one_line],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    holder_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    holder_email = forms.EmailField(
+        label=_("Contact e-mail"), required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
     signature_data = forms.CharField(widget=forms.HiddenInput, required=False)
     typed_signature = forms.CharField(
         label=_("Or type your name as a signature"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cancellations.models import Kind
 from cancellations.rules import NOUMEA, Quote, month_end
-from cancellations.services import Draft, RequestError, quote_draft
+from cancellations.services import Draft, RequestError, kind_problems, quote_date, quote_draft
 from customers.models import Subscription
 
 # Which field shows which refusal.
@@ -96,14 +96,31 @@ class CancellationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # Shown with the other fields' errors, not only once those are fixed.
+        for problem in kind_problems(
+            kind=data.get("kind", ""),
+            new_isp=data.get("new_isp", ""),
+            kind_detail=data.get("kind_detail", ""),
+        ):
+            self._add_problem(problem)
+        if data.get("desired_date") and self.errors:
+            try:
+                quote_date(data["desired_date"], self.received_at)
+            except RequestError as problem:
+                self._add_problem(problem)
         if self.errors:
             return data
         draft = self.draft()
         try:
             self.quote = quote_draft(draft, self.received_at)
         except RequestError as exc:
-            self.add_error(ERROR_FIELDS.get(exc.code), forms.ValidationError(exc.message, exc.code))
+            self._add_problem(exc)
         return data
+
+    def _add_problem(self, problem: RequestError) -> None:
+        field = ERROR_FIELDS.get(problem.code)
+        if field is None or field not in self.errors:
+            self.add_error(field, forms.ValidationError(problem.message, problem.code))
 
     def draft(self) -> Draft:
         data = self.cleaned_data

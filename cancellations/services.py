@@ -76,23 +76,44 @@ class Draft:
 def quote_draft(draft: Draft, received_at: datetime) -> Quote:
     """The quote of a draft, or RequestError with a message in the active language."""
     validate_draft(draft)
+    return quote_date(draft.desired_date, received_at)
+
+
+def quote_date(desired_date: date, received_at: datetime) -> Quote:
+    """The rules' quote for a desired date, or RequestError (a date in the past...)."""
     try:
-        return quote(received_at, draft.desired_date, current_calendar())
+        return quote(received_at, desired_date, current_calendar())
     except QuoteError as exc:
         raise RequestError(exc.code, quote_error_message(exc.code)) from None
 
 
+def kind_problems(*, kind: str, new_isp: str, kind_detail: str) -> list[RequestError]:
+    """What the kind of cancellation still needs, every problem at once (a form shows
+    them all together)."""
+    if kind not in Kind.values:
+        return [RequestError("invalid_kind", str(_("Choose the kind of cancellation.")))]
+    problems = []
+    if kind == Kind.ISP_CHANGE and not new_isp.strip():
+        problems.append(
+            RequestError(
+                "new_isp_required",
+                str(_("For a change of provider, give the new provider's name.")),
+            )
+        )
+    if kind == Kind.OTHER and not kind_detail.strip():
+        problems.append(
+            RequestError(
+                "detail_required",
+                str(_("Tell us in a few words the reason for the cancellation.")),
+            )
+        )
+    return problems
+
+
 def validate_draft(draft: Draft) -> None:
-    if draft.kind not in Kind.values:
-        raise RequestError("invalid_kind", str(_("Choose the kind of cancellation.")))
-    if draft.kind == Kind.ISP_CHANGE and not draft.new_isp.strip():
-        raise RequestError(
-            "new_isp_required", str(_("For a change of provider, give the new provider's name."))
-        )
-    if draft.kind == Kind.OTHER and not draft.kind_detail.strip():
-        raise RequestError(
-            "detail_required", str(_("Tell us in a few words the reason for the cancellation."))
-        )
+    problems = kind_problems(kind=draft.kind, new_isp=draft.new_isp, kind_detail=draft.kind_detail)
+    if problems:
+        raise problems[0]
     months = draft.mailbox_retention_months
     if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
         raise RequestError("invalid_retention", str(_("Choose a mailbox retention period.")))

@@ -41,6 +41,23 @@
     updateForm();
   }
 
+  // After a refused submission, focus goes to the list of errors at the top of the
+  // form, whose links lead to each field (a screen reader reads it at once).
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+
+  // The live summary changes as the fields change: a short status line says what changed
+  // (a screen reader would otherwise read the whole block again at each change).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var status = document.getElementById("summary-status");
+    var fresh = event.target.querySelector("[data-announce]");
+    if (status && fresh) {
+      status.textContent = fresh.dataset.announce;
+    }
+  });
+
   // A double click sends a request once (the server also returns the same request for
   // a repeated submission, so this only avoids a confusing second page).
   document.querySelectorAll("[data-once]").forEach(function (button) {
