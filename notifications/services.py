@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from customers.models import Customer
 from notifications.models import EmailStatus, OutboundEmail
 from notifications.secret_links import reveal
+from resilia.brand import operator_contact
 
 logger = logging.getLogger(__name__)
 
@@ -45,16 +46,12 @@ def email_queue(
     """
     from notifications.tasks import deliver_email
 
-    full_context = {
-        "brand": settings.RESILIA_BRAND,
-        "operator": {
-            "phone": settings.RESILIA_OPERATOR_PHONE,
-            "form_url": settings.RESILIA_OPERATOR_FORM_URL,
-            "counters": settings.RESILIA_OPERATOR_COUNTERS,
-        },
-        **context,
-    }
     with translation.override(language):
+        full_context = {
+            "brand": settings.RESILIA_BRAND,
+            "operator": operator_contact(),  # in the customer's language
+            **context,
+        }
         subject = render_to_string(f"notifications/emails/{template}.subject", full_context)
         text = render_to_string(f"notifications/emails/{template}.txt", full_context)
         html = render_to_string(f"notifications/emails/{template}.html", full_context)

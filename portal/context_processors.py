@@ -7,17 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cancellations.calendar import current_calendar
 from portal.support import configured_support_hours
+from resilia.brand import operator_contact
 
 
 def brand(request: HttpRequest) -> dict[str, object]:
     hours = configured_support_hours()
     return {
         "brand": settings.RESILIA_BRAND,
-        "operator": {
-            "phone": settings.RESILIA_OPERATOR_PHONE,
-            "form_url": settings.RESILIA_OPERATOR_FORM_URL,
-            "counters": settings.RESILIA_OPERATOR_COUNTERS,
-        },
+        "operator": operator_contact(),
         "support_hours": hours,
         "support_days": format_lazy(
             _("{first} to {last}"),

@@ -287,7 +287,8 @@ RESILIA_MAILBOX_RETENTION_PRICE_XPF = env_int("RESILIA_MAILBOX_RETENTION_PRICE_X
 RESILIA_AUTO_CONFIRM = env_bool("RESILIA_AUTO_CONFIRM", True)
 RESILIA_OPERATOR_PHONE = env_str("RESILIA_OPERATOR_PHONE", "1000")
 RESILIA_OPERATOR_FORM_URL = env_str("RESILIA_OPERATOR_FORM_URL", "https://www.opt.nc")
-RESILIA_OPERATOR_COUNTERS = env_str("RESILIA_OPERATOR_COUNTERS", "les agences OPT/Helia")
+# Empty: "the <operator> agencies", in the customer's language.
+RESILIA_OPERATOR_COUNTERS = env_str("RESILIA_OPERATOR_COUNTERS", "")
 
 # The operator's line-access form (SPEC R10, §4 forwarding).
 RESILIA_OPERATOR_EMAIL = env_str("RESILIA_OPERATOR_EMAIL", "resiliations@operateur.invalid")

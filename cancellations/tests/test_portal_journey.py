@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime
 
 import pytest
@@ -57,7 +58,7 @@ def test_the_live_summary_follows_the_fields(alice_client: Client) -> None:
     page = alice_client.get(SUMMARY, fields(desired_date="2027-01-15")).content.decode()
     assert "Prise en compte le" in page and "jeudi 26 novembre 2026" in page
     assert "vendredi 15 janvier 2027" in page
-    assert "janvier 2027 : <strong>6\u00a0900\u00a0F</strong>" in page
+    assert "janvier 2027\u00a0: <strong>6\u00a0900\u00a0F</strong>" in page
     assert "Aucun frais de résiliation" in page
     assert "Étape 2 : le bon OPTimo « Résiliation » pour la ligne 254318" in page
     assert "alice@mls.nc, famille@mls.nc : elles fonctionnent jusqu'au" in page
@@ -330,3 +331,11 @@ def test_the_summary_lists_every_month_still_billed_with_the_total(alice_client:
     # Received on Thursday 26 November 2026: November, December and January are due.
     assert "novembre 2026, décembre 2026, janvier 2027" in page
     assert "3 mois à 6\u00a0900\u00a0F, total 20\u00a0700\u00a0F" in page
+
+
+def test_english_pages_are_typeset_and_worded_in_english(bob_client: Client) -> None:
+    for path in ("/", "/resiliation/", "/ligne-telephonique/"):
+        text = re.sub(r"<[^>]+>", " ", bob_client.get(path).content.decode())
+        assert not re.search(r"\w[\s\u00a0]+:\s", text), path  # no space before a colon
+        assert "les agences" not in text, path
+    assert "the OPT/Helia agencies" in bob_client.get("/ligne-telephonique/").content.decode()

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -31,3 +32,10 @@ def minutes(value: timedelta | None) -> int:
     if value is None:
         return 0
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon of a label, typeset for the active language: French puts a (no-break)
+    space before it, English does not."""
+    return NBSP + ":" if (get_language() or "fr").startswith("fr") else ":"
