@@ -42,7 +42,7 @@ from access_forms.pdf import (
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import NOUMEA, form_status_when_request_closes
+from cancellations.rules import NOUMEA, form_first_status, form_status_when_request_closes
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from notifications.services import email_queue
@@ -55,13 +55,8 @@ LINK_SALT = "access-forms.signing-link"
 
 
 def initial_status(*, access_line: str, phone_line_cancelled: bool) -> str:
-    """R10: a fixed-line access needs the form signed by the line holder, unless the phone
-    line itself is already being cancelled with the operator (the access closes with it)."""
-    if not access_line:
-        return FormStatus.NOT_NEEDED
-    if phone_line_cancelled:
-        return FormStatus.AUTO_CLOSED
-    return FormStatus.AWAITING_SIGNATURE
+    """R10, decided in the rules module."""
+    return form_first_status(access_line=access_line, phone_line_cancelled=phone_line_cancelled)
 
 
 def form_for_new_request(request: CancellationRequest) -> AccessLineForm:

@@ -5,7 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cancellations.rules import REQUEST_STATUSES_WITHOUT_EFFECT, mailbox_kept_until
+from cancellations.rules import (
+    REQUEST_OPEN_STATUSES,
+    REQUEST_STATUSES_WITHOUT_EFFECT,
+    mailbox_kept_until,
+)
 
 
 class OverrideKind(models.TextChoices):
@@ -72,7 +76,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-OPEN_STATUSES = (Status.SUBMITTED, Status.CONFIRMED)
+OPEN_STATUSES = REQUEST_OPEN_STATUSES
 
 
 class ReferenceSequence(models.Model):

@@ -244,6 +244,35 @@ def latest_kept_until_to_delete(today: date) -> date:
     return today - timedelta(days=1)
 
 
+# --- Open requests and withdrawal (SPEC §5, R8, R9) -------------------------------------
+
+# A request is open (it still counts against R8's one-per-subscription, and may be
+# withdrawn) while received or taken into account.
+REQUEST_OPEN_STATUSES = ("submitted", "confirmed")
+
+
+def last_withdrawal_day(effective_date: date) -> date:
+    """R9: an open request may be withdrawn until the day before its effective date."""
+    return effective_date - timedelta(days=1)
+
+
+def withdrawal_allowed(status: str, effective_date: date, today: date) -> bool:
+    return status in REQUEST_OPEN_STATUSES and today <= last_withdrawal_day(effective_date)
+
+
+# --- The OPTimo form's first status (SPEC R10) --------------------------------------------
+
+
+def form_first_status(*, access_line: str, phone_line_cancelled: bool) -> str:
+    """R10: a fixed-line access needs the form signed by the line holder, unless the phone
+    line itself is already being cancelled with the operator (the access closes with it)."""
+    if not access_line:
+        return "not_needed"
+    if phone_line_cancelled:
+        return "auto_closed"
+    return "awaiting_signature"
+
+
 # --- Requests that end without effect (SPEC §5, R9) ---------------------------------------
 
 # A withdrawn or rejected request changes nothing: the subscription continues, nothing is

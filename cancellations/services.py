@@ -5,8 +5,7 @@ audit entry and its queued e-mail together: all of it is committed, or none of i
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from access_forms.services import form_close_with_request, form_for_new_request
 from accounts.models import User
 from audit.services import audit_log
+from cancellations import rules
 from cancellations.calendar import current_calendar
+from cancellations.drafts import Draft
 from cancellations.errors import quote_error_message
 from cancellations.models import (
     OPEN_STATUSES,
@@ -57,20 +58,6 @@ class RequestError(Exception):
         self.code = code
         self.message = message
         self.existing = existing
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the customer filled in, before it becomes a request."""
-
-    subscription: Subscription
-    desired_date: date
-    kind: str
-    new_isp: str = ""
-    kind_detail: str = ""
-    mailbox_retention_months: int = 0
-    phone_line_cancelled: bool = False
-    wants_phone_line_ended: bool = False
 
 
 def quote_draft(draft: Draft, received_at: datetime) -> Quote:
@@ -289,12 +276,11 @@ def request_confirm(
 
 
 def last_withdrawal_day(request: CancellationRequest) -> date:
-    """R9: an open request may be withdrawn until the day before its effective date."""
-    return request.effective_date - timedelta(days=1)
+    return rules.last_withdrawal_day(request.effective_date)
 
 
 def withdrawal_allowed(request: CancellationRequest, today: date) -> bool:
-    return request.is_open and today <= last_withdrawal_day(request)
+    return rules.withdrawal_allowed(request.status, request.effective_date, today)
 
 
 def _reopen_subscription(subscription: Subscription) -> None:

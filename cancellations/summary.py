@@ -4,10 +4,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from access_forms.models import FormStatus
-from access_forms.services import initial_status
+from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import Quote, mailbox_kept_until, months_still_billed, noumea_date
-from cancellations.services import Draft
+from cancellations.rules import (
+    Quote,
+    form_first_status,
+    mailbox_kept_until,
+    months_still_billed,
+    noumea_date,
+)
 from customers.models import Subscription
 
 
@@ -45,7 +50,7 @@ class Summary:
 
     @property
     def access_form_status(self) -> str:
-        return initial_status(
+        return form_first_status(
             access_line=self.subscription.access_line,
             phone_line_cancelled=self.phone_line_cancelled,
         )

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -103,7 +104,6 @@ def test_a_batch_sends_one_email_with_each_pdf_and_a_manifest(
     settings.RESILIA_OPERATOR_EMAIL = "resiliation@opt.example"  # type: ignore[attr-defined]
     first = signed_form(alice, "SUB-A-1")
     second = signed_form(bob, "SUB-B-1")
-    unchecked = AccessLineForm.objects.get(pk=second.pk)
     form_check(form=first, valid=True, actor=agent)
     form_check(form=second, valid=True, actor=agent)
     staff_client.post(reverse("backoffice:forward"))
@@ -128,7 +128,6 @@ def test_a_batch_sends_one_email_with_each_pdf_and_a_manifest(
         "31/12/2026",
         "RES-2026-000001-254318.pdf",
     ]
-    assert unchecked.pk == second.pk
     assert batch_forward(actor=agent) is None  # nothing left
 
 
@@ -263,3 +262,39 @@ def test_every_formula_start_is_neutralised(start: str) -> None:
 
     assert neutralised(f"{start}1+1") == f"'{start}1+1"
     assert neutralised("Alice") == "Alice"
+
+
+def test_the_forward_forms_command_sends_the_scheduled_batch_once_a_business_day(
+    alice: Customer, agent: User
+) -> None:
+    from django.core.management import call_command
+
+    form_check(form=signed_form(alice, "SUB-A-1"), valid=True, actor=agent)
+    out = io.StringIO()
+    with time_machine.travel(datetime(2026, 11, 27, 13, 0, tzinfo=NOUMEA), tick=False):
+        call_command("forward_forms", "--scheduled", stdout=out)  # before 14:00
+    assert not ForwardingBatch.objects.exists()
+    with time_machine.travel(datetime(2026, 11, 27, 14, 5, tzinfo=NOUMEA), tick=False):
+        call_command("forward_forms", "--scheduled", stdout=out)
+        call_command("forward_forms", "--scheduled", stdout=out)  # cron again: no second
+    batch = ForwardingBatch.objects.get()
+    assert batch.automatic_on == date(2026, 11, 27)
+    assert AccessLineForm.objects.get().status == FormStatus.FORWARDED
+
+
+def test_the_operators_answer_is_recorded_from_the_forms_page(
+    alice: Customer, agent: User, staff_client: Client
+) -> None:
+    form = signed_form(alice, "SUB-A-1")
+    form_check(form=form, valid=True, actor=agent)
+    batch_forward(actor=agent)
+    response = staff_client.post(
+        reverse("backoffice:form_detail", args=[form.pk]),
+        {"answer-accepted": "1", "answer-operator_reference": "OPT-42", "answer-reason": ""},
+    )
+    assert response.status_code == 302
+    form.refresh_from_db()
+    assert form.status == FormStatus.ACKNOWLEDGED and form.operator_reference == "OPT-42"
+    entry = AuditEntry.objects.get(action="form.acknowledged")
+    assert entry.actor_label == "agent"
+    assert OutboundEmail.objects.filter(template="form_acknowledged").exists()
