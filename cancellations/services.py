@@ -4,7 +4,6 @@ Each function runs in one transaction that writes the change, its history entry,
 audit entry and its queued e-mail together: all of it is committed, or none of it.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
@@ -34,9 +33,6 @@ from cancellations.rules import (
     Quote,
     QuoteError,
     completion_day,
-    kept_until_range_to_remind,
-    latest_effective_date_to_complete,
-    latest_kept_until_to_delete,
     mailbox_kept_until,
     quote,
 )
@@ -372,116 +368,3 @@ def request_complete(*, request: CancellationRequest, today: date) -> bool:
         audit_log(actor=None, action="request.complete", target=request)
         _email(request, "request_completed")
     return True
-
-
-# A scheduled step answers None when nothing is due, True when it did one piece of work,
-# False when another worker did that piece first (so the run reports only its own work).
-
-
-def handle_one_due_confirmation(today: date) -> bool | None:
-    """Confirm one received request whose processing day has come (SPEC §8)."""
-    request = (
-        CancellationRequest.objects.filter(status=Status.SUBMITTED, processing_date__lte=today)
-        .order_by("processing_date", "id")
-        .first()
-    )
-    if request is None:
-        return None
-    try:
-        request_confirm(request=request, actor=None)
-    except RequestError:  # another worker got there first
-        return False
-    return True
-
-
-def handle_one_due_completion(today: date) -> bool | None:
-    request = (
-        CancellationRequest.objects.filter(
-            status=Status.CONFIRMED,
-            effective_date__lte=latest_effective_date_to_complete(today),
-        )
-        .order_by("effective_date", "id")
-        .first()
-    )
-    if request is None:
-        return None
-    return request_complete(request=request, today=today)
-
-
-def _mailbox_email(mailbox: Mailbox, template: str) -> None:
-    customer = mailbox.subscription.customer
-    email_queue(
-        template=template,
-        to=customer.email,
-        language=customer.language,
-        customer=customer,
-        context={"customer": customer, "mailbox": mailbox},
-        related_reference=mailbox.subscription.reference,
-    )
-
-
-def handle_one_mailbox_reminder(today: date) -> bool | None:
-    """R11: remind the customer 15 days before a kept mailbox is deleted."""
-    mailbox = (
-        Mailbox.objects.filter(
-            status=MailboxStatus.RETAINED,
-            retained_until__range=kept_until_range_to_remind(today),
-            deletion_reminder_sent_at__isnull=True,
-        )
-        .select_related("subscription__customer")
-        .first()
-    )
-    if mailbox is None:
-        return None
-    with transaction.atomic():
-        # Claim it with a conditional update: two workers never send it twice.
-        claimed = Mailbox.objects.filter(
-            pk=mailbox.pk, deletion_reminder_sent_at__isnull=True
-        ).update(deletion_reminder_sent_at=timezone.now())
-        if claimed:
-            _mailbox_email(mailbox, "mailbox_reminder")
-            audit_log(actor=None, action="mailbox.remind", target=mailbox)
-    return bool(claimed)
-
-
-def handle_one_mailbox_deletion(today: date) -> bool | None:
-    mailbox = (
-        Mailbox.objects.filter(
-            status=MailboxStatus.RETAINED, retained_until__lte=latest_kept_until_to_delete(today)
-        )
-        .select_related("subscription__customer")
-        .first()
-    )
-    if mailbox is None:
-        return None
-    with transaction.atomic():
-        claimed = Mailbox.objects.filter(pk=mailbox.pk, status=MailboxStatus.RETAINED).update(
-            status=MailboxStatus.DELETED
-        )
-        if claimed:
-            _mailbox_email(mailbox, "mailbox_deleted")
-            audit_log(actor=None, action="mailbox.delete", target=mailbox)
-    return bool(claimed)
-
-
-def run_daily(now: datetime | None = None) -> dict[str, int]:
-    """Idempotent and catching up: everything due by today is done once."""
-    today = (now or timezone.now()).astimezone(NOUMEA).date()
-
-    def drain(step: Callable[[date], bool | None]) -> int:
-        """Run a step until nothing is due; count only what this run did itself."""
-        done = 0
-        while (outcome := step(today)) is not None:
-            done += outcome
-        return done
-
-    confirmed = drain(handle_one_due_confirmation) if settings.RESILIA_AUTO_CONFIRM else 0
-    completed = drain(handle_one_due_completion)
-    deleted = drain(handle_one_mailbox_deletion)
-    reminded = drain(handle_one_mailbox_reminder)
-    return {
-        "confirmed": confirmed,
-        "completed": completed,
-        "reminded": reminded,
-        "deleted": deleted,
-    }

@@ -52,7 +52,7 @@ def _due_requests(alice: Customer, bob: Customer) -> None:
 def test_the_run_reports_only_what_it_did_when_another_run_races_it(
     alice: Customer, bob: Customer
 ) -> None:
-    from cancellations import services
+    from cancellations import jobs, services
 
     _due_requests(alice, bob)
     real = services.request_complete
@@ -66,9 +66,9 @@ def test_the_run_reports_only_what_it_did_when_another_run_races_it(
 
     with (
         time_machine.travel(datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA), tick=False),
-        mock.patch.object(services, "request_complete", raced),
+        mock.patch.object(jobs, "request_complete", raced),
     ):
-        done = services.run_daily()
+        done = jobs.run_daily()
     assert done["completed"] == 1  # the other one was the other run's work
     assert (
         CancellationRequest.objects.get(reference=other_worker_done[0]).status == Status.COMPLETED
@@ -81,7 +81,7 @@ def test_the_run_reports_only_what_it_did_when_another_run_races_it(
 def test_concurrent_runs_together_report_each_completion_once(
     alice: Customer, bob: Customer
 ) -> None:
-    from cancellations.services import run_daily
+    from cancellations.jobs import run_daily
 
     _due_requests(alice, bob)
     barrier = threading.Barrier(3)

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 
 from audit.models import AuditEntry
+from cancellations.jobs import run_daily
 from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import (
@@ -15,7 +16,6 @@ from cancellations.services import (
     request_reject,
     request_submit,
     request_withdraw,
-    run_daily,
 )
 from conftest import run_tasks
 from customers.models import Customer, MailboxStatus, Subscription

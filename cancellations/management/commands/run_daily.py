@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cancellations.services import run_daily
+from cancellations.jobs import run_daily
 
 
 class Command(BaseCommand):

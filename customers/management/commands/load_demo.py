@@ -65,6 +65,7 @@ class Command(BaseCommand):
         from django.test import override_settings
         from django.utils import timezone
 
+        from cancellations.jobs import run_daily
         from cancellations.models import CancellationRequest, Kind
         from cancellations.rules import NOUMEA
         from cancellations.services import (
@@ -73,7 +74,6 @@ class Command(BaseCommand):
             request_reject,
             request_submit,
             request_withdraw,
-            run_daily,
         )
         from customers.models import Subscription
 

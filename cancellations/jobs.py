@@ -1,0 +1,73 @@
+"""The daily run (SPEC §8): a loop of `handle_one_*` steps, each claiming its work so
+that any number of runs on any number of machines do each piece once.
+
+Run it from cron shortly after midnight Nouméa time (`manage.py run_daily`); it catches up
+after downtime: three days down, one run does the three days' work once.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from cancellations.models import CancellationRequest, Status
+from cancellations.rules import NOUMEA, latest_effective_date_to_complete
+from cancellations.services import RequestError, request_complete, request_confirm
+from customers.jobs import handle_one_mailbox_deletion, handle_one_mailbox_reminder
+
+# A scheduled step answers None when nothing is due, True when it did one piece of work,
+# False when another worker did that piece first (so the run reports only its own work).
+
+
+def handle_one_due_confirmation(today: date) -> bool | None:
+    """Confirm one received request whose processing day has come (SPEC §8)."""
+    request = (
+        CancellationRequest.objects.filter(status=Status.SUBMITTED, processing_date__lte=today)
+        .order_by("processing_date", "id")
+        .first()
+    )
+    if request is None:
+        return None
+    try:
+        request_confirm(request=request, actor=None)
+    except RequestError:  # another worker got there first
+        return False
+    return True
+
+
+def handle_one_due_completion(today: date) -> bool | None:
+    request = (
+        CancellationRequest.objects.filter(
+            status=Status.CONFIRMED,
+            effective_date__lte=latest_effective_date_to_complete(today),
+        )
+        .order_by("effective_date", "id")
+        .first()
+    )
+    if request is None:
+        return None
+    return request_complete(request=request, today=today)
+
+
+def run_daily(now: datetime | None = None) -> dict[str, int]:
+    """Idempotent and catching up: everything due by today is done once."""
+    today = (now or timezone.now()).astimezone(NOUMEA).date()
+
+    def drain(step: Callable[[date], bool | None]) -> int:
+        """Run a step until nothing is due; count only what this run did itself."""
+        done = 0
+        while (outcome := step(today)) is not None:
+            done += outcome
+        return done
+
+    confirmed = drain(handle_one_due_confirmation) if settings.RESILIA_AUTO_CONFIRM else 0
+    completed = drain(handle_one_due_completion)
+    deleted = drain(handle_one_mailbox_deletion)
+    reminded = drain(handle_one_mailbox_reminder)
+    return {
+        "confirmed": confirmed,
+        "completed": completed,
+        "reminded": reminded,
+        "deleted": deleted,
+    }
