@@ -16,17 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
-from access_forms.services import (
+from access_forms.forwarding import (
     FORWARDABLE_REQUEST_STATUSES,
-    FormError,
     answers_import,
     batch_forward,
-    form_check,
     form_record_answer,
     forwardable_forms,
     recalls_to_send,
 )
+from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
+from access_forms.services import FormError, form_check
 from access_forms.views import document_response
 from resilia.client_address import client_ip
 

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from access_forms.models import FormStatus
-from access_forms.services import FormError, Signature, form_sign, preview_pdf
+from access_forms.services import FormError, preview_pdf
+from access_forms.signing import Signature, form_sign
 from access_forms.tests.conftest import drawn_png, submit
 from cancellations.models import CancellationRequest
 from customers.models import Customer

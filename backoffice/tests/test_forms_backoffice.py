@@ -10,16 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-import access_forms.services
+import access_forms.forwarding
+from access_forms.forwarding import answers_import, batch_forward, scheduled_forwarding
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
-from access_forms.services import (
-    Signature,
-    answers_import,
-    batch_forward,
-    form_check,
-    form_sign,
-    scheduled_forwarding,
-)
+from access_forms.services import form_check
+from access_forms.signing import Signature, form_sign
 from access_forms.tests.conftest import scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry
@@ -228,7 +223,7 @@ def test_an_answer_file_that_crashes_half_way_applies_nothing(
         form_check(form=signed_form(customer, ref), valid=True, actor=agent)
     batch_forward(actor=agent)
     text = "RES-2026-000001,accepted,OPT-1,\nRES-2026-000002,accepted,OPT-2,\n"
-    real = access_forms.services.form_record_answer
+    real = access_forms.forwarding.form_record_answer
     calls = []
 
     def crash_on_the_second(**kwargs: object) -> object:
@@ -238,7 +233,7 @@ def test_an_answer_file_that_crashes_half_way_applies_nothing(
         return real(**kwargs)  # type: ignore[arg-type]
 
     with (
-        mock.patch("access_forms.services.form_record_answer", crash_on_the_second),
+        mock.patch("access_forms.forwarding.form_record_answer", crash_on_the_second),
         pytest.raises(RuntimeError),
     ):
         answers_import(text, actor=agent)

@@ -367,7 +367,7 @@ def test_a_change_of_provider_is_named_in_the_emails(alice: Customer) -> None:
 def test_an_email_after_the_form_is_signed_does_not_ask_for_a_signature(
     alice: Customer, settings: object
 ) -> None:
-    from access_forms.services import Signature, form_sign
+    from access_forms.signing import Signature, form_sign
 
     settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
     request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))

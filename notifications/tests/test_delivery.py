@@ -109,7 +109,9 @@ def test_customer_emails_come_from_the_isp_and_replies_go_to_support(alice: Cust
 def test_the_operator_batch_asks_for_answers_at_the_staff_address(
     alice: Customer, agent: object, settings: object
 ) -> None:
-    from access_forms.services import Signature, batch_forward, form_check, form_sign
+    from access_forms.forwarding import batch_forward
+    from access_forms.services import form_check
+    from access_forms.signing import Signature, form_sign
     from access_forms.tests.conftest import submit
 
     settings.RESILIA_OPERATOR_REPLY_TO = "bons@mls.nc"  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from access_forms.models import AccessLineForm
-from access_forms.services import form_send_link, signing_link_token
+from access_forms.signing import form_send_link, signing_link_token
 from access_forms.tests.conftest import submit
 from accounts.models import User
 from customers.models import Customer

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from access_forms.services import batch_forward, scheduled_forwarding
+from access_forms.forwarding import batch_forward, scheduled_forwarding
 
 
 class Command(BaseCommand):

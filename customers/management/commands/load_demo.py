@@ -140,14 +140,10 @@ class Command(BaseCommand):
 
     def _demo_forms(self, staff: User) -> None:
         """OPTimo forms at every step: signed, checked, forwarded, answered."""
+        from access_forms.forwarding import batch_forward, form_record_answer
         from access_forms.models import AccessLineForm, FormStatus
-        from access_forms.services import (
-            Signature,
-            batch_forward,
-            form_check,
-            form_record_answer,
-            form_sign,
-        )
+        from access_forms.services import form_check
+        from access_forms.signing import Signature, form_sign
 
         waiting = list(
             AccessLineForm.objects.filter(

@@ -1,0 +1,313 @@
+"""Signing the OPTimo form: online (drawn or typed), by a scanned upload, or by the line
+holder through an e-mailed link. The signed document is kept with its evidence and never
+regenerated."""
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+
+from access_forms.documents import checked_upload, drawn_signature_png
+from access_forms.errors import FormError
+from access_forms.models import (
+    AccessLineForm,
+    FormStatus,
+    SignatureSource,
+)
+from access_forms.pdf import (
+    SIGNATURE_FONT,
+    TEXT_FONT,
+    printing_refusal,
+    render_form,
+    typed_signature_png,
+)
+from access_forms.services import email_customer, form_content, locked_form
+from accounts.models import User
+from audit.services import audit_log
+from cancellations.rules import NOUMEA
+from notifications.models import OutboundEmail
+from notifications.secret_links import MASK
+from notifications.services import email_queue
+
+LINK_SALT = "access-forms.signing-link"
+
+
+# --- Signing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signature:
+    signer_name: str
+    consent: bool
+    drawn: str = ""  # data URL from the pad
+    typed: str = ""  # or the name typed as a signature
+    holder_address: str = ""
+    holder_phone: str = ""
+    holder_email: str = ""
+
+
+def _store_document(form: AccessLineForm, content: bytes, extension: str) -> None:
+    name = f"{form.request.reference}-{secrets.token_hex(8)}.{extension}"
+    form.document.save(name, ContentFile(content), save=False)
+    form.document_sha256 = hashlib.sha256(content).hexdigest()
+
+
+def unsignable_reason(form: AccessLineForm) -> FormError:
+    """What to tell a person who wants to sign (or send a link for) a form that cannot be
+    signed any more."""
+    if form.status == FormStatus.CANCELLED or not form.request.is_open:
+        return FormError(
+            "form_cancelled",
+            _("This cancellation request was withdrawn or rejected: there is nothing to sign."),
+        )
+    if form.signed_at is not None:
+        return FormError(
+            "already_signed",
+            _("This form was already signed on %(date)s: there is nothing more to do.")
+            % {"date": date_format(form.signed_at.astimezone(NOUMEA), "j F Y")},
+        )
+    return FormError("not_signable", _("This form does not need a signature any more."))
+
+
+def form_sign(
+    *,
+    form: AccessLineForm,
+    signature: Signature,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+    via_link: bool = False,
+    now: datetime | None = None,
+) -> AccessLineForm:
+    """The line holder signs online: the PDF is generated, hashed and kept, never
+    regenerated afterwards."""
+    if not signature.consent:
+        raise FormError(
+            "consent_required", _("Tick the box to certify that you are the line holder.")
+        )
+    if not signature.signer_name.strip():
+        raise FormError("signer_required", _("Enter the name of the person who signs."))
+    for text, font in ((signature.signer_name, TEXT_FONT), (signature.typed, SIGNATURE_FONT)):
+        if text and (refusal := printing_refusal(text, font=font, needs_letter=True)):
+            raise FormError(*refusal)
+    if signature.drawn:
+        png, source = drawn_signature_png(signature.drawn), SignatureSource.DRAWN
+    elif signature.typed.strip():
+        png = typed_signature_png(signature.typed.strip()[:80], Path(settings.RESILIA_PDF_FONT_DIR))
+        source = SignatureSource.TYPED
+    else:
+        raise FormError("signature_missing", _("Draw your signature or type your name."))
+    with transaction.atomic():
+        form = locked_form(form)
+        if not form.can_be_signed:
+            raise unsignable_reason(form)
+        form.signer_name = signature.signer_name.strip()[:200]
+        form.holder_address = signature.holder_address.strip()[:300] or form.holder_address
+        form.holder_phone = signature.holder_phone.strip()[:30] or form.holder_phone
+        form.holder_email = signature.holder_email.strip()[:254] or form.holder_email
+        form.signed_at = now or timezone.now()
+        content = render_form(form_content(form, png), Path(settings.RESILIA_PDF_FONT_DIR))
+        _receive_document(
+            form,
+            content=content,
+            extension="pdf",
+            mimetype="application/pdf",
+            source=source,
+            actor=actor,
+            ip=ip,
+            user_agent=user_agent,
+            audit_action="form.sign",
+            signer=form.signer_name,
+            via_link=via_link,
+        )
+    return form
+
+
+def _receive_document(
+    form: AccessLineForm,
+    *,
+    content: bytes,
+    extension: str,
+    mimetype: str,
+    source: str,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+    audit_action: str,
+    **audit_data: object,
+) -> None:
+    """Keep a signed document with its evidence: the form waits for an agent's check.
+
+    Called inside the signing or upload transaction, with the form locked.
+    """
+    _store_document(form, content, extension)
+    form.document_type = mimetype
+    form.source = source
+    form.signed_at = form.signed_at or timezone.now()
+    form.signer_ip = ip
+    form.signer_user_agent = user_agent[:500]
+    form.status = FormStatus.SIGNED
+    form.checked_at = None
+    form.checked_by = None
+    form.invalid_reason = ""
+    form.link_nonce = ""  # a signing link works once: signing by any route spends it
+    form.save()
+    audit_log(
+        actor=actor,
+        action=audit_action,
+        target=form,
+        ip=ip,
+        reference=form.request.reference,
+        sha256=form.document_sha256,
+        **audit_data,
+    )
+    email_customer(form, "form_received")
+
+
+# --- Upload of a scanned form ------------------------------------------------------------
+
+
+def form_upload(
+    *,
+    form: AccessLineForm,
+    chunks: Iterable[bytes],
+    size: int,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+) -> AccessLineForm:
+    limit = settings.RESILIA_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise FormError(
+            "file_too_large",
+            _("The file is too large: at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        )
+    content = b"".join(chunks)
+    if len(content) > limit:
+        raise FormError(
+            "file_too_large",
+            _("The file is too large: at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        )
+    if not content:
+        raise FormError("empty_file", _("The file is empty."))
+    content, mimetype, extension = checked_upload(content)
+    with transaction.atomic():
+        form = locked_form(form)
+        if not form.can_be_signed:
+            raise unsignable_reason(form)
+        form.signer_name = ""
+        form.signed_at = timezone.now()
+        _receive_document(
+            form,
+            content=content,
+            extension=extension,
+            mimetype=mimetype,
+            source=SignatureSource.UPLOAD,
+            actor=actor,
+            ip=ip,
+            user_agent=user_agent,
+            audit_action="form.upload",
+            type=mimetype,
+        )
+    return form
+
+
+# --- A signing link for a line holder who is someone else -------------------------------
+
+
+# Signing links a customer may send in 24 hours: enough to fix a typo in the holder's
+# address, too few to use Résilia to flood someone's mailbox.
+LINKS_PER_REQUEST_PER_DAY = 5
+LINKS_PER_CUSTOMER_PER_DAY = 20
+
+
+def _links_sent_today(**filters: object) -> int:
+    return OutboundEmail.objects.filter(
+        template="form_sign_link", created_at__gte=timezone.now() - timedelta(days=1), **filters
+    ).count()
+
+
+def form_send_link(
+    *,
+    form: AccessLineForm,
+    email: str,
+    actor: User | None,
+    ip: str | None,
+    build_url: Callable[[str], str],
+) -> AccessLineForm:
+    with transaction.atomic():
+        form = locked_form(form)
+        if not form.can_be_signed:
+            raise unsignable_reason(form)
+        customer = form.request.customer
+        if (
+            _links_sent_today(related_reference=form.request.reference) >= LINKS_PER_REQUEST_PER_DAY
+            or _links_sent_today(customer=customer) >= LINKS_PER_CUSTOMER_PER_DAY
+        ):
+            raise FormError(
+                "too_many_links",
+                _(
+                    "Too many signing links were sent today for this form. Try again "
+                    "tomorrow, or sign it yourself or upload a scan."
+                ),
+            )
+        form.link_email = email
+        form.link_nonce = secrets.token_hex(16)
+        form.save(update_fields=["link_email", "link_nonce", "updated_at"])
+        email_queue(
+            template="form_sign_link",
+            to=email,
+            language=customer.language,
+            customer=customer,
+            context={
+                "form": form,
+                "request": form.request,
+                "customer": customer,
+                # The token is made at delivery (signing_link_token): never stored.
+                "url": build_url(MASK),
+                "days": settings.RESILIA_SIGNING_LINK_DAYS,
+            },
+            related_reference=form.request.reference,
+            secret_link={"kind": "signing", "form_id": form.pk, "nonce": form.link_nonce},
+        )
+        audit_log(actor=actor, action="form.send_link", target=form, ip=ip, to=email)
+    return form
+
+
+def signing_link_token(*, form_id: int, nonce: str) -> str:
+    """The token of a holder's signing link, made when its e-mail is delivered. The nonce
+    alone is useless: the token is signed with SECRET_KEY."""
+    return signing.dumps({"f": form_id, "n": nonce}, salt=LINK_SALT)
+
+
+def form_from_link(token: str) -> AccessLineForm:
+    """The form a holder's link opens, or FormError if tampered, expired or used."""
+    max_age = settings.RESILIA_SIGNING_LINK_DAYS * 86400
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise FormError("link_expired", _("This signing link has expired.")) from None
+    except signing.BadSignature:
+        raise FormError("link_invalid", _("This signing link is not valid.")) from None
+    form = (
+        AccessLineForm.objects.select_related("request__customer", "request__subscription")
+        .filter(pk=data.get("f"))
+        .first()
+    )
+    if form is None:
+        raise FormError("link_invalid", _("This signing link is not valid."))
+    if not form.can_be_signed:
+        raise unsignable_reason(form)
+    if not form.link_nonce or form.link_nonce != data.get("n"):
+        raise FormError("link_used", _("This signing link has already been used."))
+    return form
