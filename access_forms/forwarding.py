@@ -22,11 +22,11 @@ from access_forms.models import (
     FormStatus,
     ForwardingBatch,
 )
-from access_forms.services import email_customer, locked_form
+from access_forms.services import locked_form
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.rules import NOUMEA
-from notifications.services import email_queue
+from notifications import emails
 from resilia.csv_export import csv_text
 
 # --- Forwarding to the operator --------------------------------------------------------
@@ -140,14 +140,8 @@ def batch_forward(
                 "content": _manifest(forms, recalls),
             }
         )
-        batch.email = email_queue(
-            template="operator_batch",
-            to=batch.recipient,
-            language="fr",
-            context={"batch": batch, "forms": forms, "count": len(forms), "recalls": recalls},
-            related_reference=batch.reference,
-            attachments=attachments,
-            reply_to=settings.RESILIA_OPERATOR_REPLY_TO,
+        batch.email = emails.send_operator_batch(
+            batch, forms=forms, recalls=recalls, attachments=attachments
         )
         batch.save(update_fields=["email"])
         AccessLineForm.objects.filter(pk__in=[f.pk for f in forms]).update(
@@ -214,7 +208,7 @@ def form_record_answer(
             operator_reference=form.operator_reference,
             reason=form.operator_refusal_reason,
         )
-        email_customer(form, "form_acknowledged" if accepted else "form_refused")
+        (emails.send_form_acknowledged if accepted else emails.send_form_refused)(form)
     return form
 
 

@@ -27,7 +27,7 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import form_first_status, form_status_when_request_closes
-from notifications.services import email_queue
+from notifications import emails
 
 # --- Creation with the request (R10) ---------------------------------------------------
 
@@ -124,18 +124,6 @@ def locked_form(form: AccessLineForm) -> AccessLineForm:
     )
 
 
-def email_customer(form: AccessLineForm, template: str, **context: object) -> None:
-    customer = form.request.customer
-    email_queue(
-        template=template,
-        to=customer.email,
-        language=customer.language,
-        customer=customer,
-        context={"form": form, "request": form.request, "customer": customer, **context},
-        related_reference=form.request.reference,
-    )
-
-
 # --- Staff check ------------------------------------------------------------------------
 
 
@@ -166,5 +154,5 @@ def form_check(
             form.invalid_reason = reason.strip()[:500]
             form.save(update_fields=["status", "invalid_reason", "updated_at"])
             audit_log(actor=actor, action="form.invalid", target=form, ip=ip, reason=reason)
-            email_customer(form, "form_invalid", url=resign_url)
+            emails.send_form_invalid(form, resign_url=resign_url)
     return form

@@ -31,13 +31,13 @@ from access_forms.pdf import (
     render_form,
     typed_signature_png,
 )
-from access_forms.services import email_customer, form_content, locked_form
+from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.rules import NOUMEA
+from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
-from notifications.services import email_queue
 
 LINK_SALT = "access-forms.signing-link"
 
@@ -171,7 +171,7 @@ def _receive_document(
         sha256=form.document_sha256,
         **audit_data,
     )
-    email_customer(form, "form_received")
+    emails.send_form_received(form)
 
 
 # --- Upload of a scanned form ------------------------------------------------------------
@@ -264,22 +264,8 @@ def form_send_link(
         form.link_email = email
         form.link_nonce = secrets.token_hex(16)
         form.save(update_fields=["link_email", "link_nonce", "updated_at"])
-        email_queue(
-            template="form_sign_link",
-            to=email,
-            language=customer.language,
-            customer=customer,
-            context={
-                "form": form,
-                "request": form.request,
-                "customer": customer,
-                # The token is made at delivery (signing_link_token): never stored.
-                "url": build_url(MASK),
-                "days": settings.RESILIA_SIGNING_LINK_DAYS,
-            },
-            related_reference=form.request.reference,
-            secret_link={"kind": "signing", "form_id": form.pk, "nonce": form.link_nonce},
-        )
+        # The token is made at delivery (signing_link_token): never stored.
+        emails.send_form_sign_link(form, to=email, url_with_mask=build_url(MASK))
         audit_log(actor=actor, action="form.send_link", target=form, ip=ip, to=email)
     return form
 

@@ -12,9 +12,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from customers.models import Customer
+from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
-from notifications.services import email_queue
 
 ACCESS_TEMPLATES = ("activation", "password_reset")
 
@@ -86,20 +86,16 @@ def access_link_send(*, client_code: str, email: str, site_url: str) -> bool:
         elif user.email != customer.email:
             user.email = customer.email
             user.save(update_fields=["email"])
-        template = "password_reset" if user.has_usable_password() else "activation"
         # The token is made at delivery (access_link_token): staff never see a live link.
         path = reverse(
             "portal:set_password",
             kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": MASK},
         )
-        url = site_url.rstrip("/") + path
-        email_queue(
-            template=template,
-            to=customer.email,
-            language=customer.language,
-            customer=customer,
-            context={"customer": customer, "url": url},
-            secret_link={"kind": "access", "user_id": user.pk},
+        emails.send_access_link(
+            customer,
+            user_id=user.pk,
+            url_with_mask=site_url.rstrip("/") + path,
+            first_access=not user.has_usable_password(),
         )
     return True
 

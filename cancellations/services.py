@@ -43,7 +43,7 @@ from customers.models import (
     Subscription,
     SubscriptionStatus,
 )
-from notifications.services import email_queue
+from notifications import emails
 
 
 class RequestError(Exception):
@@ -114,18 +114,6 @@ def _next_reference(year: int) -> str:
 def _event(request: CancellationRequest, actor: User | None, note: str = "") -> None:
     RequestEvent.objects.create(
         request=request, at=timezone.now(), status=request.status, actor=actor, note=note
-    )
-
-
-def _email(request: CancellationRequest, template: str, **context: object) -> None:
-    customer = request.customer
-    email_queue(
-        template=template,
-        to=customer.email,
-        language=customer.language,
-        customer=customer,
-        context={"request": request, "customer": customer, **context},
-        related_reference=request.reference,
     )
 
 
@@ -223,7 +211,7 @@ def request_submit(
             if settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on:
                 # Received and taken into account in the same instant: one e-mail says both.
                 _confirm(request, actor=None, ip=None, email=False)
-            _email(request, "request_received")
+            emails.send_request_received(request)
     except IntegrityError:
         # Lost a race: another submission for this subscription (or with this key)
         # committed first. Answer with that request, never with a second one.
@@ -248,7 +236,7 @@ def _confirm(
     _event(request, actor)
     audit_log(actor=actor, action="request.confirm", target=request, ip=ip)
     if email:
-        _email(request, "request_confirmed")
+        emails.send_request_confirmed(request)
 
 
 def _locked(request: CancellationRequest) -> CancellationRequest:
@@ -315,7 +303,7 @@ def request_withdraw(
         _event(request, actor)
         audit_log(actor=actor, action="request.withdraw", target=request, ip=ip)
         form_close_with_request(request=request, actor=actor, ip=ip)
-        _email(request, "request_withdrawn")
+        emails.send_request_withdrawn(request)
     return request
 
 
@@ -336,7 +324,7 @@ def request_reject(
         _event(request, actor, note=request.status_reason)
         audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
         form_close_with_request(request=request, actor=actor, ip=ip)
-        _email(request, "request_rejected")
+        emails.send_request_rejected(request)
     return request
 
 
@@ -366,5 +354,5 @@ def request_complete(*, request: CancellationRequest, today: date) -> bool:
             mailboxes.update(status=MailboxStatus.DELETED)
         _event(request, None)
         audit_log(actor=None, action="request.complete", target=request)
-        _email(request, "request_completed")
+        emails.send_request_completed(request)
     return True

@@ -9,19 +9,7 @@ from django.utils import timezone
 from audit.services import audit_log
 from cancellations.rules import kept_until_range_to_remind, latest_kept_until_to_delete
 from customers.models import Mailbox, MailboxStatus
-from notifications.services import email_queue
-
-
-def _mailbox_email(mailbox: Mailbox, template: str) -> None:
-    customer = mailbox.subscription.customer
-    email_queue(
-        template=template,
-        to=customer.email,
-        language=customer.language,
-        customer=customer,
-        context={"customer": customer, "mailbox": mailbox},
-        related_reference=mailbox.subscription.reference,
-    )
+from notifications import emails
 
 
 def handle_one_mailbox_reminder(today: date) -> bool | None:
@@ -43,7 +31,7 @@ def handle_one_mailbox_reminder(today: date) -> bool | None:
             pk=mailbox.pk, deletion_reminder_sent_at__isnull=True
         ).update(deletion_reminder_sent_at=timezone.now())
         if claimed:
-            _mailbox_email(mailbox, "mailbox_reminder")
+            emails.send_mailbox_reminder(mailbox)
             audit_log(actor=None, action="mailbox.remind", target=mailbox)
     return bool(claimed)
 
@@ -63,6 +51,6 @@ def handle_one_mailbox_deletion(today: date) -> bool | None:
             status=MailboxStatus.DELETED
         )
         if claimed:
-            _mailbox_email(mailbox, "mailbox_deleted")
+            emails.send_mailbox_deleted(mailbox)
             audit_log(actor=None, action="mailbox.delete", target=mailbox)
     return bool(claimed)

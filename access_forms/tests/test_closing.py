@@ -116,7 +116,9 @@ def test_closing_the_form_is_undone_with_the_withdrawal_if_anything_fails(
 ) -> None:
     request = submit(alice, "SUB-A-1")
     with (
-        mock.patch("cancellations.services._email", side_effect=RuntimeError("disk full")),
+        mock.patch(
+            "notifications.emails.send_request_withdrawn", side_effect=RuntimeError("disk full")
+        ),
         pytest.raises(RuntimeError),
     ):
         request_withdraw(request=request, actor=alice.user, now=NOW)

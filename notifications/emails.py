@@ -1,0 +1,168 @@
+"""Every e-mail Résilia sends, one function per message.
+
+Each writes the message (subject / text / HTML templates under
+notifications/emails/<name>, in the recipient's language) and queues its delivery, in
+the caller's transaction: call them from the service that makes the change the e-mail
+tells about. Links that open an account or sign a form are masked here and made at
+delivery (notifications.secret_links).
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from notifications.models import OutboundEmail
+from notifications.secret_links import MASK
+from notifications.services import email_queue
+
+if TYPE_CHECKING:
+    from access_forms.models import AccessLineForm, ForwardingBatch
+    from cancellations.models import CancellationRequest
+    from customers.models import Customer, Mailbox
+
+
+# --- To the customer, about their request ------------------------------------------------
+
+
+def _about_request(request: "CancellationRequest", template: str) -> OutboundEmail:
+    customer = request.customer
+    return email_queue(
+        template=template,
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"request": request, "customer": customer},
+        related_reference=request.reference,
+    )
+
+
+def send_request_received(request: "CancellationRequest") -> OutboundEmail:
+    """The acknowledgement ("reçue", or "reçue et prise en compte" when both at once)."""
+    return _about_request(request, "request_received")
+
+
+def send_request_confirmed(request: "CancellationRequest") -> OutboundEmail:
+    return _about_request(request, "request_confirmed")
+
+
+def send_request_withdrawn(request: "CancellationRequest") -> OutboundEmail:
+    return _about_request(request, "request_withdrawn")
+
+
+def send_request_rejected(request: "CancellationRequest") -> OutboundEmail:
+    return _about_request(request, "request_rejected")
+
+
+def send_request_completed(request: "CancellationRequest") -> OutboundEmail:
+    return _about_request(request, "request_completed")
+
+
+# --- To the customer, about the OPTimo form -------------------------------------------------
+
+
+def _about_form(form: "AccessLineForm", template: str, **context: Any) -> OutboundEmail:
+    customer = form.request.customer
+    return email_queue(
+        template=template,
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"form": form, "request": form.request, "customer": customer, **context},
+        related_reference=form.request.reference,
+    )
+
+
+def send_form_received(form: "AccessLineForm") -> OutboundEmail:
+    return _about_form(form, "form_received")
+
+
+def send_form_invalid(form: "AccessLineForm", *, resign_url: str) -> OutboundEmail:
+    return _about_form(form, "form_invalid", url=resign_url)
+
+
+def send_form_acknowledged(form: "AccessLineForm") -> OutboundEmail:
+    return _about_form(form, "form_acknowledged")
+
+
+def send_form_refused(form: "AccessLineForm") -> OutboundEmail:
+    return _about_form(form, "form_refused")
+
+
+def send_form_sign_link(form: "AccessLineForm", *, to: str, url_with_mask: str) -> OutboundEmail:
+    """To the line holder: the link to sign (its token made at delivery)."""
+    customer = form.request.customer
+    return email_queue(
+        template="form_sign_link",
+        to=to,
+        language=customer.language,
+        customer=customer,
+        context={
+            "form": form,
+            "request": form.request,
+            "customer": customer,
+            "url": url_with_mask,
+            "days": settings.RESILIA_SIGNING_LINK_DAYS,
+        },
+        related_reference=form.request.reference,
+        secret_link={"kind": "signing", "form_id": form.pk, "nonce": form.link_nonce},
+    )
+
+
+# --- To the customer, about access and mailboxes -------------------------------------------
+
+
+def send_access_link(
+    customer: "Customer", *, user_id: int, url_with_mask: str, first_access: bool
+) -> OutboundEmail:
+    """ "Pas encore d'accès ?" (activation) or "Mot de passe oublié" (password reset)."""
+    assert MASK in url_with_mask  # the live token must never be written here
+    return email_queue(
+        template="activation" if first_access else "password_reset",
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"customer": customer, "url": url_with_mask},
+        secret_link={"kind": "access", "user_id": user_id},
+    )
+
+
+def _about_mailbox(mailbox: "Mailbox", template: str) -> OutboundEmail:
+    customer = mailbox.subscription.customer
+    return email_queue(
+        template=template,
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"customer": customer, "mailbox": mailbox},
+        related_reference=mailbox.subscription.reference,
+    )
+
+
+def send_mailbox_reminder(mailbox: "Mailbox") -> OutboundEmail:
+    return _about_mailbox(mailbox, "mailbox_reminder")
+
+
+def send_mailbox_deleted(mailbox: "Mailbox") -> OutboundEmail:
+    return _about_mailbox(mailbox, "mailbox_deleted")
+
+
+# --- To the operator -------------------------------------------------------------------------
+
+
+def send_operator_batch(
+    batch: "ForwardingBatch",
+    *,
+    forms: list["AccessLineForm"],
+    recalls: list["AccessLineForm"],
+    attachments: list[dict[str, str]],
+) -> OutboundEmail:
+    """The batch of signed forms and recalls; the operator answers to a staff mailbox."""
+    return email_queue(
+        template="operator_batch",
+        to=batch.recipient,
+        language="fr",
+        context={"batch": batch, "forms": forms, "count": len(forms), "recalls": recalls},
+        related_reference=batch.reference,
+        attachments=attachments,
+        reply_to=settings.RESILIA_OPERATOR_REPLY_TO,
+    )
