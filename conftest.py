@@ -1,7 +1,9 @@
 """Shared personas and helpers: Alice and Bob (customers), an agent and a supervisor."""
 
+import os
 import re
 from datetime import date
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -24,6 +26,15 @@ def _collected_static_files() -> None:
     """Pages are rendered with the static storage production uses (hashed names from the
     manifest), so a vendored file that breaks collectstatic fails the suite too."""
     call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _server_time_zone(settings: Any) -> None:
+    """RESILIA_TEST_TIME_ZONE=UTC runs the suite with another TIME_ZONE: the rules and the
+    pages must still speak Nouméa dates (.ci/run does it for the time-sensitive tests)."""
+    zone = os.environ.get("RESILIA_TEST_TIME_ZONE")
+    if zone:
+        settings.TIME_ZONE = zone
 
 
 @pytest.fixture(autouse=True)
