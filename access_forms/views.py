@@ -12,9 +12,9 @@ from access_forms.forms import LinkForm, SignForm, UploadForm
 from access_forms.models import AccessLineForm
 from access_forms.services import FormError, preview_pdf
 from access_forms.signing import Signature, form_from_link, form_send_link, form_sign, form_upload
+from accounts.access import customer_required
 from cancellations.selectors import get_request_for_customer
 from customers.models import Customer
-from portal.access import customer_required
 from resilia.client_address import client_ip
 
 

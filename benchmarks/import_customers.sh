@@ -11,7 +11,7 @@ PY=.venv/bin/python
 
 "$PY" - "$ROWS" > "$WORK/customers.csv" <<'PY'
 import sys
-from customers.demo import demo_csv
+from resilia.demo import demo_csv
 rows = int(sys.argv[1])
 text = demo_csv(count=int(rows / 1.075) + 10, seed=1)
 lines = text.splitlines()[: rows + 1]

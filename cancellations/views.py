@@ -1,41 +1,204 @@
-from datetime import date
+"""The cancellation journey in the client area (SPEC §3 steps 3, 4 and 7)."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cancellations.calendar import current_calendar
-from cancellations.rules import NOUMEA, month_end_deadline
+from accounts.access import customer_required
+from cancellations import selectors
+from cancellations.forms import CancellationForm
+from cancellations.models import OPEN_STATUSES, CancellationRequest, Kind
+from cancellations.rules import NOUMEA
+from cancellations.services import (
+    RequestError,
+    last_withdrawal_day,
+    request_submit,
+    request_withdraw,
+    withdrawal_allowed,
+)
+from cancellations.summary import Summary
+from customers.models import Customer
+from resilia.client_address import client_ip
 
 
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+def _form(request: HttpRequest, customer: Customer, data: QueryDict | None) -> CancellationForm:
+    subscriptions = selectors.cancellable_subscriptions(customer)
+    if data is not None:
+        reference = data.get("subscription")
+        # A subscription that is not this customer's (a tampered form) is a 404.
+        if (
+            reference
+            and reference not in {s.reference for s in subscriptions}
+            and not customer.subscriptions.filter(reference=reference).exists()
+        ):
+            raise Http404
+    form = CancellationForm(data, subscriptions=subscriptions, received_at=timezone.now())
+    if data is None and request.GET.get("abonnement") in form.subscriptions:
+        form.initial["subscription"] = request.GET["abonnement"]
+    return form
 
 
-def how_it_works(request: HttpRequest) -> HttpResponse:
-    """The rules in plain words, with this month's and next month's deadlines."""
-    calendar = current_calendar()
-    now = timezone.now()
-    today = now.astimezone(NOUMEA).date()
-    months = []
-    for first in (today.replace(day=1), _next_month(today)):
-        deadline = month_end_deadline(first.year, first.month, calendar)
-        months.append({"month": first, "deadline": deadline, "passed": now > deadline})
-    holidays = [
-        (day, name)
-        for year in (today.year, today.year + 1)
-        for day, name in calendar.holidays(year).items()
-        if day >= today and day.weekday() < 5
-    ][:4]
+def _summary_context(form: CancellationForm) -> dict[str, object]:
+    context: dict[str, object] = {"form": form, "summary": None}
+    if form.is_bound and form.is_valid() and form.quote is not None:
+        context["summary"] = Summary.of_draft(form.draft(), form.quote)
+    return context
+
+
+def _page(request: HttpRequest, form: CancellationForm, **preview: object) -> HttpResponse:
+    context = {**_summary_context(form), "subscriptions": form.subscriptions}
+    if preview:
+        context.update(preview)
+    return render(request, "cancellations/cancel.html", context)
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """The form; a valid POST shows the confirmation page (works without JavaScript)."""
+    if request.method == "POST":
+        already = _already_sent(request, customer)
+        if already is not None:
+            return already
+        form = _form(request, customer, request.POST)
+        if form.is_valid() and "edit" not in request.POST:
+            return render(
+                request,
+                "cancellations/confirm.html",
+                {
+                    **_summary_context(form),
+                    "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
+                },
+            )
+        return _page(request, form)
+    form = _form(request, customer, None)
+    if not form.initial.get("subscription"):
+        return _page(request, form)
+    # The summary of the defaults, shown before the customer changes anything.
+    defaults = QueryDict(mutable=True)
+    defaults["subscription"] = form.initial["subscription"]
+    defaults["desired_date"] = form.fields["desired_date"].initial.isoformat()
+    defaults["kind"] = Kind.DEFINITIVE
+    preview = _summary_context(_form(request, customer, defaults))
+    return _page(request, form, summary=preview["summary"])
+
+
+@customer_required
+@require_GET
+def summary(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """The live summary (htmx): the same rules as the submission, on every change."""
+    form = _form(request, customer, request.GET)
+    return render(request, "cancellations/_summary.html", _summary_context(form))
+
+
+def _already_sent(request: HttpRequest, customer: Customer) -> HttpResponse | None:
+    """A resubmitted confirmation, or a form for a subscription that already has an
+    open request, leads to that request instead of an error or a second request."""
+    key = request.POST.get("idempotency_key", "")
+    if key:
+        sent = CancellationRequest.objects.filter(customer=customer, idempotency_key=key).first()
+        if sent is not None:
+            return redirect("cancellations:request_sent", reference=sent.reference)
+    reference = request.POST.get("subscription", "")
+    open_request = CancellationRequest.objects.filter(
+        customer=customer, subscription__reference=reference, status__in=OPEN_STATUSES
+    ).first()
+    if open_request is not None:
+        messages.info(
+            request,
+            _("A cancellation request is already open for this subscription: %(reference)s.")
+            % {"reference": open_request.reference},
+        )
+        return redirect("cancellations:request_detail", reference=open_request.reference)
+    return None
+
+
+@customer_required
+@require_POST
+def submit(request: HttpRequest, customer: Customer) -> HttpResponse:
+    already = _already_sent(request, customer)
+    if already is not None:
+        return already
+    form = _form(request, customer, request.POST)
+    if not form.is_valid():
+        return _page(request, form)
+    try:
+        cancellation = request_submit(
+            customer=customer,
+            draft=form.draft(),
+            actor=request.user,  # type: ignore[arg-type]
+            ip=client_ip(request),
+            idempotency_key=request.POST.get("idempotency_key", "")[:100],
+        )
+    except RequestError as exc:
+        if exc.existing is not None:
+            messages.info(request, exc.message)
+            return redirect("cancellations:request_detail", reference=exc.existing.reference)
+        form.add_error(None, exc.message)
+        return _page(request, form)
+    return redirect("cancellations:request_sent", reference=cancellation.reference)
+
+
+@customer_required
+def request_sent(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    cancellation = selectors.get_request_for_customer(customer, reference)
     return render(
         request,
-        "cancellations/how_it_works.html",
-        {"months": months, "today": today, "upcoming_holidays": holidays},
+        "cancellations/sent.html",
+        {"cancellation": cancellation, "summary": Summary.of_request(cancellation)},
     )
 
 
-def phone_line(request: HttpRequest) -> HttpResponse:
-    """Step 3: ending the phone line itself is done with the operator, not with us."""
+@customer_required
+def request_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     return render(
-        request, "cancellations/phone_line.html", {"summary": {"wants_phone_line_ended": True}}
+        request,
+        "cancellations/request_list.html",
+        {"cancellations": selectors.requests_for_customer(customer)},
     )
+
+
+@customer_required
+def request_detail(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    cancellation = selectors.get_request_for_customer(customer, reference)
+    today = timezone.now().astimezone(NOUMEA).date()
+    return render(
+        request,
+        "cancellations/request_detail.html",
+        {
+            "cancellation": cancellation,
+            "summary": Summary.of_request(cancellation),
+            "emails": selectors.emails_for_request(cancellation),
+            "can_withdraw": withdrawal_allowed(cancellation, today),
+            "last_withdrawal_day": last_withdrawal_day(cancellation),
+            "kinds": Kind,
+        },
+    )
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    cancellation = selectors.get_request_for_customer(customer, reference)
+    if request.method == "POST":
+        try:
+            request_withdraw(
+                request=cancellation,
+                actor=request.user,  # type: ignore[arg-type]
+                ip=client_ip(request),
+            )
+        except RequestError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your request %(reference)s is withdrawn: your subscription goes on.")
+                % {"reference": cancellation.reference},
+            )
+        return redirect("cancellations:request_detail", reference=cancellation.reference)
+    return render(request, "cancellations/withdraw.html", {"cancellation": cancellation})

@@ -8,12 +8,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import customer_required
 from accounts.services import access_link_request
 from customers.models import Customer
 from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import reveal
-from portal.access import customer_required
 from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
 
 

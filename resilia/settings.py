@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "backoffice",
     "portal",
     "api",
+    "resilia",  # the project's own commands (load_demo)
 ]
 
 MIDDLEWARE = [

@@ -7,9 +7,9 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import ensure_roles
-from customers import demo
 from customers.importer import import_csv
 from customers.models import Customer
+from resilia import demo
 
 
 class Command(BaseCommand):
