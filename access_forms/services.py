@@ -32,16 +32,11 @@ from notifications import emails
 # --- Creation with the request (R10) ---------------------------------------------------
 
 
-def initial_status(*, access_line: str, phone_line_cancelled: bool) -> str:
-    """R10, decided in the rules module."""
-    return form_first_status(access_line=access_line, phone_line_cancelled=phone_line_cancelled)
-
-
 def form_for_new_request(request: CancellationRequest) -> AccessLineForm:
     """Called inside request_submit's transaction."""
     subscription = request.subscription
     customer = request.customer
-    status = initial_status(
+    status = form_first_status(  # R10
         access_line=subscription.access_line, phone_line_cancelled=request.phone_line_cancelled
     )
     holder = subscription.line_holder or customer.name
