@@ -76,6 +76,8 @@ class AccessLineForm(models.Model):
     # A signing link for a line holder who is not the customer: single use.
     link_email = models.EmailField(blank=True)
     link_nonce = models.CharField(max_length=32, blank=True)
+    # The automatic reminder to sign (RESILIA_FORM_REMINDER_DAYS), sent once.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # A signed form is forwarded only once an agent has checked it.
     checked_at = models.DateTimeField(null=True, blank=True)
     checked_by = models.ForeignKey(

@@ -6,13 +6,15 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -34,7 +36,7 @@ from access_forms.pdf import (
 from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.rules import NOUMEA
+from cancellations.rules import NOUMEA, REQUEST_OPEN_STATUSES, end_of_day
 from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
@@ -297,3 +299,54 @@ def form_from_link(token: str) -> AccessLineForm:
     if not form.link_nonce or form.link_nonce != data.get("n"):
         raise FormError("link_used", _("This signing link has already been used."))
     return form
+
+
+# --- Reminders to sign ----------------------------------------------------------------------
+
+
+def form_page_url(form: AccessLineForm) -> str:
+    """The client-area page of the form, for e-mails sent outside a web request."""
+    path = reverse("access_forms:form_page", args=[form.request.reference])
+    return settings.RESILIA_SITE_URL.rstrip("/") + path
+
+
+def form_remind(*, form: AccessLineForm, actor: User | None, ip: str | None = None) -> None:
+    """E-mail the customer a reminder to sign (an agent's click, or the daily run)."""
+    with transaction.atomic():
+        form = locked_form(form)
+        if not form.can_be_signed:
+            raise unsignable_reason(form)
+        form.reminder_sent_at = timezone.now()
+        form.save(update_fields=["reminder_sent_at", "updated_at"])
+        emails.send_form_reminder(form, url=form_page_url(form))
+        audit_log(actor=actor, action="form.remind", target=form, ip=ip)
+
+
+def forms_unsigned_for_long(today: date) -> QuerySet[AccessLineForm]:
+    """Awaiting signature since RESILIA_FORM_REMINDER_DAYS days or more (Nouméa days), for
+    a request still open."""
+    since = today - timedelta(days=settings.RESILIA_FORM_REMINDER_DAYS)
+    return AccessLineForm.objects.filter(
+        status=FormStatus.AWAITING_SIGNATURE,
+        request__status__in=REQUEST_OPEN_STATUSES,
+        request__received_at__lte=end_of_day(since),
+    )
+
+
+def handle_one_form_reminder(today: date) -> bool | None:
+    """The daily run's step: one automatic reminder, claimed so it goes once."""
+    now = timezone.now()
+    form = (
+        forms_unsigned_for_long(today).filter(reminder_sent_at__isnull=True).order_by("id").first()
+    )
+    if form is None:
+        return None
+    with transaction.atomic():
+        claimed = AccessLineForm.objects.filter(pk=form.pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
+        if claimed:
+            form = AccessLineForm.objects.select_related("request__customer").get(pk=form.pk)
+            emails.send_form_reminder(form, url=form_page_url(form))
+            audit_log(actor=None, action="form.remind", target=form, automatic=True)
+    return bool(claimed)

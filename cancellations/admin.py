@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from cancellations.calendar import calendar_override_add, calendar_override_remove
-from cancellations.models import CalendarOverride, CancellationRequest, RequestEvent, Status
-from cancellations.services import RequestError, request_confirm
+from cancellations.models import CalendarOverride, CancellationRequest, RequestEvent
 from resilia.client_address import client_ip
 
 
@@ -76,7 +75,6 @@ class CancellationRequestAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "subscription"]
     date_hierarchy = "received_at"
     inlines = [RequestEventInline]
-    actions = ["confirm_selected"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in CancellationRequest._meta.fields]
@@ -85,28 +83,7 @@ class CancellationRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # view only; the confirm action checks its own permission
+        return False  # view only: staff act in the back office, through the services
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def has_confirm_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("cancellations.change_cancellationrequest")
-
-    @admin.action(
-        description="Confirm (prise en compte) the selected received requests",
-        permissions=["confirm"],
-    )
-    def confirm_selected(self, request: HttpRequest, queryset: Any) -> None:
-        confirmed = 0
-        for cancellation in queryset.filter(status=Status.SUBMITTED):
-            try:
-                request_confirm(
-                    request=cancellation,
-                    actor=request.user,  # type: ignore[arg-type]
-                    ip=client_ip(request),
-                )
-                confirmed += 1
-            except RequestError:
-                continue
-        self.message_user(request, f"{confirmed} request(s) confirmed.")

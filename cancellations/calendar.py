@@ -74,3 +74,20 @@ def calendar_override_remove(
             kind=override.kind,
         )
         override.delete()
+
+
+def override_preview(*, day: date, kind: str) -> tuple[date, date]:
+    """The last business day of `day`'s month with the calendar in force, and with this
+    override added: what a supervisor sees before saving it."""
+    calendar = current_calendar()
+    closed = dict(calendar.closed)
+    opened = set(calendar.opened)
+    if kind == OverrideKind.CLOSED:
+        closed[day] = "preview"
+    else:
+        opened.add(day)
+    changed = Calendar(closed=closed, opened=frozenset(opened))
+    return (
+        calendar.last_business_day(day.year, day.month),
+        changed.last_business_day(day.year, day.month),
+    )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
+from access_forms.signing import handle_one_form_reminder
 from cancellations.models import CancellationRequest, Status
 from cancellations.rules import NOUMEA, latest_effective_date_to_complete
 from cancellations.services import RequestError, request_complete, request_confirm
@@ -65,9 +66,11 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
     completed = drain(handle_one_due_completion)
     deleted = drain(handle_one_mailbox_deletion)
     reminded = drain(handle_one_mailbox_reminder)
+    forms_reminded = drain(handle_one_form_reminder)
     return {
         "confirmed": confirmed,
         "completed": completed,
         "reminded": reminded,
         "deleted": deleted,
+        "forms_reminded": forms_reminded,
     }

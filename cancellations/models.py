@@ -123,6 +123,8 @@ class CancellationRequest(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # When it was taken into account, for the back office's delays (SPEC §4).
+    confirmed_at = models.DateTimeField(_("taken into account at"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -149,6 +151,9 @@ class CancellationRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "processing_date"]),
             models.Index(fields=["status", "effective_date"]),
+            # The back office's queue: newest first, and by effective date, at any depth.
+            models.Index(fields=["received_at", "id"], name="request_received"),
+            models.Index(fields=["effective_date", "id"], name="request_effective"),
         ]
 
     def __str__(self) -> str:

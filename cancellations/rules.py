@@ -94,6 +94,14 @@ def next_business_day(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> date:
     return business_day_on_or_after(day + timedelta(days=1), calendar)
 
 
+def previous_business_day(day: date, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    """The last business day strictly before `day`."""
+    day -= timedelta(days=1)
+    while not calendar.is_business_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def last_business_day(year: int, month: int, calendar: Calendar = DEFAULT_CALENDAR) -> date:
     return calendar.last_business_day(year, month)
 

@@ -232,27 +232,61 @@ def _confirm(
     request: CancellationRequest, *, actor: User | None, ip: str | None, email: bool = True
 ) -> None:
     request.status = Status.CONFIRMED
-    request.save(update_fields=["status", "updated_at"])
+    request.confirmed_at = timezone.now()
+    request.save(update_fields=["status", "confirmed_at", "updated_at"])
     _event(request, actor)
     audit_log(actor=actor, action="request.confirm", target=request, ip=ip)
     if email:
         emails.send_request_confirmed(request)
 
 
-def _locked(request: CancellationRequest) -> CancellationRequest:
-    return (
+def _locked(request: CancellationRequest, seen_status: str | None = None) -> CancellationRequest:
+    """The request, locked until the end of the transaction. With `seen_status` (what the
+    staff member saw when they chose the action), a request another agent has changed
+    meanwhile is refused with what happened, and nothing is changed."""
+    locked = (
         CancellationRequest.objects.select_for_update()
         .select_related("customer", "subscription")
         .get(pk=request.pk)
     )
+    if seen_status is not None and locked.status != seen_status:
+        raise changed_meanwhile(locked)
+    return locked
+
+
+def changed_meanwhile(request: CancellationRequest) -> RequestError:
+    last = request.events.select_related("actor").order_by("-at", "-id").first()
+    by = last.actor.get_username() if last is not None and last.actor is not None else "system"
+    return RequestError(
+        "changed",
+        str(
+            _(
+                "%(reference)s was changed meanwhile: it is now “%(status)s” (by %(by)s at "
+                "%(time)s). Nothing was changed; check the request and choose again."
+            )
+            % {
+                "reference": request.reference,
+                "status": request.get_status_display(),
+                "by": by,
+                "time": (last.at if last else request.updated_at)
+                .astimezone(NOUMEA)
+                .strftime("%d/%m/%Y %H:%M"),
+            }
+        ),
+        existing=request,
+    )
 
 
 def request_confirm(
-    *, request: CancellationRequest, actor: User | None, ip: str | None = None
+    *,
+    request: CancellationRequest,
+    actor: User | None,
+    ip: str | None = None,
+    seen_status: str | None = None,
 ) -> CancellationRequest:
     """Submitted → confirmed ("prise en compte"), with its e-mail."""
     with transaction.atomic():
-        request = _locked(request)
+        request = _locked(request, seen_status)
         if request.status != Status.SUBMITTED:
             raise RequestError("not_submitted", str(_("Only a received request can be confirmed.")))
         _confirm(request, actor=actor, ip=ip)
@@ -279,11 +313,18 @@ def request_withdraw(
     actor: User | None,
     ip: str | None = None,
     now: datetime | None = None,
+    on_behalf_reason: str | None = None,
+    seen_status: str | None = None,
 ) -> CancellationRequest:
-    """Open → withdrawn (R9); the subscription goes on as if nothing happened."""
+    """Open → withdrawn (R9); the subscription goes on as if nothing happened.
+
+    Staff withdrawing on the customer's behalf give `on_behalf_reason` (required)."""
     today = (now or timezone.now()).astimezone(NOUMEA).date()
+    reason = (on_behalf_reason or "").strip()
+    if on_behalf_reason is not None and not reason:
+        raise RequestError("reason_required", str(_("Give the reason for the withdrawal.")))
     with transaction.atomic():
-        request = _locked(request)
+        request = _locked(request, seen_status)
         if not request.is_open:
             raise RequestError("not_open", str(_("This request is no longer open.")))
         if not withdrawal_allowed(request, today):
@@ -298,23 +339,35 @@ def request_withdraw(
                 ),
             )
         request.status = Status.WITHDRAWN
-        request.save(update_fields=["status", "updated_at"])
+        request.status_reason = reason
+        request.save(update_fields=["status", "status_reason", "updated_at"])
         _reopen_subscription(request.subscription)
-        _event(request, actor)
-        audit_log(actor=actor, action="request.withdraw", target=request, ip=ip)
+        _event(request, actor, note=reason)
+        audit_log(
+            actor=actor,
+            action="request.withdraw",
+            target=request,
+            ip=ip,
+            **({"reason": reason, "on_behalf": True} if on_behalf_reason is not None else {}),
+        )
         form_close_with_request(request=request, actor=actor, ip=ip)
         emails.send_request_withdrawn(request)
     return request
 
 
 def request_reject(
-    *, request: CancellationRequest, actor: User, reason: str, ip: str | None = None
+    *,
+    request: CancellationRequest,
+    actor: User,
+    reason: str,
+    ip: str | None = None,
+    seen_status: str | None = None,
 ) -> CancellationRequest:
     """Open → rejected, with the reason e-mailed to the customer."""
     if not reason.strip():
         raise RequestError("reason_required", str(_("Give the reason for the rejection.")))
     with transaction.atomic():
-        request = _locked(request)
+        request = _locked(request, seen_status)
         if not request.is_open:
             raise RequestError("not_open", str(_("This request is no longer open.")))
         request.status = Status.REJECTED
@@ -356,3 +409,22 @@ def request_complete(*, request: CancellationRequest, today: date) -> bool:
         audit_log(actor=None, action="request.complete", target=request)
         emails.send_request_completed(request)
     return True
+
+
+NOTE_MAX_LENGTH = 2000
+
+
+def request_add_note(
+    *, request: CancellationRequest, actor: User, note: str, ip: str | None = None
+) -> None:
+    """An internal note on a request: staff only, never shown to the customer; kept in the
+    append-only audit log with the request's other entries."""
+    text = note.strip()
+    if not text:
+        raise RequestError("note_required", str(_("Write the note first.")))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise RequestError(
+            "note_too_long",
+            str(_("A note holds at most %(max)s characters.") % {"max": NOTE_MAX_LENGTH}),
+        )
+    audit_log(actor=actor, action="request.note", target=request, ip=ip, note=text)

@@ -80,6 +80,10 @@ def send_form_invalid(form: "AccessLineForm", *, resign_url: str) -> OutboundEma
     return _about_form(form, "form_invalid", url=resign_url)
 
 
+def send_form_reminder(form: "AccessLineForm", *, url: str) -> OutboundEmail:
+    return _about_form(form, "form_reminder", url=url)
+
+
 def send_form_acknowledged(form: "AccessLineForm") -> OutboundEmail:
     return _about_form(form, "form_acknowledged")
 

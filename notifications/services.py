@@ -1,5 +1,6 @@
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -8,11 +9,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from notifications.models import EmailStatus, OutboundEmail
 from notifications.secret_links import reveal
 from resilia.brand import operator_contact
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -172,3 +177,40 @@ def _send_claimed(email: OutboundEmail) -> None:
         next_attempt_at=None,
         leased_until=None,
     )
+
+
+class ResendError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def email_resend(*, email: OutboundEmail, actor: "User", ip: str | None = None) -> OutboundEmail:
+    """Staff send a message again: a new copy is queued (the original keeps its history).
+    A message carrying an access or signing link is not copied: its link may have been
+    replaced since, so staff send a fresh one from the customer's or the form's page."""
+    from audit.services import audit_log
+    from notifications.tasks import deliver_email
+
+    if email.secret_link:
+        raise ResendError(
+            "secret_link",
+            str(_("This message carries a personal link: send a new link instead.")),
+        )
+    with transaction.atomic():
+        copy = OutboundEmail.objects.create(
+            template=email.template,
+            language=email.language,
+            to=email.to,
+            reply_to=email.reply_to,
+            subject=email.subject,
+            body_text=email.body_text,
+            body_html=email.body_html,
+            customer=email.customer,
+            related_reference=email.related_reference,
+            attachments=email.attachments,
+        )
+        deliver_email.enqueue(copy.pk)
+        audit_log(actor=actor, action="email.resend", target=copy, ip=ip, original=email.pk)
+    return copy

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "django_filters",  # the back office's filters (its form widgets and translations)
     "ninja",  # its own Swagger UI files, served by us (else the docs page loads a CDN)
     "axes",
     "accounts",
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.brand",
+                "backoffice.context_processors.backoffice",
             ],
         },
     },
@@ -307,6 +309,11 @@ except ValueError:
 RESILIA_PDF_FONT_DIR = env_str("RESILIA_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 RESILIA_UPLOAD_MAX_BYTES = env_int("RESILIA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)
+# The back office flags forms unsigned for this many days, and the daily run reminds
+# their customer once (SPEC §4).
+RESILIA_FORM_REMINDER_DAYS = env_int("RESILIA_FORM_REMINDER_DAYS", 7)
+# Résilia's own address, for links in e-mails sent by scheduled work (no web request).
+RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://localhost:8000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # a drawn signature as a data URL fits
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 

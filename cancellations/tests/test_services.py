@@ -91,6 +91,7 @@ def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
         "completed": 0,
         "reminded": 0,
         "deleted": 0,
+        "forms_reminded": 0,
     }
     # Confirmed on its processing day, which is also its effective date: the service
     # lasts through that day, and the request completes the next morning.
@@ -99,6 +100,7 @@ def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
         "completed": 0,
         "reminded": 0,
         "deleted": 0,
+        "forms_reminded": 0,
     }
     assert run_daily(at(2026, 11, 3, 0, 5))["completed"] == 1
     request.refresh_from_db()
@@ -260,12 +262,14 @@ def test_the_service_lasts_through_the_effective_date_and_ends_the_next_day(
         "completed": 1,
         "reminded": 0,
         "deleted": 0,
+        "forms_reminded": 0,
     }
     assert run_daily(at(2027, 1, 1, 0, 6)) == {
         "confirmed": 0,
         "completed": 0,
         "reminded": 0,
         "deleted": 0,
+        "forms_reminded": 0,
     }  # idempotent
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
@@ -290,12 +294,14 @@ def test_a_daily_run_after_days_down_catches_up_once(alice: Customer, bob: Custo
         "completed": 2,
         "reminded": 0,
         "deleted": 0,
+        "forms_reminded": 0,
     }
     assert run_daily(at(2026, 11, 5, 0, 5)) == {
         "confirmed": 0,
         "completed": 0,
         "reminded": 0,
         "deleted": 0,
+        "forms_reminded": 0,
     }
 
 

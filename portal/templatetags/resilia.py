@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -24,6 +24,27 @@ def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
     if value is None:
         return ""
     return date_format(value.astimezone(ZoneInfo("Pacific/Noumea")), fmt)
+
+
+@register.filter
+def days_since(value: datetime | None, today: date) -> int | str:
+    """Whole Nouméa days from an instant to `today` (a form's age in the back office)."""
+    if value is None:
+        return ""
+    return (today - value.astimezone(ZoneInfo("Pacific/Noumea")).date()).days
+
+
+@register.filter
+def hours(value: timedelta | None) -> str:
+    """A delay as "3 d 4 h" or "5 h 20 min", for the dashboard's medians."""
+    if value is None:
+        return "—"
+    minutes_total = int(value.total_seconds()) // 60
+    days, rest = divmod(minutes_total, 24 * 60)
+    hours_part, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours_part} h"
+    return f"{hours_part} h {mins:02d} min" if hours_part else f"{mins} min"
 
 
 @register.filter

@@ -1,17 +1,14 @@
-"""Staff pages for the OPTimo forms: check, forward to the operator, record answers."""
-
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
+"""The OPTimo forms: the queue in every status, the check, the batches to the operator and
+its answers."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,25 +18,16 @@ from access_forms.forwarding import (
     answers_import,
     batch_forward,
     form_record_answer,
-    forwardable_forms,
     recalls_to_send,
 )
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import FormError, form_check
 from access_forms.views import document_response
+from backoffice.access import agent_required, is_supervisor
+from backoffice.exports import forms_csv
+from backoffice.filters import FormFilter, ignored_filters
+from cancellations.rules import NOUMEA
 from resilia.client_address import client_ip
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), login_url="admin:login")
-        if not request.user.has_perm("access_forms.change_accesslineform"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class CheckForm(forms.Form):
@@ -71,40 +59,94 @@ class AnswerFileForm(forms.Form):
     answers = forms.FileField(label=gettext_lazy("The operator's answer file (CSV)"))
 
 
-@staff_required
-def forms_queue(request: HttpRequest) -> HttpResponse:
-    # Forms of withdrawn or rejected requests never go to the operator: not listed.
-    base = (
-        AccessLineForm.objects.select_related("request__customer")
-        .filter(request__status__in=FORWARDABLE_REQUEST_STATUSES)
-        .order_by("id")
+FORMS_PAGE_SIZE = 50
+
+
+@agent_required
+def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Every form in every status, filtered and searched; the forwarding and the answer
+    import sit on top. Forms of withdrawn or rejected requests show as cancelled."""
+    base = AccessLineForm.objects.select_related("request__customer", "batch").order_by(
+        "-request__received_at", "-id"
     )
-    counts = base.aggregate(
+    filterset = FormFilter(request.GET or None, queryset=base)
+    for label in ignored_filters(filterset):
+        messages.warning(
+            request,
+            _("The filter “%(filter)s” was ignored: its value is not valid.") % {"filter": label},
+        )
+    if request.GET.get("export") == "csv":
+        if is_supervisor(request):
+            return forms_csv(filterset.qs)
+        messages.error(request, _("Only supervisors can export lists."))
+    counts = AccessLineForm.objects.filter(
+        request__status__in=FORWARDABLE_REQUEST_STATUSES
+    ).aggregate(
         to_check=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=True)),
+        ready=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=False)),
         awaiting=Count("id", filter=Q(status=FormStatus.AWAITING_SIGNATURE)),
+        invalid=Count("id", filter=Q(status=FormStatus.INVALID)),
         forwarded=Count("id", filter=Q(status=FormStatus.FORWARDED)),
     )
+    page = Paginator(filterset.qs, FORMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "backoffice/forms_queue.html",
         {
-            "to_check": base.filter(status=FormStatus.SIGNED, checked_at__isnull=True)[:100],
-            "ready": forwardable_forms(),
-            "forwarded": base.filter(status=FormStatus.FORWARDED)[:100],
-            "recalls_waiting": AccessLineForm.objects.filter(
-                recall_requested_at__isnull=False, recall_answered_at__isnull=True
-            )
-            .select_related("request", "recall_batch")
-            .order_by("id")[:100],
-            "recalls_to_send": recalls_to_send().exists(),
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.now().astimezone(NOUMEA).date(),
+            "recalls_to_send": recalls_to_send().count(),
             "counts": counts,
-            "batches": ForwardingBatch.objects.annotate(size=Count("forms"))[:10],
             "answer_file_form": AnswerFileForm(),
         },
     )
 
 
-@staff_required
+@agent_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    batches = ForwardingBatch.objects.select_related("email", "created_by").annotate(
+        size=Count("forms", distinct=True),
+        recall_count=Count("recalls", distinct=True),
+        unanswered=Count(
+            "forms",
+            filter=Q(forms__status=FormStatus.FORWARDED, forms__operator_answered_at__isnull=True),
+            distinct=True,
+        ),
+    )
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(request, "backoffice/batch_list.html", {"page": page})
+
+
+@agent_required
+def batch_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    batch = get_object_or_404(
+        ForwardingBatch.objects.select_related("email", "created_by"), reference=reference
+    )
+    manifest = next(
+        (
+            a.get("content", "")
+            for a in (batch.email.attachments if batch.email else [])
+            if a.get("filename", "").endswith(".csv")
+        ),
+        "",
+    )
+    return render(
+        request,
+        "backoffice/batch_detail.html",
+        {
+            "batch": batch,
+            "forms": batch.forms.select_related("request__customer").order_by("id"),
+            "recalls": batch.recalls.select_related("request__customer").order_by("id"),
+            "manifest": manifest,
+        },
+    )
+
+
+@agent_required
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_form = get_object_or_404(
         AccessLineForm.objects.select_related("request__customer", "request__subscription"),
@@ -147,13 +189,13 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@agent_required
 def form_document(request: HttpRequest, pk: int) -> HttpResponse:
     access_form = get_object_or_404(AccessLineForm.objects.select_related("request"), pk=pk)
     return document_response(access_form)
 
 
-@staff_required
+@agent_required
 @require_POST
 def forward(request: HttpRequest) -> HttpResponse:
     batch = batch_forward(actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
@@ -168,7 +210,7 @@ def forward(request: HttpRequest) -> HttpResponse:
     return redirect("backoffice:forms_queue")
 
 
-@staff_required
+@agent_required
 @require_POST
 def import_answers(request: HttpRequest) -> HttpResponse:
     form = AnswerFileForm(request.POST, request.FILES)

@@ -1,0 +1,264 @@
+"""What the back office reads: the "needs action" counts and the dashboard's figures.
+
+Every figure is an aggregate the database computes (counts, groups, and a percentile
+read as one row at an offset of the sorted durations): the pages run the same few
+queries whether there are a hundred requests or a hundred thousand.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Trim, TruncWeek, Upper
+from django.utils import timezone
+
+from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
+from access_forms.signing import forms_unsigned_for_long
+from backoffice.filters import awaiting_confirmation, start_of_day
+from cancellations.calendar import current_calendar
+from cancellations.models import CancellationRequest, Channel, Kind
+from cancellations.rules import (
+    NOUMEA,
+    REQUEST_OPEN_STATUSES,
+    add_months,
+    month_end_deadline,
+    previous_business_day,
+)
+from customers.models import Mailbox, MailboxStatus
+from notifications.models import EmailStatus, OutboundEmail
+
+MAILBOX_DELETION_WARNING_DAYS = 15
+
+
+@dataclass(frozen=True)
+class MonthEnd:
+    deadline: datetime
+    remaining: timedelta
+    received_this_month: int
+    received_last_month_by_now: int
+
+    @property
+    def days_left(self) -> int:
+        return self.remaining.days
+
+    @property
+    def hours_left(self) -> int:
+        return self.remaining.seconds // 3600
+
+
+def month_end_countdown(now: datetime) -> MonthEnd:
+    """This month's deadline (the last business day, 23:59 Nouméa) and the requests
+    received so far this month against the same point of last month."""
+    local = now.astimezone(NOUMEA)
+    today = local.date()
+    this_month = today.replace(day=1)
+    last_month = add_months(this_month, -1)
+    same_point_last_month = local - (local.date() - add_months(today, -1))
+    counts = CancellationRequest.objects.aggregate(
+        this_month=Count("id", filter=Q(received_at__gte=start_of_day(this_month))),
+        last_month=Count(
+            "id",
+            filter=Q(
+                received_at__gte=start_of_day(last_month), received_at__lte=same_point_last_month
+            ),
+        ),
+    )
+    deadline = month_end_deadline(today.year, today.month, current_calendar())
+    return MonthEnd(
+        deadline=deadline,
+        remaining=max(deadline - now, timedelta(0)),
+        received_this_month=counts["this_month"],
+        received_last_month_by_now=counts["last_month"],
+    )
+
+
+def needs_action_counts(today: date) -> dict[str, Any]:
+    """The landing page's counts: what an agent must look at today."""
+    since_last_business_day = previous_business_day(today, current_calendar())
+    requests = CancellationRequest.objects.aggregate(
+        received_today=Count("id", filter=Q(received_at__gte=start_of_day(today))),
+        received_since_last_business_day=Count(
+            "id", filter=Q(received_at__gte=start_of_day(since_last_business_day))
+        ),
+        to_confirm=Count("id", filter=awaiting_confirmation(today)),
+    )
+    open_forms = AccessLineForm.objects.filter(request__status__in=REQUEST_OPEN_STATUSES)
+    forms = open_forms.aggregate(
+        to_check=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=True)),
+        invalid=Count("id", filter=Q(status=FormStatus.INVALID)),
+        ready=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=False)),
+        forwarded=Count("id", filter=Q(status=FormStatus.FORWARDED)),
+    )
+    recalls = AccessLineForm.objects.aggregate(
+        pending=Count(
+            "id", filter=Q(recall_requested_at__isnull=False, recall_answered_at__isnull=True)
+        )
+    )
+    batches_waiting = (
+        ForwardingBatch.objects.filter(
+            forms__status=FormStatus.FORWARDED, forms__operator_answered_at__isnull=True
+        )
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    return {
+        "since_day": since_last_business_day,
+        **requests,
+        **forms,
+        "unsigned_for_long": forms_unsigned_for_long(today).count(),
+        "recalls": recalls["pending"],
+        "batches_waiting": batches_waiting,
+        "emails_failing": OutboundEmail.objects.filter(status=EmailStatus.RETRYING).count(),
+        "mailboxes_due": mailboxes_due_for_deletion(today, MAILBOX_DELETION_WARNING_DAYS).count(),
+    }
+
+
+def mailboxes_due_for_deletion(today: date, days: int) -> QuerySet[Mailbox]:
+    return Mailbox.objects.filter(
+        status=MailboxStatus.RETAINED, retained_until__lte=today + timedelta(days=days)
+    )
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delay:
+    count: int
+    median: timedelta | None
+    p90: timedelta | None
+
+
+def _percentile(durations: QuerySet[Any], count: int, fraction: float) -> timedelta | None:
+    """The nearest-rank percentile, read by the database as one row at an offset."""
+    if not count:
+        return None
+    rank = max(int(-(-count * fraction // 1)), 1)  # ceil(count * fraction)
+    value: timedelta = durations.order_by("duration").values_list("duration", flat=True)[rank - 1]
+    return value
+
+
+def delay(queryset: QuerySet[Any], start: str, end: str) -> Delay:
+    durations = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).annotate(
+        duration=ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    )
+    count = durations.count()
+    return Delay(
+        count=count,
+        median=_percentile(durations, count, 0.5),
+        p90=_percentile(durations, count, 0.9),
+    )
+
+
+FORM_AGE_BUCKETS = [(0, 2), (3, 7), (8, 14), (15, 30), (31, None)]
+
+
+def forms_waiting_by_age(today: date) -> list[tuple[str, int]]:
+    """Forms awaiting a signature (or a new one) for an open request, by days since the
+    request was received."""
+
+    counts = AccessLineForm.objects.filter(
+        status__in=[FormStatus.AWAITING_SIGNATURE, FormStatus.INVALID],
+        request__status__in=REQUEST_OPEN_STATUSES,
+    ).aggregate(
+        **{
+            f"b{low}": Count(
+                "id",
+                filter=Q(request__received_at__gte=start_of_day(today - timedelta(days=high)))
+                & Q(request__received_at__lt=start_of_day(today - timedelta(days=low - 1)))
+                if high is not None
+                else Q(request__received_at__lt=start_of_day(today - timedelta(days=low - 1))),
+            )
+            for low, high in FORM_AGE_BUCKETS
+        }
+    )
+    return [
+        (f"{low}–{high}" if high is not None else f"{low}+", counts[f"b{low}"])
+        for low, high in FORM_AGE_BUCKETS
+    ]
+
+
+@dataclass
+class Dashboard:
+    weeks: list[date]
+    weekly_by_kind: dict[str, list[int]]
+    total: int
+    isp_changes: int
+    new_isps: list[tuple[str, int]]
+    confirmation: Delay
+    operator_answer: Delay
+    forms_by_age: list[tuple[str, int]]
+    mailboxes_by_week: list[tuple[date, int]]
+    channels: list[tuple[str, int]]
+
+
+DASHBOARD_MONTHS = 6
+
+
+def dashboard(now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    today = now.astimezone(NOUMEA).date()
+    first_week = today - timedelta(days=today.weekday()) - timedelta(weeks=26 - 1)
+    since = add_months(today, -DASHBOARD_MONTHS)
+    recent = CancellationRequest.objects.filter(received_at__gte=start_of_day(since))
+
+    weeks = [first_week + timedelta(weeks=n) for n in range(26)]
+    weekly: dict[str, list[int]] = {kind: [0] * len(weeks) for kind in Kind.values}
+    rows = (
+        CancellationRequest.objects.filter(received_at__gte=start_of_day(first_week))
+        .annotate(week=TruncWeek("received_at", tzinfo=NOUMEA))
+        .values("week", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    index = {week: n for n, week in enumerate(weeks)}
+    for row in rows:
+        week = row["week"]
+        day = week.astimezone(NOUMEA).date() if isinstance(week, datetime) else week
+        if day in index:
+            weekly[row["kind"]][index[day]] += row["n"]
+
+    totals = recent.aggregate(total=Count("id"), isp=Count("id", filter=Q(kind=Kind.ISP_CHANGE)))
+    new_isps = [
+        (row["name"], row["n"])
+        for row in recent.filter(kind=Kind.ISP_CHANGE)
+        .exclude(new_isp="")
+        .annotate(name=Upper(Trim("new_isp")))
+        .values("name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "name")[:10]
+    ]
+    channel_names = dict(Channel.choices)
+    channels = [
+        (str(channel_names.get(row["channel"], row["channel"])), row["n"])
+        for row in recent.values("channel").annotate(n=Count("id")).order_by("-n", "channel")
+    ]
+    mailboxes = {
+        row["week"]: row["n"]
+        for row in mailboxes_due_for_deletion(today, 30)
+        .filter(retained_until__gte=today)
+        .annotate(week=TruncWeek("retained_until"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    this_week = today - timedelta(days=today.weekday())
+    mailbox_weeks = [this_week + timedelta(weeks=n) for n in range(6)]
+    return Dashboard(
+        weeks=weeks,
+        weekly_by_kind=weekly,
+        total=totals["total"],
+        isp_changes=totals["isp"],
+        new_isps=new_isps,
+        confirmation=delay(recent, "received_at", "confirmed_at"),
+        operator_answer=delay(
+            AccessLineForm.objects.filter(forwarded_at__gte=start_of_day(since)),
+            "forwarded_at",
+            "operator_answered_at",
+        ),
+        forms_by_age=forms_waiting_by_age(today),
+        mailboxes_by_week=[(week, mailboxes.get(week, 0)) for week in mailbox_weeks],
+        channels=channels,
+    )

@@ -1,0 +1,98 @@
+"""A small back office world: Alice's two requests (one with a signed, unchecked form),
+Bob's received request, a batch sent to the operator, and the URL of every back office
+page built from them."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from access_forms.forwarding import batch_forward
+from access_forms.models import AccessLineForm
+from access_forms.services import form_check
+from access_forms.signing import Signature, form_sign
+from access_forms.tests.conftest import submit
+from accounts.models import User
+from backoffice import urls as backoffice_urls
+from cancellations.models import CalendarOverride, CancellationRequest
+from customers.models import Customer
+
+
+@dataclass
+class World:
+    alice: Customer
+    bob: Customer
+    signed: CancellationRequest  # Alice's fibre: its form signed, waiting for a check
+    plain: CancellationRequest  # Alice's ADSL: no line, no form to sign
+    bobs: CancellationRequest  # Bob's: form awaiting signature
+    forwarded: AccessLineForm | None
+    batch_reference: str
+
+
+def sign(request: CancellationRequest) -> AccessLineForm:
+    customer = request.customer
+    return form_sign(
+        form=request.access_form,
+        signature=Signature(signer_name=customer.name, consent=True, typed=customer.name),
+        actor=None,
+        ip=None,
+        user_agent="",
+    )
+
+
+@pytest.fixture
+def world(alice: Customer, bob: Customer, agent: User, settings: object) -> World:
+    settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
+    signed = submit(alice, "SUB-A-1")
+    sign(signed)
+    plain = submit(alice, "SUB-A-2")
+    bobs = submit(bob, "SUB-B-1")
+    # A second world request whose form has left for the operator, for the batch pages.
+    form = sign(bobs)
+    form_check(form=form, valid=True, actor=agent)
+    batch = batch_forward(actor=agent, ip=None)
+    assert batch is not None
+    return World(
+        alice=alice,
+        bob=bob,
+        signed=signed,
+        plain=plain,
+        bobs=bobs,
+        forwarded=AccessLineForm.objects.get(pk=form.pk),
+        batch_reference=batch.reference,
+    )
+
+
+def url_kwargs(world: World) -> dict[str, dict[str, object]]:
+    """Arguments for every back office URL that takes some."""
+    override = CalendarOverride.objects.create(day="2026-12-24", kind="closed", name="Pont")
+    return {
+        "request_detail": {"reference": world.signed.reference},
+        "request_action": {"reference": world.signed.reference, "action": "note"},
+        "customer_detail": {"client_code": world.alice.client_code},
+        "new_request": {"client_code": world.alice.client_code},
+        "new_request_summary": {"client_code": world.alice.client_code},
+        "send_access_link": {"client_code": world.alice.client_code},
+        "form_detail": {"pk": world.signed.access_form.pk},
+        "form_document": {"pk": world.signed.access_form.pk},
+        "batch_detail": {"reference": world.batch_reference},
+        "calendar_remove": {"pk": override.pk},
+        "staff_change": {"pk": User.objects.get(username="agent").pk},
+    }
+
+
+def every_backoffice_url(world: World) -> dict[str, str]:
+    kwargs = url_kwargs(world)
+    urls = {}
+    for pattern in backoffice_urls.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        name = pattern.name or ""
+        urls[name] = reverse(f"backoffice:{name}", kwargs=kwargs.get(name))
+    return urls
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,272 @@
+"""The request queue and the request page: every action goes through the services."""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from access_forms.errors import FormError
+from access_forms.services import form_check
+from access_forms.signing import form_remind
+from audit.models import AuditEntry
+from backoffice.access import agent_required, is_supervisor
+from backoffice.exports import requests_csv
+from backoffice.filters import RequestFilter, ignored_filters
+from cancellations.models import CancellationRequest, Status
+from cancellations.rules import NOUMEA
+from cancellations.services import (
+    RequestError,
+    last_withdrawal_day,
+    request_add_note,
+    request_confirm,
+    request_reject,
+    request_withdraw,
+    withdrawal_allowed,
+)
+from cancellations.summary import Summary
+from notifications.models import OutboundEmail
+from notifications.services import ResendError, email_resend
+from resilia.client_address import client_ip
+
+PAGE_SIZE = 50
+BULK_MAX = 200
+
+
+def queue_queryset() -> QuerySet[CancellationRequest]:
+    return CancellationRequest.objects.select_related(
+        "customer", "subscription__plan", "access_form"
+    ).order_by("-received_at", "-id")
+
+
+def _filtered(request: HttpRequest) -> RequestFilter:
+    filterset = RequestFilter(request.GET or None, queryset=queue_queryset())
+    for label in ignored_filters(filterset):
+        messages.warning(
+            request,
+            _("The filter “%(filter)s” was ignored: its value is not valid.") % {"filter": label},
+        )
+    return filterset
+
+
+@agent_required
+def request_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    filterset = _filtered(request)
+    if request.GET.get("export") == "csv":
+        if not is_supervisor(request):
+            messages.error(request, _("Only supervisors can export lists."))
+        else:
+            return requests_csv(filterset.qs)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/request_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "bulk_max": BULK_MAX,
+        },
+    )
+
+
+@agent_required
+@require_POST
+def bulk_confirm(request: HttpRequest) -> HttpResponse:
+    """Take a selection of received requests into account, each through the service:
+    one that another agent changed meanwhile is reported, the others go through."""
+    ids = [pk for pk in request.POST.getlist("selected")[: BULK_MAX + 1] if pk.isdigit()]
+    back = reverse("backoffice:request_list") + "?" + request.POST.get("query", "")
+    if not ids:
+        messages.warning(request, _("Select at least one request."))
+        return redirect(back)
+    if len(ids) > BULK_MAX:
+        messages.error(request, _("Select at most %(max)s requests at once.") % {"max": BULK_MAX})
+        return redirect(back)
+    done, refused = 0, []
+    for cancellation in CancellationRequest.objects.filter(pk__in=ids).order_by("id"):
+        try:
+            request_confirm(
+                request=cancellation,
+                actor=request.user,  # type: ignore[arg-type]
+                ip=client_ip(request),
+                seen_status=Status.SUBMITTED,
+            )
+            done += 1
+        except RequestError as exc:
+            refused.append(exc.message)
+    if done:
+        messages.success(request, _("%(count)s request(s) taken into account.") % {"count": done})
+    for message in refused[:10]:
+        messages.warning(request, message)
+    return redirect(back)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Give the reason.")},
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Internal note (never shown to the customer)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Write the note first.")},
+    )
+
+
+class CheckForm(forms.Form):
+    valid = forms.TypedChoiceField(
+        label=gettext_lazy("Result"),
+        choices=[("1", gettext_lazy("Valid")), ("0", gettext_lazy("Not valid"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(
+        max_length=500, required=False, label=gettext_lazy("Reason (if not valid)")
+    )
+
+
+def _get(reference: str) -> CancellationRequest:
+    return get_object_or_404(
+        CancellationRequest.objects.select_related(
+            "customer", "subscription__plan", "access_form__batch", "created_by"
+        ),
+        reference=reference,
+    )
+
+
+@agent_required
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    cancellation = _get(reference)
+    return _detail_page(request, cancellation)
+
+
+def _detail_page(
+    request: HttpRequest,
+    cancellation: CancellationRequest,
+    forms_with_errors: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.now().astimezone(NOUMEA).date()
+    access_form = getattr(cancellation, "access_form", None)
+    audit = AuditEntry.objects.filter(
+        object_type="cancellations.cancellationrequest", object_id=str(cancellation.pk)
+    )
+    if access_form is not None:
+        audit = audit | AuditEntry.objects.filter(
+            object_type="access_forms.accesslineform", object_id=str(access_form.pk)
+        )
+    context = {
+        "cancellation": cancellation,
+        "customer": cancellation.customer,
+        "access_form": access_form,
+        "summary": Summary.of_request(cancellation),
+        "events": cancellation.events.select_related("actor"),
+        "audit": audit.order_by("at", "id"),
+        "emails": OutboundEmail.objects.filter(related_reference=cancellation.reference).order_by(
+            "created_at", "id"
+        ),
+        "can_withdraw": withdrawal_allowed(cancellation, today),
+        "last_withdrawal_day": last_withdrawal_day(cancellation),
+        "reject_form": ReasonForm(prefix="reject"),
+        "withdraw_form": ReasonForm(prefix="withdraw"),
+        "note_form": NoteForm(prefix="note"),
+        "check_form": CheckForm(prefix="check"),
+        **(forms_with_errors or {}),
+    }
+    return render(request, "backoffice/request_detail.html", context, status=status)
+
+
+@agent_required
+@require_POST
+def request_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """One POST endpoint per action; `seen_status` is the status the agent saw, so an
+    action on a request another agent changed meanwhile is refused with what happened."""
+    cancellation = _get(reference)
+    actor = request.user
+    ip = client_ip(request)
+    seen = request.POST.get("seen_status") or None
+    try:
+        if action == "confirm":
+            request_confirm(request=cancellation, actor=actor, ip=ip, seen_status=seen)  # type: ignore[arg-type]
+            messages.success(request, _("Request taken into account; the customer is told."))
+        elif action in ("reject", "withdraw"):
+            form = ReasonForm(request.POST, prefix=action)
+            if not form.is_valid():
+                messages.error(request, _("Give the reason."))
+                return _detail_page(request, cancellation, {f"{action}_form": form}, status=400)
+            if action == "reject":
+                request_reject(
+                    request=cancellation,
+                    actor=actor,  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"],
+                    ip=ip,
+                    seen_status=seen,
+                )
+                messages.success(request, _("Request rejected; the customer is told why."))
+            else:
+                request_withdraw(
+                    request=cancellation,
+                    actor=actor,  # type: ignore[arg-type]
+                    ip=ip,
+                    on_behalf_reason=form.cleaned_data["reason"],
+                    seen_status=seen,
+                )
+                messages.success(request, _("Request withdrawn; the subscription goes on."))
+        elif action == "note":
+            note_form = NoteForm(request.POST, prefix="note")
+            if not note_form.is_valid():
+                return _detail_page(request, cancellation, {"note_form": note_form}, status=400)
+            request_add_note(
+                request=cancellation,
+                actor=actor,  # type: ignore[arg-type]
+                note=note_form.cleaned_data["note"],
+                ip=ip,
+            )
+            messages.success(request, _("Note added."))
+        elif action == "remind":
+            form_remind(form=cancellation.access_form, actor=actor, ip=ip)  # type: ignore[arg-type]
+            messages.success(request, _("Reminder to sign sent to the customer."))
+        elif action == "check":
+            check_form = CheckForm(request.POST, prefix="check")
+            if not check_form.is_valid():
+                return _detail_page(request, cancellation, {"check_form": check_form}, status=400)
+            form_check(
+                form=cancellation.access_form,
+                valid=check_form.cleaned_data["valid"],
+                reason=check_form.cleaned_data["reason"],
+                actor=actor,  # type: ignore[arg-type]
+                ip=ip,
+                resign_url=request.build_absolute_uri(
+                    reverse("access_forms:form_page", args=[cancellation.reference])
+                ),
+            )
+            messages.success(request, _("Check saved."))
+        elif action == "resend":
+            email = get_object_or_404(
+                OutboundEmail,
+                pk=request.POST.get("email", "0") if request.POST.get("email", "").isdigit() else 0,
+                related_reference=cancellation.reference,
+            )
+            email_resend(email=email, actor=actor, ip=ip)  # type: ignore[arg-type]
+            messages.success(request, _("The e-mail will be sent again."))
+        else:
+            return HttpResponse(status=404)
+    except (RequestError, FormError, ResendError) as exc:
+        messages.error(request, exc.message)
+    except CancellationRequest.access_form.RelatedObjectDoesNotExist:
+        messages.error(request, _("This request has no line-access form."))
+    return redirect("backoffice:request_detail", reference=cancellation.reference)
