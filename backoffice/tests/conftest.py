@@ -2,9 +2,12 @@
 Bob's received request, a batch sent to the operator, and the URL of every back office
 page built from them."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import URLPattern, reverse
 
@@ -16,7 +19,17 @@ from access_forms.tests.conftest import submit
 from accounts.models import User
 from backoffice import urls as backoffice_urls
 from cancellations.models import CalendarOverride, CancellationRequest
+from cancellations.rules import NOUMEA
 from customers.models import Customer
+
+# The day after the world's requests were received (26 November 2026, a Thursday).
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=NOUMEA)
+
+
+@pytest.fixture(autouse=True)
+def _friday_27_november() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @dataclass

@@ -104,9 +104,15 @@ def new_request(request: HttpRequest, client_code: str) -> HttpResponse:
     A resubmitted form (its idempotency key) leads to the request it made."""
     customer = _customer(client_code)
     data = request.POST if request.method == "POST" else None
+    key = (request.POST.get("idempotency_key") or uuid.uuid4().hex)[:90]
+    if data is not None:
+        sent = CancellationRequest.objects.filter(
+            customer=customer, idempotency_key=f"staff-{key}"
+        ).first()
+        if sent is not None:
+            return redirect("backoffice:request_detail", reference=sent.reference)
     form = _cancellation_form(customer, data)
     channel_form = ChannelForm(data)
-    key = (request.POST.get("idempotency_key") or uuid.uuid4().hex)[:100]
     if request.method == "POST" and form.is_valid() & channel_form.is_valid():
         try:
             cancellation = request_submit(

@@ -93,7 +93,7 @@ class StaffForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
     password = forms.CharField(
-        label=gettext_lazy("First password (they change it at first login)"),
+        label=gettext_lazy("Password (give it to them in person; at least 10 characters)"),
         widget=forms.PasswordInput(render_value=False),
     )
 
