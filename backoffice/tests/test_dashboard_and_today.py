@@ -99,7 +99,7 @@ def test_the_daily_run_reminds_unsigned_forms_once(known: World, settings: objec
     Subscription.objects.create(
         reference="SUB-H-1",
         customer=customer,
-        plan=Plan.objects.first(),
+        plan=Plan.objects.get(name="Fibre 100"),
         started_on=date(2024, 1, 1),
         access_line="255555",
     )

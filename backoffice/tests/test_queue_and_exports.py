@@ -4,6 +4,7 @@ constant queries whatever the number of rows, and the streamed, neutralised expo
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -160,7 +161,7 @@ def test_the_export_reads_rows_in_chunks(world: World, supervisor: User) -> None
     seen: list[int] = []
     original = QuerySet.iterator
 
-    def spy(self: QuerySet[object], chunk_size: int | None = None) -> object:
+    def spy(self: QuerySet[Any], chunk_size: int | None = None) -> object:
         seen.append(chunk_size or 0)
         return original(self, chunk_size=chunk_size)
 

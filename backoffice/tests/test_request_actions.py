@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from access_forms.models import FormStatus
+from access_forms.models import AccessLineForm, FormStatus
 from access_forms.services import form_check
 from accounts.models import User
 from audit.models import AuditEntry
@@ -103,7 +103,7 @@ def test_withdrawing_past_the_r9_deadline_is_refused(world: World, agent: User) 
 
 
 def test_a_note_stays_internal(world: World, agent: User, alice_client: object) -> None:
-    page = act(agent, world.plain, "note", **{"note-note": ""})
+    act(agent, world.plain, "note", **{"note-note": ""})
     assert not AuditEntry.objects.filter(action="request.note").exists()
     act(agent, world.plain, "note", **{"note-note": "Rappeler le client vendredi"})
     entry = AuditEntry.objects.get(action="request.note")
@@ -118,11 +118,10 @@ def test_a_note_stays_internal(world: World, agent: User, alice_client: object) 
 
 def test_an_agent_checks_a_form_from_the_request_page(world: World, agent: User) -> None:
     act(agent, world.signed, "check", **{"check-valid": "0", "check-reason": ""})
-    assert world.signed.access_form.__class__.objects.get(
-        pk=world.signed.access_form.pk
-    ).status == (FormStatus.SIGNED)
+    form = AccessLineForm.objects.get(pk=world.signed.access_form.pk)
+    assert form.status == FormStatus.SIGNED
     act(agent, world.signed, "check", **{"check-valid": "0", "check-reason": "Illisible"})
-    form = world.signed.access_form.__class__.objects.get(pk=world.signed.access_form.pk)
+    form = AccessLineForm.objects.get(pk=world.signed.access_form.pk)
     assert form.status == FormStatus.INVALID and form.invalid_reason == "Illisible"
     assert AuditEntry.objects.filter(action="form.invalid", actor=agent).exists()
 
