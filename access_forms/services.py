@@ -39,7 +39,7 @@ def form_for_new_request(request: CancellationRequest) -> AccessLineForm:
     status = form_first_status(  # R10
         access_line=subscription.access_line, phone_line_cancelled=request.phone_line_cancelled
     )
-    holder = subscription.line_holder or customer.name
+    holder = subscription.holder_name
     is_customer = holder.casefold() == customer.name.casefold()
     return AccessLineForm.objects.create(
         request=request,

@@ -601,7 +601,8 @@ def run_pages(total: int) -> None:
         )
     log("\nSlowest query of each page:")
     for r in results:
-        log(f"- {r.label} ({r.slowest_sql_ms:.0f} ms): {r.slowest_sql[:400]}")
+        sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", r.slowest_sql, flags=re.S)
+        log(f"- {r.label} ({r.slowest_sql_ms:.0f} ms): {sql[:600]}")
 
 
 # --- Daily run ---------------------------------------------------------------------------
@@ -620,24 +621,36 @@ def daily_profile(count: int) -> None:
     done = 0
     began = time.perf_counter()
     timer = QueryTimer()
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
-        profiler.enable()
-        while done < count and handle_one_due_completion(today) is not None:
+    queries = 0
+    commits: list[tuple[str, float]] = []
+    with connection.execute_wrapper(timer):
+        while done < count:
+            # One capture per completion: Django keeps only the last 9,000 queries.
+            with CaptureQueriesContext(connection) as captured:
+                profiler.enable()
+                outcome = handle_one_due_completion(today)
+                profiler.disable()
+            if outcome is None:
+                break
             done += 1
-        profiler.disable()
+            queries += len(captured)
+            commits += [
+                (query["sql"], float(query["time"]) * 1000)
+                for query in captured.captured_queries
+                if query["sql"] in ("COMMIT", "ROLLBACK")  # logged, not run by execute()
+            ]
     elapsed = time.perf_counter() - began
     if not done:
         sys.exit("Nothing was due for completion.")
     by_statement: dict[str, list[float]] = defaultdict(list)
     for duration, sql in timer.timings:
         by_statement[normalise(sql)].append(duration)
-    for query in captured.captured_queries:  # logged by Django, not run through execute()
-        if query["sql"] in ("COMMIT", "ROLLBACK"):
-            by_statement[query["sql"]].append(float(query["time"]) * 1000)
+    for sql, duration in commits:
+        by_statement[sql].append(duration)
     sql_ms = sum(sum(times) for times in by_statement.values())
     log(
         f"Profiled {done:,} completions: {elapsed:.1f} s under cProfile "
-        f"({elapsed / done * 1000:.1f} ms each), {len(captured) / done:.1f} queries each, "
+        f"({elapsed / done * 1000:.1f} ms each), {queries / done:.1f} queries each, "
         f"SQL {sql_ms / done:.2f} ms each (time in the database driver)"
     )
     log("\nStatements by total time (total ms, per request, mean ms; COMMIT to the ms only):")
@@ -656,6 +669,15 @@ def daily_profile(count: int) -> None:
     pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(15)
     log("cProfile, top 15 by own time:")
     log(out.getvalue())
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set (kB), from /proc; unlike ru_maxrss it starts
+    afresh at exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 class TimeUp(Exception):
@@ -687,6 +709,7 @@ def daily_run(time_limit: int) -> None:
 
     watcher = threading.Thread(target=monitor, daemon=True)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm_before = peak_rss_kb()
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(time_limit)
     finished = True
@@ -703,6 +726,7 @@ def daily_run(time_limit: int) -> None:
         stop.set()
     watcher.join()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm_after = peak_rss_kb()
     done = completed_count() - already
     rate = done / elapsed if elapsed else 0.0
     log(f"run_daily(): {'finished' if finished else f'stopped after {time_limit} s'}")
@@ -717,8 +741,12 @@ def daily_run(time_limit: int) -> None:
     for at, n in samples:
         log(f"  after {at:5.0f} s: {n:,} completed")
     log(
-        f"  peak resident memory: {rss_before / 1024:.0f} MB before, "
-        f"{rss_after / 1024:.0f} MB after (ru_maxrss of this process)"
+        f"  peak resident memory (VmHWM of this process): {hwm_before / 1024:.0f} MB before, "
+        f"{hwm_after / 1024:.0f} MB after"
+    )
+    log(
+        f"  ru_maxrss: {rss_before / 1024:.0f} MB before, {rss_after / 1024:.0f} MB after "
+        "(Linux carries it over from the parent across exec: read VmHWM)"
     )
 
 

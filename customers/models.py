@@ -82,6 +82,12 @@ class Subscription(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} ({self.plan})"
 
+    @property
+    def holder_name(self) -> str:
+        """Who holds the access line: the one named by the billing system, else the
+        customer (the form is pre-filled and the summary speaks with this name)."""
+        return self.line_holder or self.customer.name
+
 
 class MailboxStatus(models.TextChoices):
     ACTIVE = "active", _("Active")

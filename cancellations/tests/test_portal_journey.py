@@ -339,3 +339,14 @@ def test_english_pages_are_typeset_and_worded_in_english(bob_client: Client) -> 
         assert not re.search(r"\w[\s\u00a0]+:\s", text), path  # no space before a colon
         assert "les agences" not in text, path
     assert "the OPT/Helia agencies" in bob_client.get("/ligne-telephonique/").content.decode()
+
+
+def test_the_operator_step_names_the_customer_when_no_line_holder_is_on_file(
+    bob_client: Client,
+) -> None:
+    """Bob's line has no holder in the billing data: the form is pre-filled with his
+    name, and the summary says the same (it used to say "line holder ()")."""
+    text = bob_client.get(
+        SUMMARY, {"subscription": "SUB-B-1", "desired_date": "2026-12-31", "kind": "definitive"}
+    ).content.decode()
+    assert "signed by the line holder (Bob Tein)" in text

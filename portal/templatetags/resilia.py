@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -43,8 +44,10 @@ def hours(value: timedelta | None) -> str:
     days, rest = divmod(minutes_total, 24 * 60)
     hours_part, mins = divmod(rest, 60)
     if days:
-        return f"{days} d {hours_part} h"
-    return f"{hours_part} h {mins:02d} min" if hours_part else f"{mins} min"
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours_part}
+    if hours_part:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours_part, "minutes": f"{mins:02d}"}
+    return _("%(minutes)s min") % {"minutes": mins}
 
 
 @register.filter

@@ -1,0 +1,66 @@
+from django import template
+from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# The audit log's actions, as staff read them (the stored code stays stable).
+ACTIONS = {
+    "request.submit": _("request received"),
+    "request.confirm": _("taken into account"),
+    "request.reject": _("rejected"),
+    "request.withdraw": _("withdrawn"),
+    "request.complete": _("completed"),
+    "request.note": _("internal note"),
+    "form.sign": _("form signed online"),
+    "form.upload": _("scanned form uploaded"),
+    "form.send_link": _("signing link sent to the line holder"),
+    "form.valid": _("form checked: valid"),
+    "form.invalid": _("form checked: not valid"),
+    "form.remind": _("reminder to sign sent"),
+    "form.cancel": _("form cancelled"),
+    "form.recall": _("form recalled from the operator"),
+    "form.acknowledged": _("operator accepted the form"),
+    "form.refused": _("operator refused the form"),
+    "form.recall_confirmed": _("operator confirmed the recall"),
+    "form.recall_refused": _("operator refused the recall"),
+    "forms.forward": _("batch sent to the operator"),
+    "email.resend": _("e-mail sent again"),
+    "customer.send_access_link": _("access link sent"),
+    "mailbox.remind": _("mailbox deletion reminder sent"),
+    "mailbox.delete": _("mailbox deleted"),
+    "calendar.add": _("calendar changed"),
+    "calendar.remove": _("calendar change removed"),
+    "staff.create": _("staff account created"),
+    "staff.role": _("role changed"),
+    "staff.activate": _("account reactivated"),
+    "staff.deactivate": _("account deactivated"),
+}
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return str(ACTIONS.get(code, code))
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: template.Context, key: str, label: str) -> SafeString:
+    """A column title that sorts the list by it (and in reverse on the second click),
+    keeping the other filters; aria-sort tells screen readers the current order."""
+    request = context["request"]
+    query: QueryDict = request.GET.copy()
+    current = query.get("order", "")
+    query.pop("page", None)
+    query.pop("export", None)
+    query["order"] = f"-{key}" if current == key else key
+    state = "ascending" if current == key else "descending" if current == f"-{key}" else ""
+    arrow = " ▲" if state == "ascending" else " ▼" if state == "descending" else ""
+    return format_html(
+        '<th scope="col"{}><a href="?{}">{}{}</a></th>',
+        format_html(' aria-sort="{}"', state) if state else "",
+        query.urlencode(),
+        label,
+        arrow,
+    )
