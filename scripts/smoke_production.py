@@ -85,6 +85,37 @@ def main(base: str) -> int:
         form = browser.expect("GET", "/resiliation/", 200)
         if "desired_date" not in form:
             browser.failures.append("the cancellation form has no desired date field")
+    staff = Browser(base)
+    staff_login = staff.expect("GET", "/backoffice/connexion/", 200)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', staff_login)
+    if not token:
+        staff.failures.append("the back office's log-in page has no CSRF token")
+    else:
+        staff.expect(
+            "POST",
+            "/backoffice/connexion/",
+            302,
+            body={
+                "csrfmiddlewaretoken": token.group(1),
+                "username": "superviseur",
+                "password": "resilia-superviseur",
+            },
+        )
+        for path in (
+            "/backoffice/",
+            "/backoffice/demandes/?needs_action=on&order=-effective",
+            "/backoffice/demandes/?received_from=not-a-date",
+            "/backoffice/clients/?q=C100001",
+            "/backoffice/clients/C100001/",
+            "/backoffice/bons/",
+            "/backoffice/lots/",
+            "/backoffice/tableau-de-bord/",
+            "/backoffice/calendrier/",
+            "/backoffice/journal/",
+            "/backoffice/demandes/?export=csv",
+        ):
+            staff.expect("GET", path, 200)
+    browser.failures += staff.failures
     browser.expect("GET", "/api/v1/docs", 200)
     browser.expect("GET", "/api/v1/openapi.json", 200)
     browser.expect("GET", "/healthz", 200)

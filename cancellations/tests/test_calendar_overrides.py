@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
 from cancellations.calendar import current_calendar
@@ -37,8 +38,8 @@ def test_a_supervisor_sets_an_override_in_the_back_office(supervisor: User) -> N
     client = Client()
     client.force_login(supervisor)
     response = client.post(
-        "/admin/cancellations/calendaroverride/add/",
-        {"day": "2026-11-30", "kind": "closed", "name": "Pont"},
+        reverse("backoffice:calendar"),
+        {"day": "2026-11-30", "kind": "closed", "name": "Pont", "save": "1"},
     )
     assert response.status_code == 302
     override = CalendarOverride.objects.get()
@@ -50,8 +51,8 @@ def test_an_agent_cannot_change_the_calendar(agent: User) -> None:
     client = Client()
     client.force_login(agent)
     response = client.post(
-        "/admin/cancellations/calendaroverride/add/",
-        {"day": "2026-11-30", "kind": "closed", "name": "Pont"},
+        reverse("backoffice:calendar"),
+        {"day": "2026-11-30", "kind": "closed", "name": "Pont", "save": "1"},
     )
     assert response.status_code == 403
     assert not CalendarOverride.objects.exists()

@@ -1,9 +1,11 @@
 """A withdrawn or rejected request's page and e-mail say what is now true, in French and
 in English: never the old end date, last billed month, mailbox deletion or next steps."""
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -16,6 +18,16 @@ from notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 26, 10, tzinfo=NOUMEA)
+
+
+@pytest.fixture(autouse=True)
+def _a_november_day() -> Iterator[None]:
+    """The pages show the history's times: on a December day they would say "décembre
+    2026" for a reason other than the old plan."""
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
 # The form's card stays, saying it is cancelled; nothing else of the old plan may.
 OLD_FACTS_FR = ["31 décembre 2026", "décembre 2026", "supprimées", "contrôlons", "Étape 3"]
 OLD_FACTS_EN = ["31 December 2026", "December 2026", "deleted", "checking it", "Step 3"]

@@ -138,17 +138,50 @@ def test_the_holders_signing_page_never_answers_5xx(
             "answer-operator_reference",
             "answer-reason",
             "answers",
+            "seen_status",
+            "reject-reason",
+            "withdraw-reason",
+            "note-note",
+            "email",
+            "selected",
+            "channel",
+            "subscription",
+            "desired_date",
+            "kind",
+            "idempotency_key",
+            "q",
+            "status",
+            "received_from",
+            "order",
+            "page",
         ]
     )
 )
 def test_the_back_office_forms_never_answer_5xx(
-    agent: User, form_request: AccessLineForm, data: dict[str, object]
+    supervisor: User, form_request: AccessLineForm, data: dict[str, object]
 ) -> None:
     client = Client()
-    client.force_login(agent)
+    client.force_login(supervisor)
+    reference = form_request.request.reference
     for url in (
         reverse("backoffice:form_detail", args=[form_request.pk]),
         reverse("backoffice:import_answers"),
         reverse("backoffice:forward"),
+        *(
+            reverse("backoffice:request_action", args=[reference, action])
+            for action in ("reject", "withdraw", "note", "check", "resend", "confirm", "x")
+        ),
+        reverse("backoffice:bulk_confirm"),
+        reverse("backoffice:new_request", args=["C100001"]),
+        reverse("backoffice:calendar"),
+        reverse("backoffice:staff"),
     ):
         _no_server_error(client.post(url, data))
+    for url in (
+        reverse("backoffice:request_list"),
+        reverse("backoffice:forms_queue"),
+        reverse("backoffice:customer_list"),
+        reverse("backoffice:audit_log"),
+        reverse("backoffice:new_request_summary", args=["C100001"]),
+    ):
+        _no_server_error(client.get(url, {k: v for k, v in data.items() if isinstance(v, str)}))
