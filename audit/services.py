@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -23,4 +24,25 @@ def audit_log(
         object_id=str(target.pk),
         ip=ip,
         data=data,
+    )
+
+
+def audit_log_many(
+    *, actor: User | None, action: str, targets: Sequence[models.Model], **data: Any
+) -> None:
+    """The same action on many objects (a batch of the daily run), in one statement."""
+    label = actor.get_username() if actor is not None else "system"
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                actor_label=label,
+                action=action,
+                object_type=target._meta.label_lower,
+                object_id=str(target.pk),
+                data=data,
+            )
+            for target in targets
+        ],
+        batch_size=1000,
     )

@@ -5,11 +5,13 @@ read as one row at an offset of the sorted durations): the pages run the same fe
 queries whether there are a hundred requests or a hundred thousand.
 """
 
+import itertools
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Trim, TruncWeek, Upper
 from django.utils import timezone
 
@@ -131,18 +133,36 @@ class Delay:
     p90: timedelta | None
 
 
+class EpochSeconds(Func):
+    """An instant as seconds since the epoch, computed by the database itself (SQLite's
+    julianday(), PostgreSQL's EXTRACT): Django's own datetime subtraction calls back into
+    Python for every row on SQLite, four seconds for the dashboard at 100,000 requests."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(julianday(%(expressions)s) * 86400.0)", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra
+        )
+
+
 def _percentile(durations: QuerySet[Any], count: int, fraction: float) -> timedelta | None:
     """The nearest-rank percentile, read by the database as one row at an offset."""
     if not count:
         return None
-    rank = max(int(-(-count * fraction // 1)), 1)  # ceil(count * fraction)
-    value: timedelta = durations.order_by("duration").values_list("duration", flat=True)[rank - 1]
-    return value
+    rank = max(math.ceil(count * fraction), 1)
+    seconds = durations.order_by("seconds").values_list("seconds", flat=True)[rank - 1]
+    return timedelta(seconds=round(seconds))
 
 
 def delay(queryset: QuerySet[Any], start: str, end: str) -> Delay:
     durations = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).annotate(
-        duration=ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+        seconds=EpochSeconds(end) - EpochSeconds(start)
     )
     count = durations.count()
     return Delay(
@@ -205,20 +225,23 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     recent = CancellationRequest.objects.filter(received_at__gte=start_of_day(since))
 
     weeks = [first_week + timedelta(weeks=n) for n in range(26)]
-    weekly: dict[str, list[int]] = {kind: [0] * len(weeks) for kind in Kind.values}
+    bounds = [start_of_day(week) for week in [*weeks, weeks[-1] + timedelta(weeks=1)]]
+    # One pass over the period: per kind, a filtered count per week (no per-row function).
     rows = (
-        CancellationRequest.objects.filter(received_at__gte=start_of_day(first_week))
-        .annotate(week=TruncWeek("received_at", tzinfo=NOUMEA))
-        .values("week", "kind")
-        .annotate(n=Count("id"))
+        CancellationRequest.objects.filter(received_at__gte=bounds[0], received_at__lt=bounds[-1])
+        .values("kind")
+        .annotate(
+            **{
+                f"w{n}": Count("id", filter=Q(received_at__gte=low, received_at__lt=high))
+                for n, (low, high) in enumerate(itertools.pairwise(bounds))
+            }
+        )
         .order_by()
     )
-    index = {week: n for n, week in enumerate(weeks)}
+    weekly: dict[str, list[int]] = {kind: [0] * len(weeks) for kind in Kind.values}
     for row in rows:
-        week = row["week"]
-        day = week.astimezone(NOUMEA).date() if isinstance(week, datetime) else week
-        if day in index:
-            weekly[row["kind"]][index[day]] += row["n"]
+        counts: dict[str, Any] = dict(row)
+        weekly[counts["kind"]] = [counts[f"w{n}"] for n in range(len(weeks))]
 
     totals = recent.aggregate(total=Count("id"), isp=Count("id", filter=Q(kind=Kind.ISP_CHANGE)))
     new_isps = [

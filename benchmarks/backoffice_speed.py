@@ -84,7 +84,8 @@ from access_forms.models import (  # noqa: E402
 )
 from accounts.models import User  # noqa: E402
 from accounts.roles import AGENT, ensure_roles  # noqa: E402
-from cancellations.jobs import handle_one_due_completion, run_daily  # noqa: E402
+from cancellations.completion import handle_due_completions  # noqa: E402
+from cancellations.jobs import run_daily  # noqa: E402
 from cancellations.models import (  # noqa: E402
     CancellationRequest,
     Channel,
@@ -615,7 +616,7 @@ def normalise(sql: str) -> str:
 
 
 def daily_profile(count: int) -> None:
-    """Complete `count` requests one by one, as run_daily does, under cProfile."""
+    """Complete about `count` requests batch by batch, as run_daily does, under cProfile."""
     today = noumea_now().date()
     profiler = cProfile.Profile()
     done = 0
@@ -630,11 +631,11 @@ def daily_profile(count: int) -> None:
             reset_queries()
             with CaptureQueriesContext(connection) as captured:
                 profiler.enable()
-                outcome = handle_one_due_completion(today)
+                outcome = handle_due_completions(today)
                 profiler.disable()
             if outcome is None:
                 break
-            done += 1
+            done += outcome
             queries += len(captured)
             commits += [
                 (query["sql"], float(query["time"]) * 1000)

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from access_forms.signing import handle_one_form_reminder
+from cancellations.completion import handle_due_completions
 from cancellations.models import CancellationRequest, Status
-from cancellations.rules import NOUMEA, latest_effective_date_to_complete
-from cancellations.services import RequestError, request_complete, request_confirm
+from cancellations.rules import NOUMEA
+from cancellations.services import RequestError, request_confirm
 from customers.jobs import handle_one_mailbox_deletion, handle_one_mailbox_reminder
 
-# A scheduled step answers None when nothing is due, True when it did one piece of work,
-# False when another worker did that piece first (so the run reports only its own work).
+# A scheduled step answers None when nothing is due, else how much work it did itself:
+# True or a count; False or 0 when another worker did it first (the run reports only its own work).
 
 
 def handle_one_due_confirmation(today: date) -> bool | None:
@@ -37,25 +38,11 @@ def handle_one_due_confirmation(today: date) -> bool | None:
     return True
 
 
-def handle_one_due_completion(today: date) -> bool | None:
-    request = (
-        CancellationRequest.objects.filter(
-            status=Status.CONFIRMED,
-            effective_date__lte=latest_effective_date_to_complete(today),
-        )
-        .order_by("effective_date", "id")
-        .first()
-    )
-    if request is None:
-        return None
-    return request_complete(request=request, today=today)
-
-
 def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Idempotent and catching up: everything due by today is done once."""
     today = (now or timezone.now()).astimezone(NOUMEA).date()
 
-    def drain(step: Callable[[date], bool | None]) -> int:
+    def drain(step: Callable[[date], int | bool | None]) -> int:
         """Run a step until nothing is due; count only what this run did itself."""
         done = 0
         while (outcome := step(today)) is not None:
@@ -63,7 +50,7 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
         return done
 
     confirmed = drain(handle_one_due_confirmation) if settings.RESILIA_AUTO_CONFIRM else 0
-    completed = drain(handle_one_due_completion)
+    completed = drain(handle_due_completions)
     deleted = drain(handle_one_mailbox_deletion)
     reminded = drain(handle_one_mailbox_reminder)
     forms_reminded = drain(handle_one_form_reminder)

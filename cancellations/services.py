@@ -32,14 +32,10 @@ from cancellations.rules import (
     NOUMEA,
     Quote,
     QuoteError,
-    completion_day,
-    mailbox_kept_until,
     quote,
 )
 from customers.models import (
     Customer,
-    Mailbox,
-    MailboxStatus,
     Subscription,
     SubscriptionStatus,
 )
@@ -379,36 +375,6 @@ def request_reject(
         form_close_with_request(request=request, actor=actor, ip=ip)
         emails.send_request_rejected(request)
     return request
-
-
-def request_complete(*, request: CancellationRequest, today: date) -> bool:
-    """Confirmed → completed the day after the effective date (the service lasts through
-    it): the subscription ends and its mailboxes are kept for the chosen months (R11) or
-    closed. Safe to run twice."""
-    with transaction.atomic():
-        request = _locked(request)
-        if request.status != Status.CONFIRMED or completion_day(request.effective_date) > today:
-            return False
-        request.status = Status.COMPLETED
-        request.save(update_fields=["status", "updated_at"])
-        subscription = request.subscription
-        subscription.status = SubscriptionStatus.TERMINATED
-        subscription.ends_on = request.effective_date
-        subscription.save(update_fields=["status", "ends_on"])
-        mailboxes = Mailbox.objects.filter(subscription=subscription, status=MailboxStatus.ACTIVE)
-        if request.mailbox_retention_months:
-            mailboxes.update(
-                status=MailboxStatus.RETAINED,
-                retained_until=mailbox_kept_until(
-                    request.effective_date, request.mailbox_retention_months
-                ),
-            )
-        else:
-            mailboxes.update(status=MailboxStatus.DELETED)
-        _event(request, None)
-        audit_log(actor=None, action="request.complete", target=request)
-        emails.send_request_completed(request)
-    return True
 
 
 NOTE_MAX_LENGTH = 2000

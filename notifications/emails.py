@@ -7,13 +7,14 @@ tells about. Links that open an account or sign a form are masked here and made 
 delivery (notifications.secret_links).
 """
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
-from notifications.services import email_queue
+from notifications.services import email_queue, emails_queue_rendered_at_delivery
 
 if TYPE_CHECKING:
     from access_forms.models import AccessLineForm, ForwardingBatch
@@ -53,8 +54,32 @@ def send_request_rejected(request: "CancellationRequest") -> OutboundEmail:
     return _about_request(request, "request_rejected")
 
 
-def send_request_completed(request: "CancellationRequest") -> OutboundEmail:
-    return _about_request(request, "request_completed")
+def send_requests_completed(requests: "Sequence[CancellationRequest]") -> None:
+    """The completion notices of a batch of the daily run, rendered at delivery."""
+    emails_queue_rendered_at_delivery(
+        [
+            OutboundEmail(
+                template="request_completed",
+                language=request.customer.language,
+                to=request.customer.email,
+                customer=request.customer,
+                related_reference=request.reference,
+                reply_to=settings.RESILIA_BRAND["support_email"],
+                render_ref={"request": request.pk},
+            )
+            for request in requests
+        ]
+    )
+
+
+def deferred_context(email: OutboundEmail) -> dict[str, Any]:
+    """What a message queued with `render_ref` is rendered from, read when it is sent."""
+    from cancellations.models import CancellationRequest
+
+    request = CancellationRequest.objects.select_related("customer", "subscription__plan").get(
+        pk=email.render_ref["request"]
+    )
+    return {"request": request, "customer": request.customer}
 
 
 # --- To the customer, about the OPTimo form -------------------------------------------------

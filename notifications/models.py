@@ -35,6 +35,9 @@ class OutboundEmail(models.Model):
     # How to make the token of a masked access or signing link at delivery time
     # (see notifications.secret_links); the stored bodies only hold the mask.
     secret_link = models.JSONField(default=dict, blank=True, editable=False)
+    # A message queued by a batch is rendered just before it is sent, from this (e.g.
+    # {"request": 42}); its subject and bodies stay empty until then.
+    render_ref = models.JSONField(default=dict, blank=True, editable=False)
     # The reference of what the e-mail is about (e.g. RES-2026-000123), for listing.
     related_reference = models.CharField(max_length=30, blank=True, db_index=True)
     status = models.CharField(
@@ -58,3 +61,10 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to}"
+
+    @property
+    def display_subject(self) -> str:
+        """The subject, or for a batch message not yet sent what it is about."""
+        return self.subject or str(_("Notice about %(reference)s (written when sent)")) % {
+            "reference": self.related_reference
+        }

@@ -51,6 +51,26 @@ def email_queue(
     """
     from notifications.tasks import deliver_email
 
+    subject, text, html = render(template, language, context)
+    email = OutboundEmail.objects.create(
+        template=template,
+        language=language,
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        customer=customer,
+        related_reference=related_reference,
+        attachments=attachments or [],
+        secret_link=secret_link or {},
+        reply_to=reply_to or settings.RESILIA_BRAND["support_email"],
+    )
+    deliver_email.enqueue(email.pk)
+    return email
+
+
+def render(template: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
+    """Subject, text and HTML of `notifications/emails/<template>.*` in `language`."""
     with translation.override(language):
         full_context = {
             "brand": settings.RESILIA_BRAND,
@@ -60,20 +80,28 @@ def email_queue(
         subject = render_to_string(f"notifications/emails/{template}.subject", full_context)
         text = render_to_string(f"notifications/emails/{template}.txt", full_context)
         html = render_to_string(f"notifications/emails/{template}.html", full_context)
-    email = OutboundEmail.objects.create(
-        template=template,
-        language=language,
-        to=to,
-        subject=" ".join(subject.split()),
-        body_text=text.strip() + "\n",
-        body_html=html,
-        customer=customer,
-        related_reference=related_reference,
-        attachments=attachments or [],
-        secret_link=secret_link or {},
-        reply_to=reply_to or settings.RESILIA_BRAND["support_email"],
+    return " ".join(subject.split()), text.strip() + "\n", html
+
+
+def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
+    """Queue many messages at once (a batch of the daily run): each row is written now, in
+    the caller's transaction, and rendered by the sender just before it goes out
+    (`render_ref` names what to render it from). The worker's outbox sweep sends them;
+    no task per message."""
+    OutboundEmail.objects.bulk_create(emails, batch_size=1000)
+
+
+def _rendered(email: OutboundEmail) -> OutboundEmail:
+    """Fill a message queued with `render_ref` (once: the text is then kept as sent)."""
+    if not email.render_ref or email.body_text:
+        return email
+    from notifications.emails import deferred_context
+
+    subject, text, html = render(email.template, email.language, deferred_context(email))
+    email.subject, email.body_text, email.body_html = subject, text, html
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        subject=subject, body_text=text, body_html=html
     )
-    deliver_email.enqueue(email.pk)
     return email
 
 
@@ -154,7 +182,7 @@ def _send_claimed(email: OutboundEmail) -> None:
 
     attempts = email.attempts + 1
     try:
-        _message(email).send()
+        _message(_rendered(email)).send()
     except Exception as exc:  # any SMTP or network failure: keep the message, try later
         logger.warning("E-mail %s not delivered (attempt %s): %s", email.pk, attempts, exc)
         next_attempt = timezone.now() + retry_delay(attempts)

@@ -26,6 +26,7 @@ from access_forms.views import document_response
 from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import forms_csv
 from backoffice.filters import FormFilter, ignored_filters
+from backoffice.paging import IdPaginator
 from cancellations.rules import NOUMEA
 from resilia.client_address import client_ip
 
@@ -66,9 +67,7 @@ FORMS_PAGE_SIZE = 50
 def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every form in every status, filtered and searched; the forwarding and the answer
     import sit on top. Forms of withdrawn or rejected requests show as cancelled."""
-    base = AccessLineForm.objects.select_related("request__customer", "batch").order_by(
-        "-request__received_at", "-id"
-    )
+    base = AccessLineForm.objects.order_by("-request__received_at", "-id")
     filterset = FormFilter(request.GET or None, queryset=base)
     for label in ignored_filters(filterset):
         messages.warning(
@@ -88,7 +87,11 @@ def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         invalid=Count("id", filter=Q(status=FormStatus.INVALID)),
         forwarded=Count("id", filter=Q(status=FormStatus.FORWARDED)),
     )
-    page = Paginator(filterset.qs, FORMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdPaginator(
+        filterset.qs,
+        FORMS_PAGE_SIZE,
+        rows=AccessLineForm.objects.select_related("request__customer", "batch"),
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from audit.models import AuditEntry
 from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import requests_csv
 from backoffice.filters import RequestFilter, ignored_filters
+from backoffice.paging import IdPaginator
 from cancellations.models import CancellationRequest, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import (
@@ -40,13 +40,16 @@ BULK_MAX = 200
 
 
 def queue_queryset() -> QuerySet[CancellationRequest]:
+    """What a row of the queue shows."""
     return CancellationRequest.objects.select_related(
         "customer", "subscription__plan", "access_form"
-    ).order_by("-received_at", "-id")
+    )
 
 
 def _filtered(request: HttpRequest) -> RequestFilter:
-    filterset = RequestFilter(request.GET or None, queryset=queue_queryset())
+    filterset = RequestFilter(
+        request.GET or None, queryset=CancellationRequest.objects.order_by("-received_at", "-id")
+    )
     for label in ignored_filters(filterset):
         messages.warning(
             request,
@@ -63,7 +66,9 @@ def request_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             messages.error(request, _("Only supervisors can export lists."))
         else:
             return requests_csv(filterset.qs)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdPaginator(filterset.qs, PAGE_SIZE, rows=queue_queryset()).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -8,10 +8,11 @@ import time_machine
 from django.core.management import call_command
 from django.db import close_old_connections, connection
 
-from cancellations.models import CancellationRequest, Status
+from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import Draft, request_submit
 from customers.models import Customer
+from notifications.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -54,21 +55,21 @@ def _due_requests(alice: Customer, bob: Customer) -> None:
 def test_the_run_reports_only_what_it_did_when_another_run_races_it(
     alice: Customer, bob: Customer
 ) -> None:
-    from cancellations import jobs, services
+    from cancellations import completion, jobs
 
     _due_requests(alice, bob)
-    real = services.request_complete
+    real = completion._complete
     other_worker_done: list[str] = []
 
-    def raced(*, request: object, today: date) -> bool:
-        if not other_worker_done:  # another machine's run completes it first
-            other_worker_done.append(request.reference)  # type: ignore[attr-defined]
-            real(request=request, today=today)  # type: ignore[arg-type]
-        return real(request=request, today=today)  # type: ignore[arg-type]
+    def raced(requests: list[CancellationRequest], today: date) -> int:
+        if not other_worker_done:  # another machine's run completes one of them first
+            other_worker_done.append(requests[0].reference)
+            real(requests[:1], today)
+        return real(requests, today)
 
     with (
         time_machine.travel(datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA), tick=False),
-        mock.patch.object(jobs, "request_complete", raced),
+        mock.patch.object(completion, "_complete", raced),
     ):
         done = jobs.run_daily()
     assert done["completed"] == 1  # the other one was the other run's work
@@ -76,6 +77,9 @@ def test_the_run_reports_only_what_it_did_when_another_run_races_it(
         CancellationRequest.objects.get(reference=other_worker_done[0]).status == Status.COMPLETED
     )
     assert set(CancellationRequest.objects.values_list("status", flat=True)) == {Status.COMPLETED}
+    # Each completed once: one history entry, one audit entry, one e-mail each.
+    assert RequestEvent.objects.filter(status=Status.COMPLETED).count() == 2
+    assert OutboundEmail.objects.filter(template="request_completed").count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

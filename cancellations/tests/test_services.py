@@ -5,13 +5,13 @@ import pytest
 from django.core import mail
 
 from audit.models import AuditEntry
+from cancellations.completion import request_complete
 from cancellations.jobs import run_daily
 from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import (
     Draft,
     RequestError,
-    request_complete,
     request_confirm,
     request_reject,
     request_submit,
@@ -389,3 +389,24 @@ def test_an_email_after_the_form_is_signed_does_not_ask_for_a_signature(
     confirmed = OutboundEmail.objects.get(template="request_confirmed")
     assert "signer le bon" not in confirmed.body_text.lower()
     assert "vous n'avez plus rien à signer" in confirmed.body_text
+
+
+def test_a_completion_notice_is_written_with_the_batch_and_rendered_when_sent(
+    alice: Customer,
+) -> None:
+    from django.core import mail
+
+    from notifications.services import handle_one_email
+
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=3)
+    assert run_daily(at(2027, 1, 1, 0, 5))["completed"] == 1
+    email = OutboundEmail.objects.get(template="request_completed")
+    assert email.body_text == "" and email.render_ref == {"request": request.pk}
+    mail.outbox.clear()
+    while handle_one_email():  # the worker's outbox sweep
+        pass
+    email.refresh_from_db()
+    assert email.status == "sent" and request.reference in email.subject
+    assert "31 mars 2027" in email.body_text  # the mailboxes' last day, kept as sent
+    sent = next(m for m in mail.outbox if m.subject == email.subject)
+    assert sent.body == email.body_text and sent.to == ["alice@example.nc"]
