@@ -122,3 +122,26 @@ def test_an_agents_morning(live_server: object, desktop: Page, month_end_queue: 
     expect(page.locator(".tile").first).to_contain_text("4")
     assert_accessible(page, "back office dashboard")
     screenshot(page, "backoffice-1280-dashboard")
+
+
+def test_the_back_office_is_usable_on_a_phone(
+    live_server: object, phone: Page, month_end_queue: Customer
+) -> None:
+    """360 px: the navigation scrolls sideways, wide tables scroll inside their card, and
+    the page itself never does."""
+    from browser_tests.conftest import assert_clickable
+
+    page = phone
+    page.goto(f"{live_server}/backoffice/connexion/")
+    page.get_by_label("Nom d'utilisateur").fill("agent")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    for path in ("", "demandes/", "tableau-de-bord/", "clients/C100001/"):
+        page.goto(f"{live_server}/backoffice/{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+    page.goto(f"{live_server}/backoffice/demandes/")
+    page.locator("table.bo-table tbody tr").first.get_by_role("link").click()
+    assert_clickable(page.get_by_role("button", name="Prendre en compte"))
+    screenshot(page, "backoffice-360-request")

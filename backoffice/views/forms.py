@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from access_forms.forwarding import (
-    FORWARDABLE_REQUEST_STATUSES,
     answers_import,
     batch_forward,
     form_record_answer,
@@ -78,8 +77,14 @@ def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         if is_supervisor(request):
             return forms_csv(filterset.qs)
         messages.error(request, _("Only supervisors can export lists."))
+    # By status alone (indexed): a withdrawn or rejected request's form is cancelled.
     counts = AccessLineForm.objects.filter(
-        request__status__in=FORWARDABLE_REQUEST_STATUSES
+        status__in=[
+            FormStatus.SIGNED,
+            FormStatus.AWAITING_SIGNATURE,
+            FormStatus.INVALID,
+            FormStatus.FORWARDED,
+        ]
     ).aggregate(
         to_check=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=True)),
         ready=Count("id", filter=Q(status=FormStatus.SIGNED, checked_at__isnull=False)),

@@ -11,11 +11,9 @@ from backoffice import charts
 from backoffice.access import StaffLoginForm, agent_required
 from backoffice.selectors import (
     MAILBOX_DELETION_WARNING_DAYS,
+    dashboard_cached,
     month_end_countdown,
     needs_action_counts,
-)
-from backoffice.selectors import (
-    dashboard as dashboard_figures,
 )
 from cancellations.models import Kind
 from cancellations.rules import NOUMEA
@@ -56,7 +54,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = dashboard_figures()
+    figures = dashboard_cached()
     kind_names = dict(Kind.choices)
     weekly_series = [
         (str(kind_names[kind]), counts) for kind, counts in figures.weekly_by_kind.items()
