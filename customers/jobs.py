@@ -21,6 +21,7 @@ def handle_one_mailbox_reminder(today: date) -> bool | None:
             deletion_reminder_sent_at__isnull=True,
         )
         .select_related("subscription__customer")
+        .order_by("retained_until", "id")  # the mailbox_due index's order
         .first()
     )
     if mailbox is None:
@@ -42,6 +43,7 @@ def handle_one_mailbox_deletion(today: date) -> bool | None:
             status=MailboxStatus.RETAINED, retained_until__lte=latest_kept_until_to_delete(today)
         )
         .select_related("subscription__customer")
+        .order_by("retained_until", "id")  # the mailbox_due index's order
         .first()
     )
     if mailbox is None:

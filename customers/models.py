@@ -108,6 +108,8 @@ class Mailbox(models.Model):
 
     class Meta:
         ordering = ["address"]
+        # The daily run's reminder and deletion steps, and the back office's counts.
+        indexes = [models.Index(fields=["status", "retained_until"], name="mailbox_due")]
         verbose_name = _("mailbox")
         verbose_name_plural = _("mailboxes")
 
