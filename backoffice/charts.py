@@ -61,6 +61,21 @@ def _patterns(prefix: str) -> SafeString:
     return mark_safe("<defs>" + "".join(parts) + "</defs>")  # noqa: S308 (built by format_html)
 
 
+def _svg(chart_id: str, title: str, width: int, height: int, parts: list[SafeString]) -> SafeString:
+    """A chart scaled to its container, named for screen readers by its <title>."""
+    return format_html(
+        '<svg class="chart" role="img" aria-labelledby="{id}-title" viewBox="0 0 {w} {h}" '
+        'width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-title">{title}'
+        "</title>{defs}{parts}</svg>",
+        id=chart_id,
+        w=width,
+        h=height,
+        title=title,
+        defs=_patterns(chart_id),
+        parts=mark_safe("".join(parts)),  # noqa: S308 (each part built by format_html)
+    )
+
+
 def horizontal_bars(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
     """One bar per row, its label on the left and its number at its end."""
     width, label_width, row_height = 480, 150, 26
@@ -88,17 +103,7 @@ def horizontal_bars(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) 
                 value,
             )
         )
-    return format_html(
-        '<svg class="chart" role="img" aria-labelledby="{id}-title" viewBox="0 0 {w} {h}" '
-        'width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-title">{title}'
-        "</title>{defs}{bars}</svg>",
-        id=chart_id,
-        w=width,
-        h=height,
-        title=title,
-        defs=_patterns(chart_id),
-        bars=mark_safe("".join(bars)),  # noqa: S308 (each part built by format_html)
-    )
+    return _svg(chart_id, title, width, height, bars)
 
 
 def stacked_columns(
@@ -178,16 +183,4 @@ def stacked_columns(
         width - 10,
         top_margin + plot_h,
     )
-    return format_html(
-        '<svg class="chart" role="img" aria-labelledby="{id}-title" viewBox="0 0 {w} {h}" '
-        'width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-title">{title}'
-        "</title>{defs}{axis}{parts}{legend}</svg>",
-        id=chart_id,
-        w=width,
-        h=height,
-        title=title,
-        defs=_patterns(chart_id),
-        axis=axis,
-        parts=mark_safe("".join(parts)),  # noqa: S308 (each part built by format_html)
-        legend=legend,
-    )
+    return _svg(chart_id, title, width, height, [axis, *parts, legend])

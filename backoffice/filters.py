@@ -57,9 +57,16 @@ def needs_action(today: date) -> Q:
     )
 
 
+def search_terms(value: str) -> tuple[str, str]:
+    """What a staff member typed, with its spaces tidied, and without any space or dot
+    (a line number or phone written "25 43 18" or "25.43.18")."""
+    text = " ".join(value.split())[:100]
+    return text, text.replace(" ", "").replace(".", "")
+
+
 def matching_customers(text: str) -> QuerySet[Customer]:
     """Customers whose client code, name, e-mail or phone matches a staff search."""
-    compact = text.replace(" ", "").replace(".", "")
+    text, compact = search_terms(text)
     return Customer.objects.filter(
         Q(client_code=compact.upper())
         | Q(name__icontains=text)
@@ -130,10 +137,9 @@ class RequestFilter(django_filters.FilterSet):
         """Each kind of identifier is looked up where it is indexed (or in the customers
         table alone), and the requests are then picked by id: one OR across four joined
         tables would read every request."""
-        text = " ".join(value.split())[:100]
+        text, compact = search_terms(value)
         if not text:
             return qs
-        compact = text.replace(" ", "").replace(".", "")
         return qs.filter(
             Q(reference=text.upper())
             | Q(customer_id__in=matching_customers(text).values("pk"))
@@ -191,10 +197,9 @@ class FormFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        text = " ".join(value.split())[:100]
+        text, compact = search_terms(value)
         if not text:
             return qs
-        compact = text.replace(" ", "").replace(".", "")
         return qs.filter(
             Q(request__reference__iexact=text)
             | Q(request__customer__client_code__iexact=compact)
@@ -236,10 +241,9 @@ class CustomerFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        text = " ".join(value.split())[:100]
+        text, compact = search_terms(value)
         if not text:
             return qs
-        compact = text.replace(" ", "").replace(".", "")
         by_line = Subscription.objects.filter(access_line=compact).values("customer_id")
         return qs.filter(Q(pk__in=matching_customers(text).values("pk")) | Q(pk__in=by_line))
 

@@ -16,7 +16,7 @@ from cancellations.completion import handle_due_completions
 from cancellations.models import CancellationRequest, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import RequestError, request_confirm
-from customers.jobs import handle_one_mailbox_deletion, handle_one_mailbox_reminder
+from customers.jobs import handle_mailbox_deletions, handle_mailbox_reminders
 
 # A scheduled step answers None when nothing is due, else how much work it did itself:
 # True or a count; False or 0 when another worker did it first (the run reports only its own work).
@@ -51,8 +51,8 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
 
     confirmed = drain(handle_one_due_confirmation) if settings.RESILIA_AUTO_CONFIRM else 0
     completed = drain(handle_due_completions)
-    deleted = drain(handle_one_mailbox_deletion)
-    reminded = drain(handle_one_mailbox_reminder)
+    deleted = drain(handle_mailbox_deletions)
+    reminded = drain(handle_mailbox_reminders)
     forms_reminded = drain(handle_one_form_reminder)
     return {
         "confirmed": confirmed,

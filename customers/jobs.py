@@ -1,58 +1,71 @@
 """R11's scheduled steps for kept mailboxes: the reminder 15 days before the deletion,
-then the deletion, each claimed with a conditional update (see cancellations.jobs)."""
+then the deletion. Like the completions (cancellations.completion), each step takes a
+batch, claims it with a conditional update (two runs never do a mailbox twice), and
+writes its e-mails with the batch, rendered by the sender at delivery."""
 
+from collections.abc import Callable
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from audit.services import audit_log
+from audit.services import audit_log_many
 from cancellations.rules import kept_until_range_to_remind, latest_kept_until_to_delete
 from customers.models import Mailbox, MailboxStatus
 from notifications import emails
 
+BATCH = 500
 
-def handle_one_mailbox_reminder(today: date) -> bool | None:
+
+def _in_batches(
+    due: QuerySet[Mailbox],
+    still_due: Q,
+    change: dict[str, object],
+    action: str,
+    send: Callable[[list[Mailbox]], None],
+) -> int | None:
+    """Claim the next batch of `due` mailboxes (those still matching `still_due` under a
+    row lock), apply `change`, audit `action` and queue the e-mails. None when none is
+    due; else how many this run did."""
+    mailboxes = list(
+        due.select_related("subscription__customer").order_by("retained_until", "id")[:BATCH]
+    )
+    if not mailboxes:
+        return None
+    with transaction.atomic():
+        claimed = set(
+            Mailbox.objects.filter(still_due, pk__in=[m.pk for m in mailboxes])
+            .select_for_update(skip_locked=connection.vendor == "postgresql")
+            .values_list("pk", flat=True)
+        )
+        Mailbox.objects.filter(still_due, pk__in=claimed).update(**change)
+        done = [m for m in mailboxes if m.pk in claimed]
+        audit_log_many(actor=None, action=action, targets=done)
+        send(done)
+    return len(done)
+
+
+def handle_mailbox_reminders(today: date) -> int | None:
     """R11: remind the customer 15 days before a kept mailbox is deleted."""
-    mailbox = (
+    not_reminded = Q(status=MailboxStatus.RETAINED, deletion_reminder_sent_at__isnull=True)
+    return _in_batches(
         Mailbox.objects.filter(
-            status=MailboxStatus.RETAINED,
-            retained_until__range=kept_until_range_to_remind(today),
-            deletion_reminder_sent_at__isnull=True,
-        )
-        .select_related("subscription__customer")
-        .order_by("retained_until", "id")  # the mailbox_due index's order
-        .first()
+            not_reminded, retained_until__range=kept_until_range_to_remind(today)
+        ),
+        not_reminded,
+        {"deletion_reminder_sent_at": timezone.now()},
+        "mailbox.remind",
+        emails.send_mailbox_reminders,
     )
-    if mailbox is None:
-        return None
-    with transaction.atomic():
-        # Claim it with a conditional update: two workers never send it twice.
-        claimed = Mailbox.objects.filter(
-            pk=mailbox.pk, deletion_reminder_sent_at__isnull=True
-        ).update(deletion_reminder_sent_at=timezone.now())
-        if claimed:
-            emails.send_mailbox_reminder(mailbox)
-            audit_log(actor=None, action="mailbox.remind", target=mailbox)
-    return bool(claimed)
 
 
-def handle_one_mailbox_deletion(today: date) -> bool | None:
-    mailbox = (
-        Mailbox.objects.filter(
-            status=MailboxStatus.RETAINED, retained_until__lte=latest_kept_until_to_delete(today)
-        )
-        .select_related("subscription__customer")
-        .order_by("retained_until", "id")  # the mailbox_due index's order
-        .first()
+def handle_mailbox_deletions(today: date) -> int | None:
+    retained = Q(status=MailboxStatus.RETAINED)
+    return _in_batches(
+        Mailbox.objects.filter(retained, retained_until__lte=latest_kept_until_to_delete(today)),
+        retained,
+        {"status": MailboxStatus.DELETED},
+        "mailbox.delete",
+        emails.send_mailboxes_deleted,
     )
-    if mailbox is None:
-        return None
-    with transaction.atomic():
-        claimed = Mailbox.objects.filter(pk=mailbox.pk, status=MailboxStatus.RETAINED).update(
-            status=MailboxStatus.DELETED
-        )
-        if claimed:
-            emails.send_mailbox_deleted(mailbox)
-            audit_log(actor=None, action="mailbox.delete", target=mailbox)
-    return bool(claimed)

@@ -75,7 +75,13 @@ def send_requests_completed(requests: "Sequence[CancellationRequest]") -> None:
 def deferred_context(email: OutboundEmail) -> dict[str, Any]:
     """What a message queued with `render_ref` is rendered from, read when it is sent."""
     from cancellations.models import CancellationRequest
+    from customers.models import Mailbox
 
+    if "mailbox" in email.render_ref:
+        mailbox = Mailbox.objects.select_related("subscription__customer").get(
+            pk=email.render_ref["mailbox"]
+        )
+        return {"mailbox": mailbox, "customer": mailbox.subscription.customer}
     request = CancellationRequest.objects.select_related("customer", "subscription__plan").get(
         pk=email.render_ref["request"]
     )
@@ -155,24 +161,30 @@ def send_access_link(
     )
 
 
-def _about_mailbox(mailbox: "Mailbox", template: str) -> OutboundEmail:
-    customer = mailbox.subscription.customer
-    return email_queue(
-        template=template,
-        to=customer.email,
-        language=customer.language,
-        customer=customer,
-        context={"customer": customer, "mailbox": mailbox},
-        related_reference=mailbox.subscription.reference,
+def _about_mailboxes(mailboxes: "Sequence[Mailbox]", template: str) -> None:
+    """The notices of a batch of the daily run about kept mailboxes, rendered at delivery."""
+    emails_queue_rendered_at_delivery(
+        [
+            OutboundEmail(
+                template=template,
+                language=mailbox.subscription.customer.language,
+                to=mailbox.subscription.customer.email,
+                customer=mailbox.subscription.customer,
+                related_reference=mailbox.subscription.reference,
+                reply_to=settings.RESILIA_BRAND["support_email"],
+                render_ref={"mailbox": mailbox.pk},
+            )
+            for mailbox in mailboxes
+        ]
     )
 
 
-def send_mailbox_reminder(mailbox: "Mailbox") -> OutboundEmail:
-    return _about_mailbox(mailbox, "mailbox_reminder")
+def send_mailbox_reminders(mailboxes: "Sequence[Mailbox]") -> None:
+    _about_mailboxes(mailboxes, "mailbox_reminder")
 
 
-def send_mailbox_deleted(mailbox: "Mailbox") -> OutboundEmail:
-    return _about_mailbox(mailbox, "mailbox_deleted")
+def send_mailboxes_deleted(mailboxes: "Sequence[Mailbox]") -> None:
+    _about_mailboxes(mailboxes, "mailbox_deleted")
 
 
 # --- To the operator -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import requests_csv
 from backoffice.filters import RequestFilter, ignored_filters
 from backoffice.paging import IdPaginator
+from backoffice.views.forms import CheckForm
 from cancellations.models import CancellationRequest, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import (
@@ -130,17 +131,6 @@ class NoteForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": gettext_lazy("Write the note first.")},
-    )
-
-
-class CheckForm(forms.Form):
-    valid = forms.TypedChoiceField(
-        label=gettext_lazy("Result"),
-        choices=[("1", gettext_lazy("Valid")), ("0", gettext_lazy("Not valid"))],
-        coerce=lambda v: v == "1",
-    )
-    reason = forms.CharField(
-        max_length=500, required=False, label=gettext_lazy("Reason (if not valid)")
     )
 
 

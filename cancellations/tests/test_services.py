@@ -335,6 +335,10 @@ def test_kept_mailboxes_work_through_the_day_shown_then_are_deleted(alice: Custo
     assert run_daily(at(2027, 1, 16, 0, 5))["reminded"] == 0
     assert run_daily(at(2027, 1, 17, 0, 5))["reminded"] == 2
     assert run_daily(at(2027, 1, 18, 0, 5))["reminded"] == 0  # once
+    from notifications.services import handle_one_email
+
+    while handle_one_email():  # the worker's outbox sweep renders and sends them
+        pass
     reminder = OutboundEmail.objects.filter(template="mailbox_reminder").first()
     assert reminder is not None
     assert "alice@mls.nc" in reminder.body_text or "famille@mls.nc" in reminder.body_text
