@@ -57,6 +57,10 @@ def needs_action(today: date) -> Q:
     )
 
 
+# A search matching more customers than this is too broad to be useful: the first ones.
+SEARCH_LIMIT = 500
+
+
 def search_terms(value: str) -> tuple[str, str]:
     """What a staff member typed, with its spaces tidied, and without any space or dot
     (a line number or phone written "25 43 18" or "25.43.18")."""
@@ -134,17 +138,25 @@ class RequestFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        """Each kind of identifier is looked up where it is indexed (or in the customers
-        table alone), and the requests are then picked by id: one OR across four joined
-        tables would read every request."""
+        """Each kind of identifier is looked up once where it is indexed (or in the
+        customers table alone), and the requests are then picked by those ids: one OR
+        across four joined tables, or subqueries run again for the count and the page,
+        would read every request."""
         text, compact = search_terms(value)
         if not text:
             return qs
+        customers = matching_customers(text).values_list("pk", flat=True)[:SEARCH_LIMIT]
+        subscriptions = Subscription.objects.filter(access_line=compact).values_list(
+            "pk", flat=True
+        )
+        forms = AccessLineForm.objects.filter(line_number=compact).values_list(
+            "request_id", flat=True
+        )
         return qs.filter(
             Q(reference=text.upper())
-            | Q(customer_id__in=matching_customers(text).values("pk"))
-            | Q(subscription_id__in=Subscription.objects.filter(access_line=compact).values("pk"))
-            | Q(pk__in=AccessLineForm.objects.filter(line_number=compact).values("request_id"))
+            | Q(customer_id__in=list(customers))
+            | Q(subscription_id__in=list(subscriptions[:SEARCH_LIMIT]))
+            | Q(pk__in=list(forms[:SEARCH_LIMIT]))
         )
 
     def received_on_or_after(self, qs: QuerySet[Any], name: str, value: date) -> QuerySet[Any]:
