@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 
 class ApiError(Exception):
@@ -51,6 +51,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
             status=exc.status_code,
         )
 
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = api.create_response(
+            request,
+            {
+                "code": "unauthorized",
+                "message": _(
+                    "Send a valid API key: Authorization: Bearer <key> (unknown, revoked "
+                    "and expired keys are refused)."
+                ),
+            },
+            status=401,
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
     api.add_exception_handler(ApiError, api_error)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, unauthorized)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from api import public
+from api import integration, public
 from api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -9,9 +9,15 @@ api = NinjaAPI(
     description=(
         "The ISP's cancellation rules, public and without a key: the business calendar of "
         "a month and the quote of a cancellation received at a given instant (dates, "
-        "end-of-month deadline). Errors are JSON with a stable `code` and a human `message`."
+        "end-of-month deadline). With an API key (`Authorization: Bearer rsl_…`, created "
+        "by a supervisor in the back office): customers and their bulk upsert, requests "
+        "(list, read, create, confirm, reject, withdraw), a subscription's quote, OPTimo "
+        "forms and the operator's answers, final-invoice data. Every POST honours an "
+        "`Idempotency-Key` header (24 hours). Errors are JSON with a stable `code` and a "
+        "human `message`."
     ),
     urls_namespace="api-v1",
 )
 install_error_handlers(api)
 api.add_router("", public.router)
+api.add_router("", integration.router)

@@ -221,6 +221,8 @@ class Importer:
         self.seen_refs: dict[str, int] = {}
         self.seen_mailboxes: dict[str, str] = {}
         self.seen_customers: dict[str, tuple[int, tuple[str, ...]]] = {}
+        # What became of each accepted line: "created", "updated" or "unchanged".
+        self.outcomes: dict[int, str] = {}
 
     def run(
         self, rows: Iterable[tuple[int, dict[str, str]]], read_errors: list[tuple[int, str]]
@@ -418,10 +420,13 @@ class Importer:
         for row in accepted:
             if row.line in created_lines:
                 self.summary.created += 1
+                self.outcomes[row.line] = "created"
             elif touched.get(row.line):
                 self.summary.updated += 1
+                self.outcomes[row.line] = "updated"
             else:
                 self.summary.unchanged += 1
+                self.outcomes[row.line] = "unchanged"
         if self.progress is not None:
             self.progress(self.summary)
 
@@ -432,3 +437,13 @@ def import_csv(
     """Import a CSV file opened in binary mode (UTF-8, a byte-order mark accepted)."""
     errors: list[tuple[int, str]] = []
     return Importer(progress=progress).run(read_rows(decoded_lines(stream, errors), errors), errors)
+
+
+def import_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+) -> tuple[ImportSummary, dict[int, str]]:
+    """The same validation and writing as the CSV import, for rows already read (the
+    API's bulk upsert): the summary, and what became of each accepted row."""
+    importer = Importer()
+    summary = importer.run(rows, [])
+    return summary, importer.outcomes

@@ -142,5 +142,21 @@ def test_the_openapi_document_lists_the_public_endpoints() -> None:
 def test_the_api_describes_only_what_it_offers(db: None) -> None:
     document = Client().get("/api/v1/openapi.json").json()
     description = document["info"]["description"].lower()
-    assert "api key" not in description and "customers" not in description
-    assert set(document["paths"]) == {"/api/v1/quote", "/api/v1/calendar/{year}/{month}"}
+    assert "idempotency-key" in description and "bearer" in description
+    assert set(document["paths"]) == {
+        "/api/v1/quote",
+        "/api/v1/calendar/{year}/{month}",
+        "/api/v1/customers",
+        "/api/v1/customers/{client_code}",
+        "/api/v1/requests",
+        "/api/v1/requests/{reference}",
+        "/api/v1/requests/{reference}/final-invoice",
+        "/api/v1/requests/{reference}/confirm",
+        "/api/v1/requests/{reference}/reject",
+        "/api/v1/requests/{reference}/withdraw",
+        "/api/v1/subscriptions/{reference}/quote",
+        "/api/v1/forms",
+        "/api/v1/forms/{reference}",
+        "/api/v1/forms/{reference}/document",
+        "/api/v1/forms/{reference}/answer",
+    }

@@ -1,0 +1,61 @@
+"""`Authorization: Bearer <key>` for the integration endpoints: no key or a dead one →
+401, a read key on a write endpoint → 403, too many failed attempts from an address →
+429. The key's account becomes `request.user`, so every call is attributed to it."""
+
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+
+from api.errors import ApiError
+from api.keys import api_key_for, api_key_used
+from api.models import ApiKey, Scope
+from resilia.client_address import client_ip
+
+FAILURES_ALLOWED = 20
+FAILURE_WINDOW_SECONDS = 600
+
+
+def _failures_key(ip: str | None) -> str:
+    return f"api:auth-failures:{ip or 'unknown'}"
+
+
+class KeyAuth(HttpBearer):
+    openapi_description = "An API key created by a supervisor in the back office."
+
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def __call__(self, request: HttpRequest) -> Any:
+        ip = client_ip(request)
+        if cache.get(_failures_key(ip), 0) >= FAILURES_ALLOWED:
+            raise ApiError(
+                429, "too_many_failures", _("Too many failed attempts: try again later.")
+            )
+        found = super().__call__(request)
+        if found is None:
+            try:
+                cache.incr(_failures_key(ip))
+            except ValueError:
+                cache.set(_failures_key(ip), 1, FAILURE_WINDOW_SECONDS)
+        return found
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        api_key = api_key_for(token)
+        if api_key is None:
+            return None
+        if self.scope == Scope.WRITE and api_key.scope != Scope.WRITE:
+            raise ApiError(
+                403, "insufficient_scope", _("This key can read but not write: use a write key.")
+            )
+        api_key_used(api_key, client_ip(request))
+        request.user = api_key.user
+        request.api_key = api_key  # type: ignore[attr-defined]
+        return api_key
+
+
+read_key = KeyAuth(Scope.READ)
+write_key = KeyAuth(Scope.WRITE)
