@@ -28,6 +28,7 @@ from audit.services import audit_log
 from cancellations.rules import NOUMEA
 from notifications import emails
 from resilia.csv_export import csv_text
+from webhooks.services import form_data, webhook_emit, webhook_emit_many
 
 # --- Forwarding to the operator --------------------------------------------------------
 
@@ -158,6 +159,9 @@ def batch_forward(
             forms=[f.request.reference for f in forms],
             recalls=[f.request.reference for f in recalls],
         )
+        for form in forms:
+            form.status = FormStatus.FORWARDED
+        webhook_emit_many("form.forwarded", [form_data(f) for f in forms])
     return batch
 
 
@@ -208,6 +212,7 @@ def form_record_answer(
             operator_reference=form.operator_reference,
             reason=form.operator_refusal_reason,
         )
+        webhook_emit("form.acknowledged" if accepted else "form.refused", form_data(form))
         (emails.send_form_acknowledged if accepted else emails.send_form_refused)(form)
     return form
 

@@ -40,6 +40,7 @@ from cancellations.rules import NOUMEA, REQUEST_OPEN_STATUSES, end_of_day
 from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
+from webhooks.services import form_data, webhook_emit
 
 LINK_SALT = "access-forms.signing-link"
 
@@ -173,6 +174,7 @@ def _receive_document(
         sha256=form.document_sha256,
         **audit_data,
     )
+    webhook_emit("form.signed", form_data(form))
     emails.send_form_received(form)
 
 

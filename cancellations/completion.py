@@ -17,6 +17,7 @@ from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import latest_effective_date_to_complete, mailbox_kept_until
 from customers.models import Mailbox, MailboxStatus, Subscription, SubscriptionStatus
 from notifications import emails
+from webhooks.services import request_data, webhook_emit_many
 
 BATCH = 500
 
@@ -27,15 +28,20 @@ def _due(today: date) -> list[CancellationRequest]:
             status=Status.CONFIRMED, effective_date__lte=latest_effective_date_to_complete(today)
         )
         .order_by("effective_date", "id")
-        .select_related("customer")
-        .only(  # what the batch writes and e-mails with: fewer columns to build
+        .select_related("customer", "subscription")
+        .only(  # what the batch writes, e-mails and tells: fewer columns to build
             "reference",
-            "subscription_id",
             "effective_date",
+            "billing_end",
             "mailbox_retention_months",
             "status",
+            "status_reason",
+            "kind",
+            "channel",
+            "customer__client_code",
             "customer__email",
             "customer__language",
+            "subscription__reference",
         )[:BATCH]
     )
 
@@ -85,6 +91,7 @@ def _complete(requests: Sequence[CancellationRequest], today: date) -> int:
         [RequestEvent(request=r, at=now, status=Status.COMPLETED) for r in done]
     )
     audit_log_many(actor=None, action="request.complete", targets=done)
+    webhook_emit_many("request.completed", [request_data(r) for r in done])
     emails.send_requests_completed(done)
     return len(done)
 

@@ -40,6 +40,7 @@ from customers.models import (
     SubscriptionStatus,
 )
 from notifications import emails
+from webhooks.services import request_data, webhook_emit
 
 
 class RequestError(Exception):
@@ -204,6 +205,7 @@ def request_submit(
                 channel=channel,
                 effective_date=str(request.effective_date),
             )
+            webhook_emit("request.submitted", request_data(request))
             if settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on:
                 # Received and taken into account in the same instant: one e-mail says both.
                 _confirm(request, actor=None, ip=None, email=False)
@@ -232,6 +234,7 @@ def _confirm(
     request.save(update_fields=["status", "confirmed_at", "updated_at"])
     _event(request, actor)
     audit_log(actor=actor, action="request.confirm", target=request, ip=ip)
+    webhook_emit("request.confirmed", request_data(request))
     if email:
         emails.send_request_confirmed(request)
 
@@ -347,6 +350,7 @@ def request_withdraw(
             **({"reason": reason, "on_behalf": True} if on_behalf_reason is not None else {}),
         )
         form_close_with_request(request=request, actor=actor, ip=ip)
+        webhook_emit("request.withdrawn", request_data(request))
         emails.send_request_withdrawn(request)
     return request
 
@@ -373,6 +377,7 @@ def request_reject(
         _event(request, actor, note=request.status_reason)
         audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
         form_close_with_request(request=request, actor=actor, ip=ip)
+        webhook_emit("request.rejected", request_data(request))
         emails.send_request_rejected(request)
     return request
 

@@ -14,6 +14,7 @@ from audit.services import audit_log_many
 from cancellations.rules import kept_until_range_to_remind, latest_kept_until_to_delete
 from customers.models import Mailbox, MailboxStatus
 from notifications import emails
+from webhooks.services import webhook_emit_many
 
 BATCH = 500
 
@@ -24,6 +25,7 @@ def _in_batches(
     change: dict[str, object],
     action: str,
     send: Callable[[list[Mailbox]], None],
+    event: str = "",
 ) -> int | None:
     """Claim the next batch of `due` mailboxes (those still matching `still_due` under a
     row lock), apply `change`, audit `action` and queue the e-mails. None when none is
@@ -42,6 +44,11 @@ def _in_batches(
         Mailbox.objects.filter(still_due, pk__in=claimed).update(**change)
         done = [m for m in mailboxes if m.pk in claimed]
         audit_log_many(actor=None, action=action, targets=done)
+        if event:
+            webhook_emit_many(
+                event,
+                [{"address": m.address, "subscription": m.subscription.reference} for m in done],
+            )
         send(done)
     return len(done)
 
@@ -68,4 +75,5 @@ def handle_mailbox_deletions(today: date) -> int | None:
         {"status": MailboxStatus.DELETED},
         "mailbox.delete",
         emails.send_mailboxes_deleted,
+        event="mailbox.deleted",
     )

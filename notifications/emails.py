@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from access_forms.models import AccessLineForm, ForwardingBatch
     from cancellations.models import CancellationRequest
     from customers.models import Customer, Mailbox
+    from webhooks.models import WebhookEndpoint
 
 
 # --- To the customer, about their request ------------------------------------------------
@@ -206,4 +207,17 @@ def send_operator_batch(
         related_reference=batch.reference,
         attachments=attachments,
         reply_to=settings.RESILIA_OPERATOR_REPLY_TO,
+    )
+
+
+# --- To staff --------------------------------------------------------------------------------
+
+
+def send_webhook_disabled(endpoint: "WebhookEndpoint", *, to: str) -> OutboundEmail:
+    """A supervisor is told that an endpoint failing for three days was disabled."""
+    return email_queue(
+        template="webhook_disabled",
+        to=to,
+        language=settings.LANGUAGE_CODE,
+        context={"endpoint": endpoint},
     )

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "backoffice",
     "portal",
     "api",
+    "webhooks",
     "resilia",  # the project's own commands (load_demo)
 ]
 
@@ -314,6 +315,8 @@ RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)
 RESILIA_FORM_REMINDER_DAYS = env_int("RESILIA_FORM_REMINDER_DAYS", 7)
 # Résilia's own address, for links in e-mails sent by scheduled work (no web request).
 RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://localhost:8000")
+# Seconds a webhook receiver has to answer before the attempt counts as failed.
+RESILIA_WEBHOOK_TIMEOUT = env_int("RESILIA_WEBHOOK_TIMEOUT", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # a drawn signature as a data URL fits
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 

@@ -1,10 +1,12 @@
-"""The task worker: runs queued tasks, sweeps the e-mail outbox, and outlives outages.
+"""The task worker: runs queued tasks, sweeps the e-mail outbox, sends webhooks, and
+outlives outages.
 
-Replaces `db_worker` in production. Between task batches it delivers any e-mail whose
-task was lost (a worker killed mid-send, after its lease) and puts back in the queue the
-tasks a vanished worker left RUNNING (every task here is safe to run twice). A database
-error does not end it: it waits (1 s, 2 s, 4 s ... up to a minute) and carries on.
-SIGTERM/SIGINT stop it after the e-mail or task in hand, never in the middle of one.
+Replaces `db_worker` in production. Between task batches it sends the webhooks that are
+due (in order per endpoint), delivers any e-mail whose task was lost (a worker killed
+mid-send, after its lease) and puts back in the queue the tasks a vanished worker left
+RUNNING (every task here is safe to run twice). A database error does not end it: it
+waits (1 s, 2 s, 4 s ... up to a minute) and carries on. SIGTERM/SIGINT stop it after the
+e-mail, webhook or task in hand, never in the middle of one.
 """
 
 import logging
@@ -23,6 +25,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from notifications.services import handle_one_email
+from webhooks.services import handle_one_webhook
 
 logger = logging.getLogger("resilia.worker")
 MAX_BACKOFF = 60.0
@@ -83,6 +86,8 @@ class Command(BaseCommand):
         self.worker.running = not self.stopping
         self.worker.run()
         while not self.stopping and handle_one_email():
+            pass
+        while not self.stopping and handle_one_webhook():
             pass
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:

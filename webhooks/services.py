@@ -1,0 +1,298 @@
+"""Events written with the change that causes them, and their delivery.
+
+`webhook_emit` is called inside a service's transaction: the event and its deliveries
+are committed with the change, or not at all. The worker's `handle_one_webhook` sends the
+oldest pending delivery of an endpoint whose earlier ones are all settled (order per
+endpoint), signed with `standardwebhooks` (webhook-id, webhook-timestamp,
+webhook-signature); a failure is retried with exponential backoff for three days, every
+attempt logged; an endpoint failing for three days is disabled and supervisors told.
+"""
+
+import base64
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from accounts.models import User
+from audit.services import audit_log
+from notifications import emails
+from webhooks.models import (
+    EVENT_TYPES,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+GIVE_UP_AFTER = timedelta(days=3)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=6)
+LEASE = timedelta(minutes=2)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … doubling up to 6 hours between attempts."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+# --- Endpoints ------------------------------------------------------------------------------
+
+
+def webhook_endpoint_create(
+    *,
+    url: str,
+    event_types: Sequence[str],
+    description: str,
+    actor: User,
+    ip: str | None = None,
+) -> tuple[WebhookEndpoint, str]:
+    """The endpoint and its signing secret (whsec_…), to show once."""
+    unknown = set(event_types) - set(EVENT_TYPES)
+    if unknown:
+        raise ValueError(f"unknown event types: {sorted(unknown)}")
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            url=url,
+            description=description[:200],
+            event_types=list(event_types),
+            secret=secret,
+            created_by=actor,
+        )
+        audit_log(actor=actor, action="webhook.create", target=endpoint, ip=ip, url=url)
+    return endpoint, secret
+
+
+def webhook_endpoint_enable(
+    *, endpoint: WebhookEndpoint, active: bool, actor: User, ip: str | None = None
+) -> None:
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            active=active, disabled_reason="", failing_since=None
+        )
+        audit_log(
+            actor=actor,
+            action="webhook.enable" if active else "webhook.disable",
+            target=endpoint,
+            ip=ip,
+        )
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> str:
+    body = {"type": event_type, "timestamp": at.isoformat(timespec="seconds"), "data": data}
+    return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def webhook_emit_many(event_type: str, items: Iterable[dict[str, Any]]) -> int:
+    """Write one event per item, and a delivery for every active endpoint that wants this
+    type; call it inside the transaction of the change. Returns the number of events."""
+    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(event_type)]
+    if not endpoints:
+        return 0
+    now = timezone.now()
+    events = WebhookEvent.objects.bulk_create(
+        [
+            WebhookEvent(
+                msg_id="msg_" + secrets.token_hex(12),
+                type=event_type,
+                body=_envelope(event_type, data, now),
+            )
+            for data in items
+        ],
+        batch_size=1000,
+    )
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=e, event=event) for event in events for e in endpoints],
+        batch_size=1000,
+    )
+    return len(events)
+
+
+def webhook_emit(event_type: str, data: dict[str, Any]) -> None:
+    webhook_emit_many(event_type, [data])
+
+
+def request_data(request: Any) -> dict[str, Any]:
+    return {
+        "reference": request.reference,
+        "client_code": request.customer.client_code,
+        "subscription": request.subscription.reference,
+        "status": request.status,
+        "kind": request.kind,
+        "channel": request.channel,
+        "effective_date": request.effective_date,
+        "billing_end": request.billing_end,
+        "reason": request.status_reason,
+    }
+
+
+def form_data(form: Any) -> dict[str, Any]:
+    return {
+        "reference": form.request.reference,
+        "status": form.status,
+        "kind": form.kind,
+        "line_number": form.line_number,
+        "operator_reference": form.operator_reference,
+        "refusal_reason": form.operator_refusal_reason,
+    }
+
+
+# --- Delivery -------------------------------------------------------------------------------
+
+
+def _next_due(now: datetime) -> WebhookDelivery | None:
+    earlier_pending = WebhookDelivery.objects.filter(
+        endpoint=OuterRef("endpoint"), status=DeliveryStatus.PENDING, id__lt=OuterRef("id")
+    )
+    return (
+        WebhookDelivery.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            Q(leased_until__isnull=True) | Q(leased_until__lt=now),
+            status=DeliveryStatus.PENDING,
+            endpoint__active=True,
+        )
+        .exclude(Exists(earlier_pending))
+        .select_related("endpoint", "event")
+        .order_by("id")
+        .first()
+    )
+
+
+def handle_one_webhook(now: datetime | None = None) -> bool:
+    """Send one due delivery; False when none is due. Safe with several workers: the
+    delivery is claimed with a conditional UPDATE (a lease) before it is sent."""
+    now = now or timezone.now()
+    delivery = _next_due(now)
+    if delivery is None:
+        return False
+    claimed = (
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(leased_until=now + LEASE)
+    )
+    if claimed:
+        _attempt(delivery)
+    return True
+
+
+def _post(endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, str, str]:
+    """(status, response excerpt, error) of one signed POST."""
+    signed_at = timezone.now()
+    signature = Webhook(endpoint.secret).sign(event.msg_id, signed_at, event.body)
+    http = urllib.request.Request(  # noqa: S310 (an https or http URL checked at creation)
+        endpoint.url,
+        data=event.body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Resilia-Webhooks/1",
+            "webhook-id": event.msg_id,
+            "webhook-timestamp": str(int(signed_at.timestamp())),
+            "webhook-signature": signature,
+        },
+    )
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            http, timeout=settings.RESILIA_WEBHOOK_TIMEOUT
+        ) as response:
+            return response.status, response.read(500).decode(errors="replace"), ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(500).decode(errors="replace"), ""
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, "", f"{type(exc).__name__}: {reason}"[:300]
+
+
+def _attempt(delivery: WebhookDelivery) -> None:
+    began = time.monotonic()
+    status, excerpt, error = _post(delivery.endpoint, delivery.event)
+    duration = int((time.monotonic() - began) * 1000)
+    now = timezone.now()
+    ok = status is not None and 200 <= status < 300
+    attempts = delivery.attempts + 1
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            status_code=status,
+            duration_ms=duration,
+            response_excerpt=excerpt,
+            error=error,
+        )
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        if ok:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.SUCCEEDED,
+                attempts=attempts,
+                delivered_at=now,
+                leased_until=None,
+            )
+            if endpoint.failing_since is not None:
+                endpoint.failing_since = None
+                endpoint.save(update_fields=["failing_since"])
+            return
+        gave_up = now - delivery.created_at >= GIVE_UP_AFTER
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
+            attempts=attempts,
+            next_attempt_at=None if gave_up else now + retry_delay(attempts),
+            leased_until=None,
+        )
+        if endpoint.failing_since is None:
+            endpoint.failing_since = now
+            endpoint.save(update_fields=["failing_since"])
+        elif now - endpoint.failing_since >= GIVE_UP_AFTER and endpoint.active:
+            _disable(endpoint, status, error)
+
+
+def _disable(endpoint: WebhookEndpoint, status: int | None, error: str) -> None:
+    endpoint.active = False
+    endpoint.disabled_reason = f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC: " + (
+        f"HTTP {status}" if status is not None else error
+    )
+    endpoint.save(update_fields=["active", "disabled_reason"])
+    audit_log(
+        actor=None, action="webhook.disable", target=endpoint, reason=endpoint.disabled_reason
+    )
+    supervisors = User.objects.filter(
+        Q(groups__name="supervisor") | Q(is_superuser=True), is_active=True
+    ).exclude(email="")
+    for address in sorted({u.email for u in supervisors}):
+        emails.send_webhook_disabled(endpoint, to=address)
+
+
+def webhook_test(*, endpoint: WebhookEndpoint, actor: User, ip: str | None = None) -> None:
+    """A `test.ping` event for one endpoint, delivered like the others."""
+    with transaction.atomic():
+        event = WebhookEvent.objects.create(
+            msg_id="msg_" + secrets.token_hex(12),
+            type="test.ping",
+            body=_envelope("test.ping", {"endpoint": endpoint.url}, timezone.now()),
+        )
+        WebhookDelivery.objects.create(endpoint=endpoint, event=event)
+        audit_log(actor=actor, action="webhook.test", target=endpoint, ip=ip)
+
+
+def webhook_replay(*, delivery: WebhookDelivery, actor: User, ip: str | None = None) -> None:
+    """Send an event again to its endpoint (same webhook-id: receivers dedupe on it)."""
+    with transaction.atomic():
+        WebhookDelivery.objects.create(endpoint=delivery.endpoint, event=delivery.event)
+        audit_log(actor=actor, action="webhook.replay", target=delivery.endpoint, ip=ip)
