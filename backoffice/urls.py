@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice.views import customers, forms, home, requests, supervision
+from backoffice.views import customers, forms, home, integrations, requests, supervision
 
 app_name = "backoffice"
 
@@ -42,5 +42,17 @@ urlpatterns = [
     path("equipe/", supervision.staff, name="staff"),
     path("equipe/<int:pk>/", supervision.staff_change, name="staff_change"),
     path("journal/", supervision.audit_log_list, name="audit_log"),
+    path("integrations/", integrations.integrations, name="integrations"),
+    path(
+        "integrations/cles/<int:pk>/revoquer/",
+        integrations.api_key_revoke_view,
+        name="api_key_revoke",
+    ),
+    path("integrations/webhooks/<int:pk>/", integrations.endpoint_detail, name="endpoint_detail"),
+    path(
+        "integrations/webhooks/<int:pk>/<slug:action>/",
+        integrations.endpoint_action,
+        name="endpoint_action",
+    ),
     path("exports/boites-a-supprimer.csv", supervision.mailboxes_export, name="mailboxes_export"),
 ]

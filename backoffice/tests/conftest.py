@@ -79,7 +79,15 @@ def world(alice: Customer, bob: Customer, agent: User, settings: object) -> Worl
 
 def url_kwargs(world: World) -> dict[str, dict[str, object]]:
     """Arguments for every back office URL that takes some."""
+    from api.keys import api_key_create
+    from webhooks.services import webhook_endpoint_create
+
     override = CalendarOverride.objects.create(day="2026-12-24", kind="closed", name="Pont")
+    owner = User.objects.get(username="agent")
+    api_key, _ = api_key_create(name="Facturation", scope="read", expires_at=None, actor=owner)
+    endpoint, _ = webhook_endpoint_create(
+        url="https://crm.example.nc/hooks", event_types=[], description="", actor=owner
+    )
     return {
         "request_detail": {"reference": world.signed.reference},
         "request_action": {"reference": world.signed.reference, "action": "note"},
@@ -91,7 +99,10 @@ def url_kwargs(world: World) -> dict[str, dict[str, object]]:
         "form_document": {"pk": world.signed.access_form.pk},
         "batch_detail": {"reference": world.batch_reference},
         "calendar_remove": {"pk": override.pk},
-        "staff_change": {"pk": User.objects.get(username="agent").pk},
+        "staff_change": {"pk": owner.pk},
+        "api_key_revoke": {"pk": api_key.pk},
+        "endpoint_detail": {"pk": endpoint.pk},
+        "endpoint_action": {"pk": endpoint.pk, "action": "test"},
     }
 
 

@@ -40,6 +40,10 @@ EXPECTED = {
     "staff_change": (SUPERVISOR, "post"),
     "audit_log": (SUPERVISOR, "get"),
     "mailboxes_export": (SUPERVISOR, "get"),
+    "integrations": (SUPERVISOR, "get"),
+    "api_key_revoke": (SUPERVISOR, "post"),
+    "endpoint_detail": (SUPERVISOR, "get"),
+    "endpoint_action": (SUPERVISOR, "post"),
 }
 
 

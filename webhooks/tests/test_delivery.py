@@ -1,0 +1,176 @@
+"""Webhooks against a real HTTP receiver on 127.0.0.1 that verifies every signature with
+the standardwebhooks library: delivery, retries after a 500 and after a timeout, order per
+endpoint, the attempt log, and disabling after three days of failures."""
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from access_forms.tests.conftest import submit
+from accounts.models import User
+from cancellations.rules import NOUMEA
+from cancellations.services import request_reject, request_withdraw
+from conftest import run_tasks
+from customers.models import Customer
+from notifications.models import OutboundEmail
+from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.services import handle_one_webhook, webhook_endpoint_create, webhook_replay
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 27, 9, tzinfo=NOUMEA)
+
+
+class Receiver:
+    """Answers with the next of `answers` (a status, or "hang" to time out), then 200;
+    keeps what it verified."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.answers: list[int | str] = []
+        self.received: list[dict[str, Any]] = []
+        self.refused = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                answer = receiver.answers.pop(0) if receiver.answers else 200
+                if answer == "hang":
+                    threading.Event().wait(2)
+                    return
+                try:
+                    payload = Webhook(receiver.secret).verify(body, dict(self.headers))
+                except WebhookVerificationError:
+                    receiver.refused += 1
+                    answer = 401
+                else:
+                    if answer == 200:
+                        receiver.received.append(
+                            {"id": self.headers["webhook-id"], **payload}  # type: ignore[dict-item]
+                        )
+                self.send_response(int(answer))
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}' if answer == 200 else b"receiver error")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def receiver(supervisor: User, settings: Any) -> Iterator[Receiver]:
+    settings.RESILIA_WEBHOOK_TIMEOUT = 1
+    server = Receiver()
+    _, server.secret = webhook_endpoint_create(
+        url=server.url, event_types=[], description="billing", actor=supervisor
+    )
+    yield server
+    server.server.shutdown()
+
+
+def drain(now: datetime | None = None) -> int:
+    sent = 0
+    while handle_one_webhook(now):
+        sent += 1
+    return sent
+
+
+def test_each_change_is_delivered_signed_and_in_order(
+    receiver: Receiver, alice: Customer, agent: User
+) -> None:
+    request = submit(alice, "SUB-A-1")
+    request_withdraw(request=request, actor=None, now=NOW)
+    other = submit(alice, "SUB-A-2")
+    request_reject(request=other, actor=agent, reason="Litige")
+    drain()
+    types = [(m["type"], m["data"]["reference"]) for m in receiver.received]
+    assert types == [
+        ("request.submitted", request.reference),
+        ("request.confirmed", request.reference),
+        ("request.withdrawn", request.reference),
+        ("request.submitted", other.reference),
+        ("request.confirmed", other.reference),
+        ("request.rejected", other.reference),
+    ]
+    assert receiver.received[-1]["data"]["reason"] == "Litige"
+    assert receiver.refused == 0
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_a_500_then_a_timeout_are_retried_with_backoff_and_logged(
+    receiver: Receiver, alice: Customer
+) -> None:
+    receiver.answers = [500, "hang"]
+    submit(alice, "SUB-A-1")  # submitted + confirmed: two events, in this order
+    with time_machine.travel(NOW, tick=True):
+        assert drain() == 1  # the first attempt fails; the second event waits its turn
+    delivery = WebhookDelivery.objects.order_by("id").first()
+    assert delivery is not None and delivery.status == DeliveryStatus.PENDING
+    assert delivery.attempts == 1 and delivery.next_attempt_at is not None
+    first = WebhookAttempt.objects.get()
+    assert first.status_code == 500 and first.response_excerpt == "receiver error"
+    with time_machine.travel(NOW + timedelta(seconds=31), tick=True):
+        drain()  # the retry times out
+    timeout = WebhookAttempt.objects.order_by("-id").first()
+    assert timeout is not None and timeout.status_code is None and "timed out" in timeout.error
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=True):
+        drain()
+    assert [m["type"] for m in receiver.received] == ["request.submitted", "request.confirmed"]
+    assert WebhookAttempt.objects.count() == 4
+
+
+def test_an_endpoint_failing_for_three_days_is_disabled_and_supervisors_told(
+    receiver: Receiver, alice: Customer, supervisor: User
+) -> None:
+    supervisor.email = "chef@mls.nc"
+    supervisor.save()
+    receiver.answers = [503] * 200
+    with time_machine.travel(NOW, tick=False):
+        submit(alice, "SUB-A-1")
+    moment = NOW
+    for _ in range(60):
+        with time_machine.travel(moment, tick=False):
+            drain(moment)
+        moment += timedelta(hours=2)
+    endpoint = WebhookEndpoint.objects.get()
+    assert not endpoint.active and "HTTP 503" in endpoint.disabled_reason
+    email = OutboundEmail.objects.get(template="webhook_disabled")
+    assert email.to == "chef@mls.nc" and receiver.url in email.body_text
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED).exists()
+    run_tasks()
+    assert any(receiver.url in str(m.body) for m in mail.outbox)
+
+
+def test_a_delivery_can_be_replayed_with_the_same_id(
+    receiver: Receiver, alice: Customer, supervisor: User
+) -> None:
+    submit(alice, "SUB-A-1")
+    drain()
+    first = WebhookDelivery.objects.order_by("id").first()
+    assert first is not None
+    webhook_replay(delivery=first, actor=supervisor)
+    drain()
+    ids = [m["id"] for m in receiver.received]
+    assert ids[0] == ids[-1] and len(ids) == 3
+
+
+def test_an_endpoint_only_gets_the_types_it_asked_for(
+    receiver: Receiver, alice: Customer, supervisor: User
+) -> None:
+    WebhookEndpoint.objects.update(event_types=["request.withdrawn"])
+    request = submit(alice, "SUB-A-1")
+    request_withdraw(request=request, actor=None, now=NOW)
+    drain()
+    assert [m["type"] for m in receiver.received] == ["request.withdrawn"]
+    assert json.loads(WebhookDelivery.objects.get().event.body)["data"]["status"] == "withdrawn"
