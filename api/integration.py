@@ -480,7 +480,7 @@ def _get_form(reference: str) -> AccessLineForm:
 class FormFilters(Schema):
     status: str | None = None
     limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 @router.get(

@@ -23,7 +23,7 @@ def api_key_create(
     name: str,
     scope: str,
     expires_at: datetime | None,
-    actor: User,
+    actor: User | None,
     ip: str | None = None,
 ) -> tuple[ApiKey, str]:
     """The new key and its secret value, to show once."""

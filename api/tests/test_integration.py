@@ -245,3 +245,14 @@ def test_the_operators_answer(api: Call, alice: Customer, agent: object) -> None
         json_body={"accepted": True, "operator_reference": "OPT-1"},
     )
     assert answered.status_code == 200 and answered.json()["status"] == "acknowledged"
+
+
+def test_hostile_input_gets_a_json_4xx_never_a_500(api: Call, alice: Customer) -> None:
+    nul = api(
+        "post",
+        "/api/v1/requests",
+        json_body={"client_code": "C100001", "subscription": "SUB\x00", "desired_date": "x"},
+    )
+    assert nul.status_code == 400 and nul.json()["code"]
+    huge = api("get", "/api/v1/forms", key="read", json_body={"offset": 10**20})
+    assert huge.status_code == 422
