@@ -19,7 +19,7 @@ from customers.models import Mailbox, MailboxStatus, Subscription, SubscriptionS
 from notifications import emails
 from webhooks.services import request_data, webhook_emit_many
 
-BATCH = 500
+BATCH = 2000
 
 
 def _due(today: date) -> list[CancellationRequest]:

@@ -16,7 +16,7 @@ from customers.models import Mailbox, MailboxStatus
 from notifications import emails
 from webhooks.services import webhook_emit_many
 
-BATCH = 500
+BATCH = 2000
 
 
 def _in_batches(
