@@ -1,6 +1,7 @@
 """`Authorization: Bearer <key>` for the integration endpoints: no key or a dead one →
 401, a read key on a write endpoint → 403, too many failed attempts from an address →
-429. The key's account becomes `request.user`, so every call is attributed to it."""
+429. Every call is written to the audit log under the key's account, which becomes
+`request.user`: the changes it makes are attributed to the key as well."""
 
 from typing import Any
 
@@ -12,6 +13,7 @@ from ninja.security import HttpBearer
 from api.errors import ApiError
 from api.keys import api_key_for, api_key_used
 from api.models import ApiKey, Scope
+from audit.services import audit_log
 from resilia.client_address import client_ip
 
 FAILURES_ALLOWED = 20
@@ -51,7 +53,17 @@ class KeyAuth(HttpBearer):
             raise ApiError(
                 403, "insufficient_scope", _("This key can read but not write: use a write key.")
             )
-        api_key_used(api_key, client_ip(request))
+        ip = client_ip(request)
+        api_key_used(api_key, ip)
+        # Every call is attributed to its key; a change it makes also writes its own entry.
+        audit_log(
+            actor=api_key.user,
+            action="api.call",
+            target=api_key,
+            ip=ip,
+            method=request.method,
+            path=request.path[:200],
+        )
         request.user = api_key.user
         request.api_key = api_key  # type: ignore[attr-defined]
         return api_key

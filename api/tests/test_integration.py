@@ -58,6 +58,15 @@ def test_failed_attempts_are_throttled(api: Call, alice: Customer) -> None:
     assert response.status_code == 429 and response.json()["code"] == "too_many_failures"
 
 
+def test_every_call_is_in_the_audit_log_under_its_key(api: Call, alice: Customer) -> None:
+    api("get", "/api/v1/customers/C100001", key="read")
+    entry = AuditEntry.objects.get(action="api.call")
+    assert entry.actor_label == key_named("Support").user.username
+    assert entry.data == {"method": "GET", "path": "/api/v1/customers/C100001"}
+    stored = key_named("Support")
+    assert stored.last_used_at is not None and stored.last_used_ip == "127.0.0.1"
+
+
 def test_only_a_digest_and_a_prefix_of_the_key_are_stored(keys: dict[str, str]) -> None:
     stored = key_named("Facturation")
     assert keys["write"] not in (stored.digest, stored.prefix)

@@ -37,6 +37,14 @@ ACTIONS = {
     "staff.role": _("role changed"),
     "staff.activate": _("account reactivated"),
     "staff.deactivate": _("account deactivated"),
+    "api.call": _("API call"),
+    "api_key.create": _("API key created"),
+    "api_key.revoke": _("API key revoked"),
+    "webhook.create": _("webhook endpoint added"),
+    "webhook.enable": _("webhook endpoint enabled"),
+    "webhook.disable": _("webhook endpoint disabled"),
+    "webhook.test": _("webhook test event sent"),
+    "webhook.replay": _("webhook event sent again"),
 }
 
 
