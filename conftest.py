@@ -38,9 +38,22 @@ def _server_time_zone(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
+def _empty_cache(request: pytest.FixtureRequest) -> None:
+    """Each test starts with an empty cache. The cache lives in the database (as in
+    production), outside the models a transactional test flushes: emptied here, for the
+    tests that use the database."""
     forget_calendar()
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    cache.clear()
 
 
 def run_tasks() -> None:

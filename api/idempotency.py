@@ -48,7 +48,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         if len(key) > 200:
             raise ApiError(422, "invalid_idempotency_key", _("Idempotency-Key is too long."))
         api_key: ApiKey = request.api_key  # type: ignore[attr-defined]
-        where = f"{request.method} {request.path}"
+        where = f"{request.method} {request.path}"[:300]
         digest = hashlib.sha256(where.encode() + b"\n" + request.body).hexdigest()
         earlier = _reserve(api_key, key, where, digest)
         if earlier is not None:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import StrictBool, StrictInt
 
 from access_forms.errors import FormError
 from access_forms.forwarding import form_record_answer
@@ -22,6 +22,7 @@ from api.auth import read_key, write_key
 from api.errors import ApiError
 from api.idempotency import idempotent
 from api.public import ErrorOut, _parse_date
+from api.types import text
 from backoffice.filters import RequestFilter, ignored_filters
 from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Channel
@@ -154,42 +155,42 @@ class FormOut(Schema):
 
 
 class RequestIn(Schema):
-    client_code: StrictStr
-    subscription: StrictStr
-    desired_date: StrictStr = Field(..., description="YYYY-MM-DD")
-    kind: StrictStr = "definitive"
-    new_isp: StrictStr = ""
-    kind_detail: StrictStr = ""
+    client_code: text(20)  # type: ignore[valid-type]
+    subscription: text(40)  # type: ignore[valid-type]
+    desired_date: text(20) = Field(..., description="YYYY-MM-DD")  # type: ignore[valid-type]
+    kind: text(20) = "definitive"  # type: ignore[valid-type]
+    new_isp: text(100) = ""  # type: ignore[valid-type]
+    kind_detail: text(500) = ""  # type: ignore[valid-type]
     mailbox_retention_months: StrictInt = 0
     phone_line_cancelled: StrictBool = False
     wants_phone_line_ended: StrictBool = False
 
 
 class ReasonIn(Schema):
-    reason: StrictStr
+    reason: text(500)  # type: ignore[valid-type]
 
 
 class AnswerIn(Schema):
     accepted: StrictBool
-    operator_reference: StrictStr = ""
-    reason: StrictStr = ""
+    operator_reference: text(100) = ""  # type: ignore[valid-type]
+    reason: text(500) = ""  # type: ignore[valid-type]
 
 
 class CustomerRowIn(Schema):
     """One customer's subscription, with the columns of the billing CSV import."""
 
-    client_code: StrictStr
-    name: StrictStr
-    email: StrictStr
-    phone: StrictStr = ""
-    language: StrictStr = "fr"
-    subscription_ref: StrictStr
-    plan: StrictStr
+    client_code: text(20)  # type: ignore[valid-type]
+    name: text(200)  # type: ignore[valid-type]
+    email: text(254)  # type: ignore[valid-type]
+    phone: text(30) = ""  # type: ignore[valid-type]
+    language: text(10) = "fr"  # type: ignore[valid-type]
+    subscription_ref: text(40)  # type: ignore[valid-type]
+    plan: text(100)  # type: ignore[valid-type]
     monthly_price_xpf: StrictInt
-    started_on: StrictStr = Field(..., description="YYYY-MM-DD")
-    access_line: StrictStr = ""
-    line_holder: StrictStr = ""
-    mailboxes: list[StrictStr] = []
+    started_on: text(20) = Field(..., description="YYYY-MM-DD")  # type: ignore[valid-type]
+    access_line: text(20) = ""  # type: ignore[valid-type]
+    line_holder: text(200) = ""  # type: ignore[valid-type]
+    mailboxes: list[text(254)] = Field([], max_length=20)  # type: ignore[valid-type]
 
 
 class BulkIn(Schema):
@@ -304,6 +305,8 @@ def _after_cursor(cursor: str) -> Q:
         instant, pk = raw.rsplit("|", 1)
         received = datetime.fromisoformat(instant)
         last_id = int(pk)
+        if received.utcoffset() is None or not 2000 <= received.year <= 2100:
+            raise ValueError(instant)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(422, "invalid_cursor", _("This cursor is not one the API gave.")) from None
     return Q(received_at__lt=received) | Q(received_at=received, id__lt=last_id)
@@ -419,7 +422,11 @@ class QuoteQuery(Schema):
 def get_subscription_quote(
     request: HttpRequest, reference: str, params: Query[QuoteQuery]
 ) -> QuoteOut:
-    subscription = Subscription.objects.select_related("plan").filter(reference=reference).first()
+    subscription = (
+        Subscription.objects.select_related("plan")
+        .filter(reference__iexact=reference.strip())
+        .first()
+    )
     if subscription is None:
         raise ApiError(404, "not_found", _("No subscription has this reference."))
     draft = Draft(

@@ -5,7 +5,7 @@ django-filter only applies the fields that validated, and the page says which we
 ignored. Every ordering ends with the primary key, so pages never overlap.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
@@ -29,8 +29,26 @@ def noumea_today() -> date:
     return timezone.now().astimezone(NOUMEA).date()
 
 
-def start_of_day(day: date) -> Any:
-    return end_of_day(day - timedelta(days=1)) + timedelta(microseconds=1)
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of a Nouméa day."""
+    return datetime.combine(day, time.min, tzinfo=NOUMEA)
+
+
+class BoundedDateField(forms.DateField):
+    """A date the rules and the database handle: years 2000 to 2100 (year 1 would
+    overflow when converted to UTC)."""
+
+    def clean(self, value: Any) -> date | None:
+        day: date | None = super().clean(value)
+        if day is not None and not 2000 <= day.year <= 2100:
+            raise forms.ValidationError(
+                _("Enter a date between 2000 and 2100."), code="out_of_range"
+            )
+        return day
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -91,16 +109,16 @@ class RequestFilter(django_filters.FilterSet):
     form_status = django_filters.ChoiceFilter(
         label=_("Form"), field_name="access_form__status", choices=FormStatus.choices
     )
-    received_from = django_filters.DateFilter(
+    received_from = BoundedDateFilter(
         label=_("Received from"), method="received_on_or_after", widget=DATE_INPUT
     )
-    received_to = django_filters.DateFilter(
+    received_to = BoundedDateFilter(
         label=_("Received until"), method="received_on_or_before", widget=DATE_INPUT
     )
-    effective_from = django_filters.DateFilter(
+    effective_from = BoundedDateFilter(
         label=_("Effective from"), field_name="effective_date", lookup_expr="gte", widget=DATE_INPUT
     )
-    effective_to = django_filters.DateFilter(
+    effective_to = BoundedDateFilter(
         label=_("Effective until"),
         field_name="effective_date",
         lookup_expr="lte",
@@ -268,8 +286,8 @@ class AuditFilter(django_filters.FilterSet):
         label=_("Actor"), field_name="actor_label", lookup_expr="iexact"
     )
     action = django_filters.CharFilter(label=_("Action"), lookup_expr="istartswith")
-    day_from = django_filters.DateFilter(label=_("From"), method="from_day", widget=DATE_INPUT)
-    day_to = django_filters.DateFilter(label=_("Until"), method="to_day", widget=DATE_INPUT)
+    day_from = BoundedDateFilter(label=_("From"), method="from_day", widget=DATE_INPUT)
+    day_to = BoundedDateFilter(label=_("Until"), method="to_day", widget=DATE_INPUT)
 
     class Meta:
         model = AuditEntry

@@ -227,17 +227,31 @@ WEEKS = 26  # about six months
 
 
 DASHBOARD_CACHE_SECONDS = 300
+DASHBOARD_REFRESH_SECONDS = 240
+DASHBOARD_KEY = "backoffice:dashboard"
 
 
 def dashboard_cached() -> Dashboard:
-    """The dashboard's figures, computed at most every five minutes (shared by every web
-    process through Django's cache): a dozen agents refreshing it at month end cost one
-    computation, not a dozen."""
-    figures = cache.get("backoffice:dashboard")
+    """The dashboard's figures as the worker last computed them (every four minutes, in
+    the shared cache): no agent waits for the computation, a second on SQLite at 100,000
+    requests. Without a worker, the first view computes them for the next five minutes."""
+    figures = cache.get(DASHBOARD_KEY)
     if figures is None:
         figures = dashboard()
-        cache.set("backoffice:dashboard", figures, DASHBOARD_CACHE_SECONDS)
+        cache.set(DASHBOARD_KEY, figures, DASHBOARD_CACHE_SECONDS)
     return figures  # type: ignore[no-any-return]
+
+
+def dashboard_refresh_if_due(now: datetime | None = None) -> bool:
+    """The worker's step: compute the figures again when they are four minutes old."""
+    now = now or timezone.now()
+    figures = cache.get(DASHBOARD_KEY)
+    if figures is not None and (now - figures.computed_at).total_seconds() < (
+        DASHBOARD_REFRESH_SECONDS
+    ):
+        return False
+    cache.set(DASHBOARD_KEY, dashboard(now), DASHBOARD_CACHE_SECONDS)
+    return True
 
 
 def dashboard(now: datetime | None = None) -> Dashboard:

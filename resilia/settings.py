@@ -125,6 +125,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache shared by every web process and worker, in the database (a migration creates
+# its table): the dashboard's figures (refreshed by the worker), the API's count of
+# failed key attempts. No extra service to run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "resilia_cache",
+    }
+}
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Authentication -----------------------------------------------------------------
@@ -316,7 +326,10 @@ RESILIA_FORM_REMINDER_DAYS = env_int("RESILIA_FORM_REMINDER_DAYS", 7)
 # Résilia's own address, for links in e-mails sent by scheduled work (no web request).
 RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://localhost:8000")
 # Seconds a webhook receiver has to answer before the attempt counts as failed.
-RESILIA_WEBHOOK_TIMEOUT = env_int("RESILIA_WEBHOOK_TIMEOUT", 10)
+RESILIA_WEBHOOK_TIMEOUT = env_int("RESILIA_WEBHOOK_TIMEOUT", 5)
+# Webhooks go to public addresses only; true lets them reach a private network (a
+# receiver on the same LAN; the tests' receiver on 127.0.0.1).
+RESILIA_WEBHOOK_ALLOW_PRIVATE = env_bool("RESILIA_WEBHOOK_ALLOW_PRIVATE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # a drawn signature as a data URL fits
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 

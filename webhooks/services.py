@@ -29,6 +29,7 @@ from standardwebhooks.webhooks import Webhook
 from accounts.models import User
 from audit.services import audit_log
 from notifications import emails
+from webhooks.addresses import opener, refusal
 from webhooks.models import (
     EVENT_TYPES,
     DeliveryStatus,
@@ -66,6 +67,9 @@ def webhook_endpoint_create(
     unknown = set(event_types) - set(EVENT_TYPES)
     if unknown:
         raise ValueError(f"unknown event types: {sorted(unknown)}")
+    refused = refusal(url)
+    if refused is not None:
+        raise ValueError(refused)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
@@ -196,6 +200,9 @@ def handle_one_webhook(now: datetime | None = None) -> bool:
 
 def _post(endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, str, str]:
     """(status, response excerpt, error) of one signed POST."""
+    refused = refusal(endpoint.url)
+    if refused is not None:
+        return None, "", refused[:300]
     signed_at = timezone.now()
     signature = Webhook(endpoint.secret).sign(event.msg_id, signed_at, event.body)
     http = urllib.request.Request(  # noqa: S310 (an https or http URL checked at creation)
@@ -211,9 +218,7 @@ def _post(endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, s
         },
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310
-            http, timeout=settings.RESILIA_WEBHOOK_TIMEOUT
-        ) as response:
+        with opener.open(http, timeout=settings.RESILIA_WEBHOOK_TIMEOUT) as response:
             return response.status, response.read(500).decode(errors="replace"), ""
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(500).decode(errors="replace"), ""

@@ -262,6 +262,18 @@ def test_hostile_input_gets_a_json_4xx_never_a_500(api: Call, alice: Customer) -
         "/api/v1/requests",
         json_body={"client_code": "C100001", "subscription": "SUB\x00", "desired_date": "x"},
     )
-    assert nul.status_code == 400 and nul.json()["code"]
+    assert nul.status_code == 422 and nul.json()["code"] == "invalid_request"
     huge = api("get", "/api/v1/forms", key="read", json_body={"offset": 10**20})
     assert huge.status_code == 422
+    request = submit(alice, "SUB-A-1")
+    reject = f"/api/v1/requests/{request.reference}/reject"
+    for reason in ("x" * 501, "\ud800"):
+        response = api("post", reject, json_body={"reason": reason})
+        assert response.status_code == 422, reason
+    old = api("get", "/api/v1/requests", key="read", json_body={"received_from": "0001-01-01"})
+    assert old.status_code == 422
+    cursor = "MDAwMS0wMS0wMXw1"  # "0001-01-01|5"
+    assert (
+        api("get", "/api/v1/requests", key="read", json_body={"cursor": cursor}).status_code == 422
+    )
+    assert CancellationRequest.objects.get(pk=request.pk).status == "confirmed"

@@ -83,11 +83,14 @@ def url_kwargs(world: World) -> dict[str, dict[str, object]]:
     from webhooks.services import webhook_endpoint_create
 
     override = CalendarOverride.objects.create(day="2026-12-24", kind="closed", name="Pont")
+    from django.test import override_settings
+
     owner = User.objects.get(username="agent")
     api_key, _ = api_key_create(name="Facturation", scope="read", expires_at=None, actor=owner)
-    endpoint, _ = webhook_endpoint_create(
-        url="https://crm.example.nc/hooks", event_types=[], description="", actor=owner
-    )
+    with override_settings(RESILIA_WEBHOOK_ALLOW_PRIVATE=True):  # no DNS in tests
+        endpoint, _ = webhook_endpoint_create(
+            url="https://crm.example.nc/hooks", event_types=[], description="", actor=owner
+        )
     return {
         "request_detail": {"reference": world.signed.reference},
         "request_action": {"reference": world.signed.reference, "action": "note"},

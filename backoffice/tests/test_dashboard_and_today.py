@@ -114,3 +114,14 @@ def test_the_daily_run_reminds_unsigned_forms_once(known: World, settings: objec
     email = OutboundEmail.objects.get(template="form_reminder")
     assert email.to == "huong@example.nc"
     assert "/mes-demandes/RES-2026-000004/bon/" in email.body_text
+
+
+def test_the_worker_keeps_the_dashboard_fresh_so_no_agent_waits(known: World) -> None:
+    from django.core.cache import cache
+
+    from backoffice.selectors import DASHBOARD_KEY, dashboard_refresh_if_due
+
+    assert dashboard_refresh_if_due(NOW)  # nothing cached: computed
+    assert cache.get(DASHBOARD_KEY).total == 3
+    assert not dashboard_refresh_if_due(NOW + timedelta(minutes=3))  # still fresh
+    assert dashboard_refresh_if_due(NOW + timedelta(minutes=5))  # four minutes old

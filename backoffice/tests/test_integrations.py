@@ -29,7 +29,21 @@ def test_an_api_key_is_shown_once_then_only_its_prefix(supervisor: User) -> None
     assert {"api_key.create", "api_key.revoke"} <= actions
 
 
-def test_a_webhook_endpoint_its_test_event_and_a_replay(supervisor: User) -> None:
+def test_an_endpoint_on_a_private_network_is_refused(supervisor: User) -> None:
+    client = logged_in(supervisor)
+    for url in (
+        "http://127.0.0.1:8000/admin/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "ftp://files.example.nc/x",
+    ):
+        response = client.post(reverse("backoffice:integrations"), {"hook-url": url})
+        assert response.status_code == 400, url
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_webhook_endpoint_its_test_event_and_a_replay(supervisor: User, settings: object) -> None:
+    settings.RESILIA_WEBHOOK_ALLOW_PRIVATE = True  # type: ignore[attr-defined]
     client = logged_in(supervisor)
     url = reverse("backoffice:integrations")
     bad = client.post(url, {"hook-url": "not a url"})

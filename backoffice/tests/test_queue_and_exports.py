@@ -186,3 +186,20 @@ def test_forms_and_mailboxes_export(world: World, supervisor: User) -> None:
     assert rows[1:] == [
         ["alice@mls.nc", "C100001", "Alice Wayaridri", "alice@example.nc", "2026-12-10"]
     ]
+
+
+def test_hostile_numbers_and_dates_never_answer_500(world: World, supervisor: User) -> None:
+    client = logged_in(supervisor)
+    old = client.get(reverse("backoffice:request_list") + "?received_from=0001-01-01")
+    assert old.status_code == 200 and "a été ignoré" in old.content.decode()
+    assert client.get(reverse("backoffice:audit_log") + "?day_from=0001-01-01").status_code == 200
+    for selected in ("³", "9" * 30, "9" * 5000):
+        response = client.post(reverse("backoffice:bulk_confirm"), {"selected": selected})
+        assert response.status_code == 302
+    export = client.get(reverse("backoffice:mailboxes_export") + "?days=³")
+    assert export.status_code == 200
+    resend = client.post(
+        reverse("backoffice:request_action", args=[world.plain.reference, "resend"]),
+        {"email": "³"},
+    )
+    assert resend.status_code == 404

@@ -14,6 +14,8 @@ from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey, Scope
 from backoffice.access import supervisor_required
 from resilia.client_address import client_ip
+from resilia.numbers import small_int
+from webhooks.addresses import refusal
 from webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from webhooks.services import (
     webhook_endpoint_create,
@@ -42,6 +44,13 @@ class EndpointForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        refused = refusal(url)
+        if refused is not None:
+            raise forms.ValidationError(refused, code="refused")
+        return url
 
 
 @supervisor_required
@@ -130,9 +139,7 @@ def endpoint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, _("Endpoint updated."))
     elif action == "replay":
         raw = request.POST.get("delivery", "")
-        delivery = get_object_or_404(
-            WebhookDelivery, pk=int(raw) if raw.isdigit() else 0, endpoint=endpoint
-        )
+        delivery = get_object_or_404(WebhookDelivery, pk=small_int(raw) or 0, endpoint=endpoint)
         webhook_replay(delivery=delivery, actor=actor, ip=ip)  # type: ignore[arg-type]
         messages.success(request, _("The event will be sent again."))
     else:

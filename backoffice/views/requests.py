@@ -35,6 +35,7 @@ from cancellations.summary import Summary
 from notifications.models import OutboundEmail
 from notifications.services import ResendError, email_resend
 from resilia.client_address import client_ip
+from resilia.numbers import small_int
 
 PAGE_SIZE = 50
 BULK_MAX = 200
@@ -89,7 +90,11 @@ def request_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 def bulk_confirm(request: HttpRequest) -> HttpResponse:
     """Take a selection of received requests into account, each through the service:
     one that another agent changed meanwhile is reported, the others go through."""
-    ids = [pk for pk in request.POST.getlist("selected")[: BULK_MAX + 1] if pk.isdigit()]
+    ids = [
+        pk
+        for raw in request.POST.getlist("selected")[: BULK_MAX + 1]
+        if (pk := small_int(raw)) is not None
+    ]
     back = reverse("backoffice:request_list") + "?" + request.POST.get("query", "")
     if not ids:
         messages.warning(request, _("Select at least one request."))
@@ -253,7 +258,7 @@ def request_action(request: HttpRequest, reference: str, action: str) -> HttpRes
         elif action == "resend":
             email = get_object_or_404(
                 OutboundEmail,
-                pk=request.POST.get("email", "0") if request.POST.get("email", "").isdigit() else 0,
+                pk=small_int(request.POST.get("email")) or 0,
                 related_reference=cancellation.reference,
             )
             email_resend(email=email, actor=actor, ip=ip)  # type: ignore[arg-type]

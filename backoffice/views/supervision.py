@@ -25,6 +25,7 @@ from cancellations.calendar import calendar_override_add, calendar_override_remo
 from cancellations.models import CalendarOverride, OverrideKind
 from cancellations.rules import NOUMEA
 from resilia.client_address import client_ip
+from resilia.numbers import small_int
 
 ROLE_CHOICES = [(AGENT, gettext_lazy("Agent")), (SUPERVISOR, gettext_lazy("Supervisor"))]
 
@@ -188,6 +189,7 @@ def audit_log_list(request: HttpRequest) -> HttpResponse:
 @supervisor_required
 def mailboxes_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     days = request.GET.get("days", "30")
-    window = int(days) if days.isdigit() and 0 < int(days) <= 366 else 30
+    asked = small_int(days)
+    window = asked if asked is not None and 0 < asked <= 366 else 30
     today = timezone.now().astimezone(NOUMEA).date()
     return mailboxes_csv(mailboxes_due_for_deletion(today, window))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from access_forms.tests.conftest import submit
@@ -71,6 +72,7 @@ class Receiver:
 @pytest.fixture
 def receiver(supervisor: User, settings: Any) -> Iterator[Receiver]:
     settings.RESILIA_WEBHOOK_TIMEOUT = 1
+    settings.RESILIA_WEBHOOK_ALLOW_PRIVATE = True  # the receiver listens on 127.0.0.1
     server = Receiver()
     _, server.secret = webhook_endpoint_create(
         url=server.url, event_types=[], description="billing", actor=supervisor
@@ -174,3 +176,17 @@ def test_an_endpoint_only_gets_the_types_it_asked_for(
     drain()
     assert [m["type"] for m in receiver.received] == ["request.withdrawn"]
     assert json.loads(WebhookDelivery.objects.get().event.body)["data"]["status"] == "withdrawn"
+
+
+def test_redirects_are_not_followed_and_private_addresses_refused_at_send(
+    receiver: Receiver, alice: Customer, settings: Any
+) -> None:
+    receiver.answers = [302]
+    submit(alice, "SUB-A-1")
+    drain()
+    first = WebhookAttempt.objects.order_by("id").first()
+    assert first is not None and first.status_code == 302  # a failure, not followed
+    settings.RESILIA_WEBHOOK_ALLOW_PRIVATE = False
+    drain(timezone.now() + timedelta(minutes=5))  # the retry's turn
+    last = WebhookAttempt.objects.order_by("-id").first()
+    assert last is not None and last.status_code is None and "private" in last.error
