@@ -35,7 +35,10 @@ class KeyAuth(HttpBearer):
         ip = client_ip(request)
         if cache.get(_failures_key(ip), 0) >= FAILURES_ALLOWED:
             raise ApiError(
-                429, "too_many_failures", _("Too many failed attempts: try again later.")
+                429,
+                "too_many_failures",
+                _("Too many failed attempts: try again later."),
+                retry_after=FAILURE_WINDOW_SECONDS,
             )
         found = super().__call__(request)
         if found is None:

@@ -19,9 +19,13 @@ class ApiError(Exception):
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return api.create_response(
+        retry_after = exc.extra.pop("retry_after", None)
+        response = api.create_response(
             request, {"code": exc.code, "message": exc.message, **exc.extra}, status=exc.status
         )
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = [

@@ -44,6 +44,18 @@ router = Router(tags=["integration"])
 
 MAX_PAGE = 200
 BULK_MAX = 1000
+IDEMPOTENCY = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 200},
+            "description": "Send the same key again (with the same body) to get the first "
+            "answer instead of a second effect; kept 24 hours.",
+        }
+    ]
+}
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
@@ -132,7 +144,7 @@ class QuoteOut(Schema):
     processing_date: date
     effective_date: date
     billing_end: date
-    month_end_deadline: datetime
+    month_end_deadline: str = Field(..., description="ISO 8601, Nouméa time")
     on_time_for_month_end: bool
     months_still_billed: list[BilledMonth]
     total_still_billed_xpf: int
@@ -448,7 +460,7 @@ def get_subscription_quote(
         processing_date=result.processing_date,
         effective_date=result.effective_date,
         billing_end=result.billing_end,
-        month_end_deadline=result.month_end_deadline,
+        month_end_deadline=result.month_end_deadline.isoformat(timespec="seconds"),
         on_time_for_month_end=result.on_time_for_month_end,
         months_still_billed=billed,
         total_still_billed_xpf=sum(m.amount_xpf for m in billed),
@@ -515,6 +527,14 @@ def get_form(request: HttpRequest, reference: str) -> FormOut:
     auth=read_key,
     response={200: None, **ERRORS},
     summary="The signed form (PDF or scan), as stored",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The document, as a download",
+                "content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}},
+            }
+        }
+    },
 )
 def get_form_document(request: HttpRequest, reference: str) -> HttpResponse:
     form = _get_form(reference)
@@ -531,6 +551,7 @@ def get_form_document(request: HttpRequest, reference: str) -> HttpResponse:
     auth=write_key,
     response={200: BulkOut, **ERRORS},
     summary="Create or update up to 1,000 customers' subscriptions (the CSV import's rules)",
+    openapi_extra=IDEMPOTENCY,
 )
 @idempotent
 def bulk_upsert(request: HttpRequest, payload: BulkIn) -> BulkOut:
@@ -581,6 +602,7 @@ def _request_error(exc: RequestError) -> ApiError:
     auth=write_key,
     response={201: RequestOut, **ERRORS},
     summary="Record a cancellation request on a customer's behalf (channel `api`)",
+    openapi_extra=IDEMPOTENCY,
 )
 @idempotent
 def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, RequestOut]:
@@ -627,6 +649,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, Reque
     auth=write_key,
     response={200: RequestOut, **ERRORS},
     summary="Take a received request into account",
+    openapi_extra=IDEMPOTENCY,
 )
 @idempotent
 def confirm_request(request: HttpRequest, reference: str) -> RequestOut:
@@ -646,6 +669,7 @@ def confirm_request(request: HttpRequest, reference: str) -> RequestOut:
     auth=write_key,
     response={200: RequestOut, **ERRORS},
     summary="Reject an open request, with the reason e-mailed to the customer",
+    openapi_extra=IDEMPOTENCY,
 )
 @idempotent
 def reject_request(request: HttpRequest, reference: str, payload: ReasonIn) -> RequestOut:
@@ -666,6 +690,7 @@ def reject_request(request: HttpRequest, reference: str, payload: ReasonIn) -> R
     auth=write_key,
     response={200: RequestOut, **ERRORS},
     summary="Withdraw an open request on the customer's behalf (until R9's deadline)",
+    openapi_extra=IDEMPOTENCY,
 )
 @idempotent
 def withdraw_request(request: HttpRequest, reference: str, payload: ReasonIn) -> RequestOut:
@@ -686,6 +711,7 @@ def withdraw_request(request: HttpRequest, reference: str, payload: ReasonIn) ->
     auth=write_key,
     response={200: FormOut, **ERRORS},
     summary="Record the operator's answer to a forwarded form",
+    openapi_extra=IDEMPOTENCY,
 )
 @idempotent
 def record_answer(request: HttpRequest, reference: str, payload: AnswerIn) -> FormOut:

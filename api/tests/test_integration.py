@@ -56,6 +56,7 @@ def test_failed_attempts_are_throttled(api: Call, alice: Customer) -> None:
         assert api("get", "/api/v1/customers/C100001", key="rsl_guess").status_code == 401
     response = api("get", "/api/v1/customers/C100001", key="read")
     assert response.status_code == 429 and response.json()["code"] == "too_many_failures"
+    assert response["Retry-After"] == "600"
 
 
 def test_every_call_is_in_the_audit_log_under_its_key(api: Call, alice: Customer) -> None:
