@@ -36,7 +36,12 @@ from access_forms.pdf import (
 from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.rules import NOUMEA, REQUEST_OPEN_STATUSES, end_of_day
+from cancellations.rules import (
+    NOUMEA,
+    REQUEST_OPEN_STATUSES,
+    end_of_day,
+    unsigned_form_reminder_day,
+)
 from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
@@ -327,7 +332,7 @@ def form_remind(*, form: AccessLineForm, actor: User | None, ip: str | None = No
 def forms_unsigned_for_long(today: date) -> QuerySet[AccessLineForm]:
     """Awaiting signature since RESILIA_FORM_REMINDER_DAYS days or more (Nouméa days), for
     a request still open."""
-    since = today - timedelta(days=settings.RESILIA_FORM_REMINDER_DAYS)
+    since = unsigned_form_reminder_day(today, settings.RESILIA_FORM_REMINDER_DAYS)
     return AccessLineForm.objects.filter(
         status=FormStatus.AWAITING_SIGNATURE,
         request__status__in=REQUEST_OPEN_STATUSES,

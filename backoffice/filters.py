@@ -5,17 +5,17 @@ django-filter only applies the fields that validated, and the page says which we
 ignored. Every ordering ends with the primary key, so pages never overlap.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access_forms.models import AccessLineForm, FormStatus
+from access_forms.signing import forms_unsigned_for_long
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, Channel, Kind, Status
 from cancellations.rules import NOUMEA, REQUEST_OPEN_STATUSES, end_of_day
@@ -244,14 +244,7 @@ class FormFilter(django_filters.FilterSet):
     def only_unsigned_for_long(
         self, qs: QuerySet[Any], name: str, value: bool | None
     ) -> QuerySet[Any]:
-        if not value:
-            return qs
-        since = noumea_today() - timedelta(days=settings.RESILIA_FORM_REMINDER_DAYS)
-        return qs.filter(
-            status=FormStatus.AWAITING_SIGNATURE,
-            request__status__in=REQUEST_OPEN_STATUSES,
-            request__received_at__lte=end_of_day(since),
-        )
+        return qs & forms_unsigned_for_long(noumea_today()) if value else qs
 
     def only_recalls(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if not value:

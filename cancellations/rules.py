@@ -259,6 +259,12 @@ def latest_kept_until_to_delete(today: date) -> date:
 REQUEST_OPEN_STATUSES = ("submitted", "confirmed")
 
 
+def unsigned_form_reminder_day(today: date, days: int) -> date:
+    """A form still unsigned from a request received on or before this day gets its
+    reminder today (and shows as "unsigned for long" in the back office)."""
+    return today - timedelta(days=days)
+
+
 def last_withdrawal_day(effective_date: date) -> date:
     """R9: an open request may be withdrawn until the day before its effective date."""
     return effective_date - timedelta(days=1)

@@ -325,3 +325,13 @@ def test_every_started_month_is_billed_once(received: date, extra_days: int) -> 
     assert months[-1] == billing_end.replace(day=1)
     for earlier, later in itertools.pairwise(months):
         assert rules.month_end(earlier) + timedelta(days=1) == later
+
+
+def test_the_reminder_to_sign_goes_to_requests_received_that_many_days_before() -> None:
+    from cancellations.rules import previous_business_day, unsigned_form_reminder_day
+
+    assert unsigned_form_reminder_day(date(2026, 12, 3), 7) == date(2026, 11, 26)
+    # The last business day before a Monday is the Friday; before 2 January 2027 (a
+    # Saturday after New Year's Day), Thursday 31 December.
+    assert previous_business_day(date(2026, 11, 30)) == date(2026, 11, 27)
+    assert previous_business_day(date(2027, 1, 2)) == date(2026, 12, 31)
