@@ -189,4 +189,4 @@ def test_redirects_are_not_followed_and_private_addresses_refused_at_send(
     settings.RESILIA_WEBHOOK_ALLOW_PRIVATE = False
     drain(timezone.now() + timedelta(minutes=5))  # the retry's turn
     last = WebhookAttempt.objects.order_by("-id").first()
-    assert last is not None and last.status_code is None and "private" in last.error
+    assert last is not None and last.status_code is None and "réseau privé" in last.error
