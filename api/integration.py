@@ -529,7 +529,7 @@ def get_form(request: HttpRequest, reference: str) -> FormOut:
     summary="The signed form (PDF or scan), as stored",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The document, as a download",
                 "content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}},
             }

@@ -160,3 +160,14 @@ def test_the_api_describes_only_what_it_offers(db: None) -> None:
         "/api/v1/forms/{reference}/document",
         "/api/v1/forms/{reference}/answer",
     }
+
+
+def test_the_openapi_document_has_no_duplicate_keys(db: None) -> None:
+    """Swagger UI refuses a document with a key twice (it once had "200" and 200)."""
+
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
