@@ -77,6 +77,17 @@ def delivered_link(pattern: str) -> str:
     raise AssertionError(f"no delivered e-mail has a link matching {pattern!r}")
 
 
+def delivered_code() -> str:
+    """Deliver the queued e-mails and return the last 6-digit code that reached the
+    mailbox (the public page's confirmation code; stored copies hold only a mask)."""
+    run_tasks()
+    for message in reversed(mail.outbox):
+        match = re.search(r"^\s+(\d{6})$", str(message.body), re.MULTILINE)
+        if match:
+            return match.group(1)
+    raise AssertionError("no code was delivered")
+
+
 def _worker() -> Worker:
     return Worker(
         queue_names=["default"],

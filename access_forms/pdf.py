@@ -145,7 +145,7 @@ def _subset_fonts(font_dir: Path, subset: str) -> dict[tuple[str, str], str]:
     return paths
 
 
-def _fonts(pdf: FPDF, font_dir: Path, text: str) -> None:
+def embed_fonts(pdf: FPDF, font_dir: Path, text: str) -> None:
     """The smallest font that has every character of the document, else the whole font:
     a name is never printed with letters missing."""
     used = {ord(char) for char in text}
@@ -158,12 +158,12 @@ def _fonts(pdf: FPDF, font_dir: Path, text: str) -> None:
         pdf.add_font(family, style, str(font_dir / name))
 
 
-def _font(pdf: FPDF, size: float) -> None:
+def regular(pdf: FPDF, size: float) -> None:
     pdf.set_font("DejaVu", "", size)
 
 
 @contextmanager
-def _bold(pdf: FPDF, size: float) -> Iterator[None]:
+def bold(pdf: FPDF, size: float) -> Iterator[None]:
     """Bold by stroking the outline, in a local graphics state (q … Q) so that the text
     render mode cannot leak into what follows."""
     pdf.set_font("DejaVu", "", size)
@@ -217,39 +217,40 @@ def _box(pdf: FPDF, ticked: bool, label: str) -> None:
     x, y = pdf.get_x(), pdf.get_y()
     pdf.rect(x, y + 1, 4.5, 4.5)
     if ticked:
-        with _bold(pdf, 10):
+        with bold(pdf, 10):
             pdf.text(x + 0.8, y + 4.9, "X")
     pdf.set_xy(x + 7, y)
     if ticked:
-        with _bold(pdf, 11):
+        with bold(pdf, 11):
             pdf.cell(60, 6.5, label)
     else:
-        _font(pdf, 11)
+        regular(pdf, 11)
         pdf.cell(60, 6.5, label)
 
 
 def _field(pdf: FPDF, label: str, value: str) -> None:
-    _font(pdf, 9)
+    regular(pdf, 9)
     pdf.set_text_color(70, 80, 90)
     pdf.cell(45, 8, label)
     pdf.set_text_color(0, 0, 0)
     x = pdf.get_x()
-    with _bold(pdf, 11):
+    with bold(pdf, 11):
         pdf.cell(0, 8, value)
     pdf.line(x, pdf.get_y() + 7.2, 195, pdf.get_y() + 7.2)
     pdf.ln(9)
 
 
-def _section(pdf: FPDF, title: str) -> None:
+def section(pdf: FPDF, title: str, space_after: float = 2) -> None:
+    """A white title on the brand's blue band (the form's and the receipt's sections)."""
     pdf.ln(3)
     pdf.set_fill_color(11, 79, 138)
     pdf.set_text_color(255, 255, 255)
     pdf.set_draw_color(255, 255, 255)
-    with _bold(pdf, 10):
+    with bold(pdf, 10):
         pdf.cell(0, 7, f"  {title}", fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(0, 0, 0)
-    pdf.ln(2)
+    pdf.ln(space_after)
 
 
 def _all_text(content: FormContent) -> str:
@@ -264,17 +265,17 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
     pdf.set_author(content.isp_name)
     pdf.set_auto_page_break(False)
     pdf.set_margins(15, 15, 15)
-    _fonts(pdf, font_dir, _all_text(content))
+    embed_fonts(pdf, font_dir, _all_text(content))
     pdf.add_page()
 
-    with _bold(pdf, 18):
+    with bold(pdf, 18):
         pdf.cell(0, 10, content.operator_name, new_x="LMARGIN", new_y="NEXT")
-    with _bold(pdf, 14):
+    with bold(pdf, 14):
         pdf.cell(
             0, 8, f"Bon de commande / résiliation {content.access_service_name}",
             new_x="LMARGIN", new_y="NEXT",
         )  # fmt: skip
-    _font(pdf, 9)
+    regular(pdf, 9)
     pdf.set_text_color(70, 80, 90)
     pdf.cell(
         0, 6,
@@ -283,22 +284,22 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
     )  # fmt: skip
     pdf.set_text_color(0, 0, 0)
 
-    _section(pdf, "NATURE DE LA DEMANDE")
+    section(pdf, "NATURE DE LA DEMANDE")
     _box(pdf, False, "Commande")
     _box(pdf, content.kind == "cancellation", "Résiliation")
     _box(pdf, content.kind == "isp_release", "Résiliation FAI")
     pdf.ln(9)
 
-    _section(pdf, "TITULAIRE DE LA LIGNE")
+    section(pdf, "TITULAIRE DE LA LIGNE")
     _field(pdf, "Nom et prénom", content.holder_name)
     _field(pdf, "Adresse", content.holder_address)
     _field(pdf, "Téléphone de contact", content.holder_phone)
     _field(pdf, "E-mail", content.holder_email)
 
-    _section(pdf, "LIGNE FIXE")
+    section(pdf, "LIGNE FIXE")
     _field(pdf, "Numéro de la ligne", content.line_number)
 
-    _section(pdf, "OBSERVATIONS")
+    section(pdf, "OBSERVATIONS")
     if content.kind == "isp_release":
         what = "Transfert de la ligne souhaité vers le nouveau FAI"
         if content.new_isp:
@@ -306,7 +307,7 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
         what += " le"
     else:
         what = f"Résiliation du service {content.access_service_name} souhaitée le"
-    _font(pdf, 11)
+    regular(pdf, 11)
     pdf.multi_cell(
         0, 6,
         f"{what} {date_in_figures(content.form_date)} ({date_in_words(content.form_date)}).",
@@ -314,21 +315,21 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
     )  # fmt: skip
     pdf.ln(2)
 
-    _section(pdf, "DATE ET SIGNATURE DU TITULAIRE DE LA LIGNE")
+    section(pdf, "DATE ET SIGNATURE DU TITULAIRE DE LA LIGNE")
     signed_on = content.signed_at.astimezone(NOUMEA) if content.signed_at else None
-    _font(pdf, 11)
+    regular(pdf, 11)
     place = f"Fait en ligne, le {signed_on:%d/%m/%Y}" if signed_on else "Fait à ______, le ______"
     pdf.cell(0, 7, place, new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y() + 2
     pdf.rect(15, top, 110, 40)
-    _font(pdf, 8)
+    regular(pdf, 8)
     pdf.text(17, top + 4, "Signature du titulaire de la ligne")
     if content.signature_png:
         pdf.image(
             io.BytesIO(content.signature_png), x=20, y=top + 6, w=100, h=30, keep_aspect_ratio=True
         )
     if content.signer_name and signed_on:
-        _font(pdf, 8)
+        regular(pdf, 8)
         lines = [
             "Signé électroniquement par",
             content.signer_name,
@@ -339,7 +340,7 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
             pdf.set_xy(130, top + 2 + index * 4.5)
             pdf.cell(65, 4.5, line)
     pdf.set_xy(15, 280)
-    _font(pdf, 7)
+    regular(pdf, 7)
     pdf.set_text_color(110, 110, 110)
     pdf.cell(
         0, 4,

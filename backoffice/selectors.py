@@ -21,6 +21,7 @@ from access_forms.signing import forms_unsigned_for_long
 from backoffice.filters import awaiting_confirmation, start_of_day
 from cancellations.calendar import current_calendar
 from cancellations.models import CancellationRequest, Channel, Kind
+from cancellations.public import submissions_to_verify
 from cancellations.rules import (
     NOUMEA,
     REQUEST_OPEN_STATUSES,
@@ -114,6 +115,7 @@ def needs_action_counts(today: date) -> dict[str, Any]:
         "recalls": recalls["pending"],
         "batches_waiting": batches_waiting,
         "emails_failing": OutboundEmail.objects.filter(status=EmailStatus.RETRYING).count(),
+        "identities_to_verify": submissions_to_verify(timezone.now()).count(),
         "mailboxes_due": mailboxes_due_for_deletion(today, MAILBOX_DELETION_WARNING_DAYS).count(),
     }
 

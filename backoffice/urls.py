@@ -1,6 +1,14 @@
 from django.urls import path
 
-from backoffice.views import customers, forms, home, integrations, requests, supervision
+from backoffice.views import (
+    customers,
+    forms,
+    home,
+    integrations,
+    requests,
+    supervision,
+    verifications,
+)
 
 app_name = "backoffice"
 
@@ -13,10 +21,19 @@ urlpatterns = [
     path("demandes/", requests.request_list, name="request_list"),
     path("demandes/prise-en-compte/", requests.bulk_confirm, name="bulk_confirm"),
     path("demandes/<str:reference>/", requests.request_detail, name="request_detail"),
+    path("demandes/<str:reference>/recu.pdf", requests.request_receipt, name="request_receipt"),
     path(
         "demandes/<str:reference>/<slug:action>/",
         requests.request_action,
         name="request_action",
+    ),
+    # Cancellations from the public page, to verify by phone
+    path("identites/", verifications.verification_list, name="verification_list"),
+    path("identites/<int:pk>/", verifications.verification_detail, name="verification_detail"),
+    path(
+        "identites/<int:pk>/<slug:action>/",
+        verifications.verification_action,
+        name="verification_action",
     ),
     # Customers
     path("clients/", customers.customer_list, name="customer_list"),

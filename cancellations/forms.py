@@ -22,6 +22,39 @@ ERROR_FIELDS = {
 }
 
 
+def desired_date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Desired cancellation date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("No notice: any date from today up to one year ahead."),
+        error_messages={
+            "required": _("Choose the desired date."),
+            "invalid": _("Enter a valid date."),
+        },
+    )
+
+
+def kind_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Kind of cancellation"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Kind.DEFINITIVE,
+        error_messages={
+            "required": _("Choose the kind of cancellation."),
+            "invalid_choice": _("Choose the kind of cancellation."),
+        },
+    )
+
+
+def new_isp_field() -> forms.CharField:
+    return forms.CharField(label=_("Name of your new provider"), max_length=100, required=False)
+
+
+def kind_detail_field() -> forms.CharField:
+    return forms.CharField(label=_("Reason (in a few words)"), max_length=500, required=False)
+
+
 class CancellationForm(forms.Form):
     """SPEC §3.3. The subscriptions offered are the customer's own, and only those."""
 
@@ -33,26 +66,10 @@ class CancellationForm(forms.Form):
             "invalid_choice": _("Choose one of your active subscriptions."),
         },
     )
-    desired_date = forms.DateField(
-        label=_("Desired cancellation date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("No notice: any date from today up to one year ahead."),
-        error_messages={
-            "required": _("Choose the desired date."),
-            "invalid": _("Enter a valid date."),
-        },
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind of cancellation"),
-        choices=Kind.choices,
-        widget=forms.RadioSelect,
-        initial=Kind.DEFINITIVE,
-        error_messages={"required": _("Choose the kind of cancellation.")},
-    )
-    new_isp = forms.CharField(label=_("Name of your new provider"), max_length=100, required=False)
-    kind_detail = forms.CharField(
-        label=_("Reason (in a few words)"), max_length=500, required=False
-    )
+    desired_date = desired_date_field()
+    kind = kind_field()
+    new_isp = new_isp_field()
+    kind_detail = kind_detail_field()
     keep_mailboxes = forms.BooleanField(label=_("Keep my e-mails"), required=False)
     retention_months = forms.TypedChoiceField(
         label=_("For how long"),

@@ -62,6 +62,7 @@ class Kind(models.TextChoices):
 
 class Channel(models.TextChoices):
     WEB = "web", _("Client area")
+    WEB_PUBLIC = "web_public", _("Public cancellation page")
     API = "api", _("API")
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("E-mail")
@@ -118,7 +119,7 @@ class CancellationRequest(models.Model):
     last_month_amount_xpf = models.PositiveIntegerField(_("amount of the last billed month"))
     month_end_deadline = models.DateTimeField(_("end-of-month deadline"))
     on_time_for_month_end = models.BooleanField()
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
@@ -130,6 +131,9 @@ class CancellationRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The durable receipt (SPEC §3.9): written once at submission, never regenerated.
+    receipt = models.FileField(_("receipt"), upload_to="receipts/%Y/%m/", blank=True)
+    receipt_sha256 = models.CharField(_("receipt SHA-256"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -195,3 +199,79 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.status} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING = "pending", _("Identity to confirm")
+    ACCEPTED = "accepted", _("Request created")
+    REFUSED = "refused", _("Identity not verified")
+
+
+class PublicSubmission(models.Model):
+    """A cancellation sent from the public page, without logging in (SPEC §3.8).
+
+    Kept as typed, with its time of receipt, whatever happens next: the customer confirms
+    it with the code e-mailed to the address on file, or an agent verifies the identity by
+    phone; either way the request it becomes is judged at `received_at`.
+    """
+
+    token = models.CharField(max_length=43, unique=True)
+    # One submission per form shown: a double click or a resent POST finds the first.
+    form_nonce = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(_("received at"))
+    client_code = models.CharField(_("client code"), max_length=20)
+    last_name = models.CharField(_("last name"), max_length=100)
+    contact = models.CharField(_("e-mail or phone"), max_length=254)
+    subscription_hint = models.CharField(_("subscription (as typed)"), max_length=100)
+    desired_date = models.DateField(_("desired date"))
+    kind = models.CharField(_("kind of cancellation"), max_length=12, choices=Kind.choices)
+    new_isp = models.CharField(_("new internet provider"), max_length=100, blank=True)
+    kind_detail = models.CharField(_("details"), max_length=500, blank=True)
+    language = models.CharField(max_length=2)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    # Written by the worker: the customer whose client code and e-mail on file both match
+    # (none otherwise), and the subscription the text designates among theirs.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subscription = models.ForeignKey(
+        "customers.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The code: only its keyed hash, made when its e-mail is delivered.
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    code_requests = models.PositiveSmallIntegerField(default=0)
+    code_verified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.PENDING,
+    )
+    request = models.OneToOneField(
+        CancellationRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="public_submission",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["status", "received_at"], name="submission_queue")]
+        verbose_name = _("public cancellation")
+        verbose_name_plural = _("public cancellations")
+
+    def __str__(self) -> str:
+        return f"{self.client_code} {self.received_at:%Y-%m-%d %H:%M}"

@@ -28,6 +28,7 @@ from cancellations.models import (
     RequestEvent,
     Status,
 )
+from cancellations.receipts import receipt_store
 from cancellations.rules import (
     NOUMEA,
     Quote,
@@ -195,6 +196,7 @@ def request_submit(
             subscription.ends_on = result.effective_date
             subscription.save(update_fields=["status", "ends_on"])
             form_for_new_request(request)
+            receipt_store(request)
             _event(request, actor)
             audit_log(
                 actor=actor,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cancellations import info_views, views
+from cancellations import info_views, public_views, views
 
 app_name = "cancellations"
 
@@ -14,4 +14,18 @@ urlpatterns = [
     path("mes-demandes/", views.request_list, name="request_list"),
     path("mes-demandes/<str:reference>/", views.request_detail, name="request_detail"),
     path("mes-demandes/<str:reference>/retirer/", views.withdraw, name="withdraw"),
+    path("mes-demandes/<str:reference>/recu.pdf", views.receipt, name="receipt"),
+    # Without logging in (SPEC §3.8).
+    path("resilier-mon-contrat/", public_views.start, name="public_cancel"),
+    path("resilier-mon-contrat/<str:token>/", public_views.code, name="public_code"),
+    path(
+        "resilier-mon-contrat/<str:token>/nouveau-code/",
+        public_views.new_code,
+        name="public_new_code",
+    ),
+    path(
+        "resilier-mon-contrat/<str:token>/confirmer/", public_views.confirm, name="public_confirm"
+    ),
+    path("resilier-mon-contrat/<str:token>/resultat/", public_views.done, name="public_done"),
+    path("resilier-mon-contrat/<str:token>/recu.pdf", public_views.receipt, name="public_receipt"),
 ]

@@ -1,9 +1,10 @@
 """The cancellation journey in the client area (SPEC §3 steps 3, 4 and 7)."""
 
+import io
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from accounts.access import customer_required
 from cancellations import selectors
 from cancellations.forms import CancellationForm
 from cancellations.models import OPEN_STATUSES, CancellationRequest, Kind
+from cancellations.receipts import receipt_bytes, receipt_filename
 from cancellations.rules import NOUMEA
 from cancellations.services import (
     RequestError,
@@ -202,3 +204,22 @@ def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpRe
             )
         return redirect("cancellations:request_detail", reference=cancellation.reference)
     return render(request, "cancellations/withdraw.html", {"cancellation": cancellation})
+
+
+def receipt_response(cancellation: CancellationRequest) -> FileResponse:
+    """The stored receipt as a download (the client area, the public page, the back
+    office: the same file for everyone who may see the request)."""
+    response = FileResponse(
+        io.BytesIO(receipt_bytes(cancellation)),
+        as_attachment=True,
+        filename=receipt_filename(cancellation),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@customer_required
+@require_GET
+def receipt(request: HttpRequest, customer: Customer, reference: str) -> FileResponse:
+    return receipt_response(selectors.get_request_for_customer(customer, reference))

@@ -18,7 +18,7 @@ from notifications.services import email_queue, emails_queue_rendered_at_deliver
 
 if TYPE_CHECKING:
     from access_forms.models import AccessLineForm, ForwardingBatch
-    from cancellations.models import CancellationRequest
+    from cancellations.models import CancellationRequest, PublicSubmission
     from customers.models import Customer, Mailbox
     from webhooks.models import WebhookEndpoint
 
@@ -26,7 +26,11 @@ if TYPE_CHECKING:
 # --- To the customer, about their request ------------------------------------------------
 
 
-def _about_request(request: "CancellationRequest", template: str) -> OutboundEmail:
+def _about_request(
+    request: "CancellationRequest",
+    template: str,
+    attachments: list[dict[str, str]] | None = None,
+) -> OutboundEmail:
     customer = request.customer
     return email_queue(
         template=template,
@@ -35,12 +39,23 @@ def _about_request(request: "CancellationRequest", template: str) -> OutboundEma
         customer=customer,
         context={"request": request, "customer": customer},
         related_reference=request.reference,
+        attachments=attachments,
     )
 
 
 def send_request_received(request: "CancellationRequest") -> OutboundEmail:
-    """The acknowledgement ("reçue", or "reçue et prise en compte" when both at once)."""
-    return _about_request(request, "request_received")
+    """The acknowledgement ("reçue", or "reçue et prise en compte" when both at once),
+    with the receipt attached."""
+    from cancellations.receipts import receipt_filename
+
+    if not request.receipt:
+        return _about_request(request, "request_received")
+    receipt = {
+        "filename": receipt_filename(request),
+        "mimetype": "application/pdf",
+        "path": str(request.receipt.name),
+    }
+    return _about_request(request, "request_received", [receipt])
 
 
 def send_request_confirmed(request: "CancellationRequest") -> OutboundEmail:
@@ -141,6 +156,41 @@ def send_form_sign_link(form: "AccessLineForm", *, to: str, url_with_mask: str) 
         },
         related_reference=form.request.reference,
         secret_link={"kind": "signing", "form_id": form.pk, "nonce": form.link_nonce},
+    )
+
+
+# --- To a visitor of the public cancellation page -----------------------------------------
+
+
+def send_public_code(submission: "PublicSubmission", customer: "Customer") -> OutboundEmail:
+    """The 6-digit code, to the address on file (made at delivery: never stored)."""
+    return email_queue(
+        template="public_code",
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"submission": submission, "customer": customer, "code": MASK},
+        secret_link={"kind": "public_code", "submission_id": submission.pk},
+    )
+
+
+def send_public_received(submission: "PublicSubmission") -> OutboundEmail:
+    """To the address typed on the page, when it is not the one on file for that client
+    code (or the code does not exist): what was received, and what happens now."""
+    return email_queue(
+        template="public_received",
+        to=submission.contact,
+        language=submission.language,
+        context={"submission": submission},
+    )
+
+
+def send_public_refused(submission: "PublicSubmission") -> OutboundEmail:
+    return email_queue(
+        template="public_refused",
+        to=submission.contact,
+        language=submission.language,
+        context={"submission": submission},
     )
 
 

@@ -17,13 +17,20 @@ MASK = "MASKED-TOKEN"
 TOKEN_MAKERS = {
     "access": "accounts.services.access_link_token",
     "signing": "access_forms.signing.signing_link_token",
+    "public_code": "cancellations.public.public_code_token",
 }
 
 
 def reveal(text: str, secret_link: dict[str, Any]) -> str:
     """The text with the live token in place of the mask (at delivery time only)."""
-    if not secret_link or MASK not in text:
-        return text
+    return reveal_all([text], secret_link)[0]
+
+
+def reveal_all(texts: list[str], secret_link: dict[str, Any]) -> list[str]:
+    """The texts of one message (plain and HTML) with the same live token: a token is
+    made once per delivery (a one-time code changes each time one is made)."""
+    if not secret_link or not any(MASK in text for text in texts):
+        return texts
     params = {k: v for k, v in secret_link.items() if k != "kind"}
     token: str = import_string(TOKEN_MAKERS[secret_link["kind"]])(**params)
-    return text.replace(MASK, token)
+    return [text.replace(MASK, token) for text in texts]

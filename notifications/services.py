@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from notifications.models import EmailStatus, OutboundEmail
-from notifications.secret_links import reveal
+from notifications.secret_links import reveal_all
 from resilia.brand import operator_contact
 
 if TYPE_CHECKING:
@@ -157,15 +157,16 @@ def handle_one_email(now: datetime | None = None) -> bool:
 
 
 def _message(email: OutboundEmail) -> EmailMultiAlternatives:
+    text, html = reveal_all([email.body_text, email.body_html], email.secret_link)
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=reveal(email.body_text, email.secret_link),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
         headers={"X-Resilia-Email-Id": str(email.pk)},
     )
-    message.attach_alternative(reveal(email.body_html, email.secret_link), "text/html")
+    message.attach_alternative(html, "text/html")
     for attachment in email.attachments:
         if "path" in attachment:
             with default_storage.open(attachment["path"], "rb") as stored:

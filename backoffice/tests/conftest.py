@@ -4,7 +4,7 @@ page built from them."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
@@ -18,7 +18,7 @@ from access_forms.signing import Signature, form_sign
 from access_forms.tests.conftest import submit
 from accounts.models import User
 from backoffice import urls as backoffice_urls
-from cancellations.models import CalendarOverride, CancellationRequest
+from cancellations.models import CalendarOverride, CancellationRequest, PublicSubmission
 from cancellations.rules import NOUMEA
 from customers.models import Customer
 
@@ -77,6 +77,25 @@ def world(alice: Customer, bob: Customer, agent: User, settings: object) -> Worl
     )
 
 
+def public_submission_for_world(world: World) -> PublicSubmission:
+    """A cancellation from the public page that names Alice and waits for an agent."""
+    from django.utils import timezone
+
+    return PublicSubmission.objects.create(
+        token="world-submission",
+        form_nonce="world-submission",
+        received_at=timezone.now(),
+        checked_at=timezone.now(),
+        client_code=world.alice.client_code,
+        last_name="Wayaridri",
+        contact="+687 77 12 34",
+        subscription_hint="254318",
+        desired_date=date(2026, 12, 31),
+        kind="definitive",
+        language="fr",
+    )
+
+
 def url_kwargs(world: World) -> dict[str, dict[str, object]]:
     """Arguments for every back office URL that takes some."""
     from api.keys import api_key_create
@@ -91,10 +110,14 @@ def url_kwargs(world: World) -> dict[str, dict[str, object]]:
         endpoint, _ = webhook_endpoint_create(
             url="https://crm.example.nc/hooks", event_types=[], description="", actor=owner
         )
+    submission = public_submission_for_world(world)
     return {
         "request_detail": {"reference": world.signed.reference},
+        "request_receipt": {"reference": world.signed.reference},
         "request_action": {"reference": world.signed.reference, "action": "note"},
         "customer_detail": {"client_code": world.alice.client_code},
+        "verification_detail": {"pk": submission.pk},
+        "verification_action": {"pk": submission.pk, "action": "refuser"},
         "new_request": {"client_code": world.alice.client_code},
         "new_request_summary": {"client_code": world.alice.client_code},
         "send_access_link": {"client_code": world.alice.client_code},

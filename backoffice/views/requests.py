@@ -3,13 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from access_forms.errors import FormError
 from access_forms.services import form_check
@@ -32,6 +32,7 @@ from cancellations.services import (
     withdrawal_allowed,
 )
 from cancellations.summary import Summary
+from cancellations.views import receipt_response
 from notifications.models import OutboundEmail
 from notifications.services import ResendError, email_resend
 from resilia.client_address import client_ip
@@ -152,6 +153,12 @@ def _get(reference: str) -> CancellationRequest:
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     cancellation = _get(reference)
     return _detail_page(request, cancellation)
+
+
+@agent_required
+@require_GET
+def request_receipt(request: HttpRequest, reference: str) -> FileResponse:
+    return receipt_response(_get(reference))
 
 
 def _detail_page(

@@ -107,7 +107,7 @@ def test_submitting_gives_a_reference_and_an_acknowledgement(
     assert response["Location"] == reverse("cancellations:request_sent", args=[request.reference])
     page = alice_client.get(response["Location"]).content.decode()
     assert "RES-2026-000001" in page
-    assert "Reçue le jeudi 26 novembre 2026, 10:00 (heure de Nouméa)" in page
+    assert "Reçue le 26 novembre 2026 à 10:00:00 (heure de Nouméa, UTC+11:00)" in page
     assert "Un accusé de réception a été envoyé à alice@example.nc" in page
     assert request.channel == "web" and request.created_by == alice.user
 
@@ -148,7 +148,7 @@ def test_someone_elses_subscription_in_a_tampered_form_is_404(
         ({"desired_date": "2026-02-30"}, "Saisissez une date valide"),
         ({"kind": "isp_change"}, "indiquez le nom du nouveau fournisseur"),
         ({"kind": "other"}, "Indiquez en quelques mots le motif"),
-        ({"kind": "bogus"}, "Sélectionnez un choix valide"),
+        ({"kind": "bogus"}, "Choisissez la nature de la résiliation."),
         ({"keep_mailboxes": "on", "retention_months": ""}, "Choisissez la durée de conservation"),
         ({"subscription": ""}, "Choisissez l&#x27;abonnement à résilier"),
     ],

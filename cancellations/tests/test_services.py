@@ -127,7 +127,7 @@ def test_the_acknowledgement_email_says_everything(alice: Customer) -> None:
     assert ack.to == ["alice@example.nc"]
     body = ack.body
     assert "Référence\u00a0: RES-2026-000001" in body
-    assert "30 octobre 2026, 23:30" in body
+    assert "30 octobre 2026 à 23:30:00 (heure de Nouméa, UTC+11:00)" in body
     assert "samedi 31 octobre 2026" in body
     assert "octobre 2026 (6\u00a0900\u00a0F)" in body
     assert "aucun frais de résiliation" in body

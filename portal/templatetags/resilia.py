@@ -28,6 +28,19 @@ def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
 
 
 @register.filter
+def received(value: datetime) -> str:
+    """An instant of receipt, unambiguous anywhere: "30 November 2026 at 22:14:05 (Nouméa
+    time, UTC+11:00)" (the receipt, the acknowledgement, the result pages)."""
+    local = value.astimezone(ZoneInfo("Pacific/Noumea"))
+    offset = local.strftime("%z")
+    return _("%(day)s at %(time)s (Nouméa time, UTC%(offset)s)") % {
+        "day": date_format(local, "j F Y"),
+        "time": local.strftime("%H:%M:%S"),
+        "offset": f"{offset[:3]}:{offset[3:]}",
+    }
+
+
+@register.filter
 def days_since(value: datetime | None, today: date) -> int | str:
     """Whole Nouméa days from an instant to `today` (a form's age in the back office)."""
     if value is None:

@@ -1,0 +1,435 @@
+"""Cancelling without logging in (SPEC §3.8, §312k BGB, L215-1-1).
+
+The public page records what the visitor sends, with its time of receipt, and queues one
+check: the same answer, the same work, whether or not the client code exists. The worker
+compares the client code and the e-mail on file. When both match, a 6-digit code goes to
+that address; the visitor enters it, sees the summary and confirms. Otherwise the
+submission waits in the back office for an agent to verify the identity by phone. Either
+way the request it becomes is judged at the original time of receipt.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from access_forms.signing import form_send_link
+from accounts.models import User
+from accounts.services import normalize_client_code
+from audit.services import audit_log
+from cancellations.drafts import Draft
+from cancellations.models import (
+    CancellationRequest,
+    Channel,
+    PublicSubmission,
+    SubmissionStatus,
+)
+from cancellations.selectors import cancellable_subscriptions
+from cancellations.services import request_submit
+from customers.models import Customer, Subscription
+from notifications import emails
+from notifications.models import OutboundEmail
+from notifications.secret_links import MASK
+
+CODE_VALIDITY = timedelta(minutes=15)
+CODE_ATTEMPTS = 5
+# New codes a visitor may ask for, per submission.
+CODE_REQUESTS = 3
+# After the code, this long to press the button; then a new code.
+CONFIRM_WINDOW = timedelta(hours=1)
+# A submission nobody confirmed with a code for this long goes to an agent.
+CODE_GRACE = timedelta(hours=1)
+# Acknowledgements to one address that matched no customer, per hour.
+ACKNOWLEDGEMENTS_PER_ADDRESS = 3
+
+
+class PublicError(Exception):
+    """A refusal the visitor reads; the same words whatever the reason behind it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Submitted:
+    client_code: str
+    last_name: str
+    contact: str
+    subscription_hint: str
+    desired_date: date
+    kind: str
+    new_isp: str = ""
+    kind_detail: str = ""
+
+
+def submission_record(
+    *, data: Submitted, form_nonce: str, ip: str | None, language: str, now: datetime
+) -> PublicSubmission:
+    """Keep what the visitor sent, timestamped, and queue its check. The same form sent
+    twice (a double click, a resent POST) is one submission."""
+    from cancellations.tasks import check_public_submission
+
+    first = PublicSubmission.objects.filter(form_nonce=form_nonce).first()
+    if first is not None:
+        return first
+    try:
+        with transaction.atomic():
+            submission = PublicSubmission.objects.create(
+                token=secrets.token_urlsafe(32),
+                form_nonce=form_nonce,
+                received_at=now,
+                client_code=normalize_client_code(data.client_code)[:20],
+                last_name=data.last_name.strip(),
+                contact=data.contact.strip(),
+                subscription_hint=data.subscription_hint.strip(),
+                desired_date=data.desired_date,
+                kind=data.kind,
+                new_isp=data.new_isp.strip(),
+                kind_detail=data.kind_detail.strip(),
+                language=language,
+                ip=ip,
+            )
+            audit_log(
+                actor=None,
+                action="public.submit",
+                target=submission,
+                ip=ip,
+                client_code=submission.client_code,
+            )
+            check_public_submission.enqueue(submission.pk)
+    except IntegrityError:
+        return PublicSubmission.objects.get(form_nonce=form_nonce)
+    return submission
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+def designated_subscription(customer: Customer, hint: str) -> Subscription | None:
+    """The one cancellable subscription of the customer the visitor's words name (its
+    access line, plan name or reference), or None when they name none or several."""
+    words = hint.strip().casefold()
+    digits = _digits(hint)
+    found = [
+        subscription
+        for subscription in cancellable_subscriptions(customer)
+        if (digits and subscription.access_line and _digits(subscription.access_line) == digits)
+        or (
+            words
+            and words in {subscription.plan.name.casefold(), subscription.reference.casefold()}
+        )
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _matching_customer(submission: PublicSubmission) -> Customer | None:
+    contact = submission.contact
+    if "@" not in contact:
+        return None
+    return (
+        Customer.objects.filter(client_code=submission.client_code, email__iexact=contact)
+        .exclude(email="")
+        .first()
+    )
+
+
+def submission_check(submission_id: int) -> None:
+    """The worker's check of a new submission (never while the visitor waits)."""
+    with transaction.atomic():
+        submission = PublicSubmission.objects.select_for_update().filter(pk=submission_id).first()
+        if submission is None or submission.checked_at is not None:
+            return
+        submission.checked_at = timezone.now()
+        customer = _matching_customer(submission)
+        if customer is not None:
+            submission.customer = customer
+            submission.subscription = designated_subscription(
+                customer, submission.subscription_hint
+            )
+            emails.send_public_code(submission, customer)
+        elif "@" in submission.contact and _acknowledgements_allowed(submission.contact):
+            emails.send_public_received(submission)
+        submission.save(update_fields=["checked_at", "customer", "subscription"])
+
+
+def _acknowledgements_allowed(address: str) -> bool:
+    # Counted from the e-mails themselves: the page cannot flood someone's inbox.
+    sent = OutboundEmail.objects.filter(
+        template="public_received",
+        to__iexact=address,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    return sent < ACKNOWLEDGEMENTS_PER_ADDRESS
+
+
+def code_send(submission_id: int) -> None:
+    """The worker's answer to "send a new code": only a matched submission gets one."""
+    submission = (
+        PublicSubmission.objects.select_related("customer").filter(pk=submission_id).first()
+    )
+    if submission is None or submission.customer is None:
+        return
+    if submission.status != SubmissionStatus.PENDING or submission.request_id:
+        return
+    emails.send_public_code(submission, submission.customer)
+
+
+def _code_hash(submission_id: int, code: str) -> str:
+    return salted_hmac(
+        "resilia.public-code", f"{submission_id}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def public_code_token(*, submission_id: int) -> str:
+    """The 6-digit code, made when its e-mail is delivered (notifications.secret_links):
+    only its keyed hash is stored, so no page or dump shows a live code."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    updated = PublicSubmission.objects.filter(
+        pk=submission_id, status=SubmissionStatus.PENDING, request__isnull=True
+    ).update(
+        code_hash=_code_hash(submission_id, code), code_expires_at=timezone.now() + CODE_VALIDITY
+    )
+    return code if updated else MASK
+
+
+def _wrong_code() -> PublicError:
+    return PublicError(
+        "wrong_code",
+        _(
+            "This code is not right, or no longer valid. Check the last e-mail we sent, or "
+            "ask for a new code."
+        ),
+    )
+
+
+def _too_many_attempts() -> PublicError:
+    return PublicError(
+        "too_many_attempts", _("Too many attempts with this code: ask for a new code.")
+    )
+
+
+def _locked(submission: PublicSubmission) -> PublicSubmission:
+    return PublicSubmission.objects.select_for_update().get(pk=submission.pk)
+
+
+def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> PublicSubmission:
+    """Compare the code typed with the one e-mailed: single use, CODE_VALIDITY, and at
+    most CODE_ATTEMPTS tries per code. A submission that matched no customer has no code:
+    it answers exactly like a wrong one."""
+    with transaction.atomic():
+        submission = _locked(submission)
+        if submission.status != SubmissionStatus.PENDING:
+            raise PublicError("closed", _("This request has already been dealt with."))
+        if submission.code_attempts >= CODE_ATTEMPTS:
+            raise _too_many_attempts()
+        submission.code_attempts += 1
+        right = bool(
+            submission.code_hash
+            and submission.code_expires_at is not None
+            and now <= submission.code_expires_at
+            and constant_time_compare(submission.code_hash, _code_hash(submission.pk, code.strip()))
+        )
+        if right:
+            submission.code_hash = ""
+            submission.code_verified_at = now
+        submission.save(update_fields=["code_attempts", "code_hash", "code_verified_at"])
+    if not right:
+        raise _wrong_code()
+    return submission
+
+
+def code_request_again(*, submission: PublicSubmission, ip: str | None) -> None:
+    """ "Send me a new code": the attempts start again, and the worker sends a code if the
+    submission matched a customer (the same work queued either way)."""
+    from cancellations.tasks import send_public_code
+
+    with transaction.atomic():
+        submission = _locked(submission)
+        if submission.status != SubmissionStatus.PENDING:
+            raise PublicError("closed", _("This request has already been dealt with."))
+        if submission.code_requests >= CODE_REQUESTS:
+            raise PublicError(
+                "too_many_codes",
+                _(
+                    "No more codes can be sent for this request. You have nothing more to "
+                    "do: an agent will contact you to verify your identity."
+                ),
+            )
+        submission.code_requests += 1
+        submission.code_attempts = 0
+        submission.save(update_fields=["code_requests", "code_attempts"])
+        audit_log(actor=None, action="public.new_code", target=submission, ip=ip)
+        send_public_code.enqueue(submission.pk)
+
+
+def confirmable(submission: PublicSubmission, now: datetime) -> bool:
+    """The code was right, recently enough to confirm with it."""
+    return bool(
+        submission.status == SubmissionStatus.PENDING
+        and submission.customer_id
+        and submission.code_verified_at
+        and now - submission.code_verified_at <= CONFIRM_WINDOW
+    )
+
+
+def draft_of(submission: PublicSubmission, subscription: Subscription) -> Draft:
+    return Draft(
+        subscription=subscription,
+        desired_date=submission.desired_date,
+        kind=submission.kind,
+        new_isp=submission.new_isp,
+        kind_detail=submission.kind_detail,
+    )
+
+
+def _create_request(
+    submission: PublicSubmission,
+    subscription: Subscription,
+    *,
+    actor: User | None,
+    ip: str | None,
+    build_url: "SignUrl",
+) -> CancellationRequest:
+    """The request of a submission whose identity is established, judged at the time the
+    submission was received. Called with the submission locked."""
+    request = request_submit(
+        customer=subscription.customer,
+        draft=draft_of(submission, subscription),
+        channel=Channel.WEB_PUBLIC,
+        actor=actor,
+        ip=ip,
+        idempotency_key=f"public-{submission.pk}",
+        now=submission.received_at,
+    )
+    submission.status = SubmissionStatus.ACCEPTED
+    submission.request = request
+    submission.customer = subscription.customer
+    submission.subscription = subscription
+    submission.save(update_fields=["status", "request", "customer", "subscription"])
+    # Without an account, the OPTimo form is signed from a link e-mailed to the customer.
+    form = getattr(request, "access_form", None)
+    if form is not None and form.can_be_signed and request.customer.email:
+        form_send_link(
+            form=form, email=request.customer.email, actor=actor, ip=ip, build_url=build_url
+        )
+    return request
+
+
+class SignUrl:
+    """Builds the absolute signing link of a form around its (masked) token."""
+
+    def __init__(self, site_url: str) -> None:
+        self.site_url = site_url.rstrip("/")
+
+    def __call__(self, token: str) -> str:
+        return self.site_url + reverse("access_forms:holder_sign", args=[token])
+
+
+def submission_accept(
+    *,
+    submission: PublicSubmission,
+    subscription_reference: str,
+    ip: str | None,
+    now: datetime,
+    site_url: str,
+) -> CancellationRequest:
+    """ "Résilier mon contrat maintenant" after the right code: the request is created once."""
+    with transaction.atomic():
+        submission = _locked(submission)
+        if submission.request_id is not None:
+            return submission.request  # type: ignore[return-value]
+        if not confirmable(submission, now):
+            raise PublicError("code_needed", _("Enter the code we sent first."))
+        customer = submission.customer
+        assert customer is not None
+        subscription = next(
+            (
+                s
+                for s in cancellable_subscriptions(customer)
+                if s.reference == subscription_reference
+            ),
+            None,
+        )
+        if subscription is None:
+            raise PublicError("subscription", _("Choose the subscription to cancel."))
+        request = _create_request(
+            submission, subscription, actor=None, ip=ip, build_url=SignUrl(site_url)
+        )
+        audit_log(actor=None, action="public.confirm", target=submission, ip=ip)
+    return request
+
+
+# --- The back office: identities to verify ----------------------------------------------
+
+
+def submissions_to_verify(now: datetime) -> QuerySet[PublicSubmission]:
+    """Waiting for an agent: matched no customer, or nobody entered the code in time."""
+    return PublicSubmission.objects.filter(status=SubmissionStatus.PENDING).filter(
+        Q(checked_at__isnull=False, customer__isnull=True) | Q(received_at__lt=now - CODE_GRACE)
+    )
+
+
+def submission_verify(
+    *,
+    submission: PublicSubmission,
+    subscription: Subscription,
+    actor: User,
+    note: str,
+    ip: str | None,
+    site_url: str,
+) -> CancellationRequest:
+    """An agent verified the identity by phone: the request is created, judged at the
+    submission's original time of receipt."""
+    with transaction.atomic():
+        submission = _locked(submission)
+        if submission.status != SubmissionStatus.PENDING:
+            raise PublicError("closed", _("This submission has already been dealt with."))
+        request = _create_request(
+            submission, subscription, actor=actor, ip=ip, build_url=SignUrl(site_url)
+        )
+        submission.handled_by = actor
+        submission.handled_at = timezone.now()
+        submission.handled_note = note.strip()[:500]
+        submission.save(update_fields=["handled_by", "handled_at", "handled_note"])
+        audit_log(
+            actor=actor,
+            action="public.verify",
+            target=submission,
+            ip=ip,
+            reference=request.reference,
+            note=submission.handled_note,
+        )
+    return request
+
+
+def submission_refuse(
+    *, submission: PublicSubmission, actor: User, reason: str, ip: str | None
+) -> PublicSubmission:
+    """An agent could not verify the identity: nothing is cancelled, and the contact given
+    is told so (by e-mail when it is an address)."""
+    if not reason.strip():
+        raise PublicError("reason_required", _("Give the reason."))
+    with transaction.atomic():
+        submission = _locked(submission)
+        if submission.status != SubmissionStatus.PENDING:
+            raise PublicError("closed", _("This submission has already been dealt with."))
+        submission.status = SubmissionStatus.REFUSED
+        submission.handled_by = actor
+        submission.handled_at = timezone.now()
+        submission.handled_note = reason.strip()[:500]
+        submission.save(update_fields=["status", "handled_by", "handled_at", "handled_note"])
+        audit_log(
+            actor=actor, action="public.refuse", target=submission, ip=ip, reason=reason.strip()
+        )
+        if "@" in submission.contact:
+            emails.send_public_refused(submission)
+    return submission

@@ -1,0 +1,231 @@
+"""The public cancellation page: "Résilier votre contrat", without logging in (SPEC §3.8).
+
+Screens: the form; the code (the same page whatever the details matched); the summary with
+one button; the result with the receipt. A submission is reached only from the browser
+session that sent it (its token is also in the URL, and unguessable).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cancellations.models import PublicSubmission
+from cancellations.public import (
+    PublicError,
+    code_check,
+    code_request_again,
+    confirmable,
+    draft_of,
+    submission_accept,
+    submission_record,
+)
+from cancellations.public_forms import CodeForm, PublicCancellationForm
+from cancellations.selectors import cancellable_subscriptions
+from cancellations.services import RequestError, quote_draft
+from cancellations.summary import Summary
+from cancellations.views import receipt_response
+from customers.models import Customer
+from resilia.client_address import client_ip
+from resilia.throttle import over_limit
+
+SESSION_KEY = "public_submissions"
+HOUR = 3600
+# Per client address and per client code; generous for a family behind one router, far
+# too few to try client codes one after the other.
+SUBMISSIONS_PER_ADDRESS = 10
+SUBMISSIONS_PER_CLIENT_CODE = 5
+CODE_TRIES_PER_ADDRESS = 30
+
+
+def _throttled(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cancellations/public/throttled.html",
+        {"phone": settings.RESILIA_BRAND["office_phone"]},
+        status=429,
+    )
+
+
+def _remember(request: HttpRequest, submission: PublicSubmission) -> None:
+    tokens = [t for t in request.session.get(SESSION_KEY, []) if t != submission.token]
+    request.session[SESSION_KEY] = [*tokens, submission.token][-5:]
+
+
+def _submission(request: HttpRequest, token: str) -> PublicSubmission:
+    """The visitor's own submission, or 404 (another browser, a guessed token)."""
+    if token not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    submission = (
+        PublicSubmission.objects.select_related("customer", "subscription", "request")
+        .filter(token=token)
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    return submission
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """The one public page: who, which subscription, when, why — nothing more."""
+    if request.user.is_authenticated and Customer.objects.filter(user_id=request.user.pk).exists():
+        return redirect("cancellations:cancel")
+    now = timezone.now()
+    if request.method != "POST":
+        form = PublicCancellationForm(initial={"form_nonce": uuid.uuid4().hex}, received_at=now)
+        return render(request, "cancellations/public/start.html", {"form": form})
+    form = PublicCancellationForm(request.POST, received_at=now)
+    if not form.is_valid():
+        return render(request, "cancellations/public/start.html", {"form": form})
+    nonce = form.cleaned_data["form_nonce"]
+    # The same form sent twice is one submission, found before anything is counted.
+    submission = PublicSubmission.objects.filter(form_nonce=nonce).first()
+    if submission is None:
+        ip = client_ip(request)
+        if over_limit(
+            f"public:submit:ip:{ip}", limit=SUBMISSIONS_PER_ADDRESS, window_seconds=HOUR
+        ) or over_limit(
+            f"public:submit:code:{form.cleaned_data['client_code']}",
+            limit=SUBMISSIONS_PER_CLIENT_CODE,
+            window_seconds=HOUR,
+        ):
+            return _throttled(request)
+        submission = submission_record(
+            data=form.submitted(),
+            form_nonce=nonce,
+            ip=ip,
+            language=(get_language() or "fr")[:2],
+            now=now,
+        )
+    _remember(request, submission)
+    return redirect("cancellations:public_code", token=submission.token)
+
+
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest, token: str) -> HttpResponse:
+    """The same page whether or not the details matched: enter the code, or wait for us."""
+    submission = _submission(request, token)
+    if submission.request_id is not None:
+        return redirect("cancellations:public_done", token=token)
+    now = timezone.now()
+    if request.method != "POST" and confirmable(submission, now):
+        return redirect("cancellations:public_confirm", token=token)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if over_limit(
+            f"public:code:ip:{client_ip(request)}",
+            limit=CODE_TRIES_PER_ADDRESS,
+            window_seconds=HOUR,
+        ):
+            return _throttled(request)
+        try:
+            code_check(submission=submission, code=form.cleaned_data["code"], now=now)
+        except PublicError as exc:
+            form.add_error("code", exc.message)
+        else:
+            return redirect("cancellations:public_confirm", token=token)
+    return render(
+        request, "cancellations/public/code.html", {"submission": submission, "form": form}
+    )
+
+
+@require_POST
+def new_code(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission(request, token)
+    if over_limit(
+        f"public:code:ip:{client_ip(request)}", limit=CODE_TRIES_PER_ADDRESS, window_seconds=HOUR
+    ):
+        return _throttled(request)
+    try:
+        code_request_again(submission=submission, ip=client_ip(request))
+    except PublicError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(
+            request,
+            _("If your details match our records, a new code is on its way to your e-mail."),
+        )
+    return redirect("cancellations:public_code", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The summary of what will happen, and one button."""
+    submission = _submission(request, token)
+    if submission.request_id is not None:
+        return redirect("cancellations:public_done", token=token)
+    now = timezone.now()
+    if not confirmable(submission, now):
+        messages.error(request, _("Enter the code we sent first."))
+        return redirect("cancellations:public_code", token=token)
+    assert submission.customer is not None
+    subscriptions = cancellable_subscriptions(submission.customer)
+    wanted = request.POST.get("subscription") or request.GET.get("abonnement")
+    if not wanted and submission.subscription_id is not None:
+        wanted = submission.subscription.reference  # type: ignore[union-attr]
+    if not wanted and len(subscriptions) == 1:
+        wanted = subscriptions[0].reference
+    chosen = next((s for s in subscriptions if s.reference == wanted), None)
+    summary, problem = None, None
+    if chosen is not None:
+        try:
+            draft = draft_of(submission, chosen)
+            summary = Summary.of_draft(draft, quote_draft(draft, submission.received_at))
+        except RequestError as exc:
+            problem = exc.message
+    if request.method == "POST" and summary is not None:
+        try:
+            submission_accept(
+                submission=submission,
+                subscription_reference=chosen.reference,  # type: ignore[union-attr]
+                ip=client_ip(request),
+                now=now,
+                site_url=request.build_absolute_uri("/"),
+            )
+        except (PublicError, RequestError) as exc:
+            problem = exc.message
+        else:
+            return redirect("cancellations:public_done", token=token)
+    return render(
+        request,
+        "cancellations/public/confirm.html",
+        {
+            "submission": submission,
+            "subscriptions": subscriptions,
+            "chosen": chosen,
+            "summary": summary,
+            "problem": problem,
+        },
+    )
+
+
+@require_GET
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission(request, token)
+    cancellation = submission.request
+    if cancellation is None:
+        return redirect("cancellations:public_code", token=token)
+    return render(
+        request,
+        "cancellations/public/done.html",
+        {
+            "submission": submission,
+            "cancellation": cancellation,
+            "summary": Summary.of_request(cancellation),
+        },
+    )
+
+
+@require_GET
+def receipt(request: HttpRequest, token: str) -> FileResponse:
+    submission = _submission(request, token)
+    if submission.request is None:
+        raise Http404
+    return receipt_response(submission.request)
