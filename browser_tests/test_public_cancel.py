@@ -80,7 +80,7 @@ def test_from_the_footer_link_to_the_receipt_without_logging_in(
 
     # Screen 2: the result, with the receipt to download.
     screens_after_code += 1
-    expect(page.get_by_role("heading", name="Votre contrat est résilié")).to_be_visible()
+    expect(page.get_by_role("heading", name="Votre résiliation est enregistrée")).to_be_visible()
     reference = CancellationRequest.objects.get().reference
     expect(page.get_by_text(reference)).to_be_visible()
     assert_accessible(page, "done")

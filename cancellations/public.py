@@ -71,10 +71,18 @@ class Submitted:
 
 
 def submission_record(
-    *, data: Submitted, form_nonce: str, ip: str | None, language: str, now: datetime
+    *,
+    data: Submitted,
+    form_nonce: str,
+    ip: str | None,
+    language: str,
+    now: datetime,
+    send_code: bool = True,
 ) -> PublicSubmission:
     """Keep what the visitor sent, timestamped, and queue its check. The same form sent
-    twice (a double click, a resent POST) is one submission."""
+    twice (a double click, a resent POST) is one submission. Without `send_code` (too
+    many submissions for this client code) it is kept for an agent and no e-mail goes:
+    a stranger can neither flood the customer's inbox nor block their cancellation."""
     from cancellations.tasks import check_public_submission
 
     first = PublicSubmission.objects.filter(form_nonce=form_nonce).first()
@@ -104,7 +112,11 @@ def submission_record(
                 ip=ip,
                 client_code=submission.client_code,
             )
-            check_public_submission.enqueue(submission.pk)
+            if send_code:
+                check_public_submission.enqueue(submission.pk)
+            else:
+                submission.checked_at = now
+                submission.save(update_fields=["checked_at"])
     except IntegrityError:
         return PublicSubmission.objects.get(form_nonce=form_nonce)
     return submission
@@ -196,7 +208,9 @@ def public_code_token(*, submission_id: int) -> str:
     updated = PublicSubmission.objects.filter(
         pk=submission_id, status=SubmissionStatus.PENDING, request__isnull=True
     ).update(
-        code_hash=_code_hash(submission_id, code), code_expires_at=timezone.now() + CODE_VALIDITY
+        code_hash=_code_hash(submission_id, code),
+        code_expires_at=timezone.now() + CODE_VALIDITY,
+        code_attempts=0,
     )
     return code if updated else MASK
 
@@ -232,11 +246,13 @@ def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> Pub
         if submission.code_attempts >= CODE_ATTEMPTS:
             raise _too_many_attempts()
         submission.code_attempts += 1
+        # The hash is computed even without a code: the same work either way.
+        typed = _code_hash(submission.pk, code.strip())
         right = bool(
-            submission.code_hash
+            constant_time_compare(submission.code_hash, typed)
+            and submission.code_hash
             and submission.code_expires_at is not None
             and now <= submission.code_expires_at
-            and constant_time_compare(submission.code_hash, _code_hash(submission.pk, code.strip()))
         )
         if right:
             submission.code_hash = ""
@@ -266,7 +282,8 @@ def code_request_again(*, submission: PublicSubmission, ip: str | None) -> None:
             )
         submission.code_requests += 1
         submission.code_attempts = 0
-        submission.save(update_fields=["code_requests", "code_attempts"])
+        submission.code_hash = ""  # the old code dies now, not when the new one arrives
+        submission.save(update_fields=["code_requests", "code_attempts", "code_hash"])
         audit_log(actor=None, action="public.new_code", target=submission, ip=ip)
         send_public_code.enqueue(submission.pk)
 

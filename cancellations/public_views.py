@@ -16,9 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cancellations.models import PublicSubmission
+from accounts.services import normalize_client_code
+from cancellations.models import PublicSubmission, SubmissionStatus
 from cancellations.public import (
     PublicError,
+    Submitted,
     code_check,
     code_request_again,
     confirmable,
@@ -58,6 +60,41 @@ def _remember(request: HttpRequest, submission: PublicSubmission) -> None:
     request.session[SESSION_KEY] = [*tokens, submission.token][-5:]
 
 
+def _same(request: HttpRequest, submission: PublicSubmission, data: Submitted) -> bool:
+    return submission.token in request.session.get(SESSION_KEY, []) and (
+        submission.client_code,
+        submission.last_name,
+        submission.contact,
+        submission.subscription_hint,
+        submission.desired_date,
+        submission.kind,
+        submission.new_isp,
+        submission.kind_detail,
+    ) == (
+        normalize_client_code(data.client_code),
+        data.last_name.strip(),
+        data.contact.strip(),
+        data.subscription_hint.strip(),
+        data.desired_date,
+        data.kind,
+        data.new_isp.strip(),
+        data.kind_detail.strip(),
+    )
+
+
+def _confirmed_by_code(submission: PublicSubmission) -> bool:
+    """The visitor proved, with the code, to be the customer of the request: only then
+    does this browser see it. A request an agent made after a phone call is shown in the
+    customer's e-mails and client area, never to the browser that sent the form."""
+    request = submission.request
+    return bool(
+        request is not None
+        and submission.code_verified_at is not None
+        and request.created_by_id is None
+        and request.customer_id == submission.customer_id
+    )
+
+
 def _submission(request: HttpRequest, token: str) -> PublicSubmission:
     """The visitor's own submission, or 404 (another browser, a guessed token)."""
     if token not in request.session.get(SESSION_KEY, []):
@@ -85,24 +122,31 @@ def start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "cancellations/public/start.html", {"form": form})
     nonce = form.cleaned_data["form_nonce"]
-    # The same form sent twice is one submission, found before anything is counted.
+    data = form.submitted()
+    # The same form sent twice from this browser is one submission, found before anything
+    # is counted. The same nonce with other answers (back, corrected, sent again), or
+    # from another browser, is a new submission.
     submission = PublicSubmission.objects.filter(form_nonce=nonce).first()
+    if submission is not None and not _same(request, submission, data):
+        submission, nonce = None, uuid.uuid4().hex
     if submission is None:
         ip = client_ip(request)
-        if over_limit(
-            f"public:submit:ip:{ip}", limit=SUBMISSIONS_PER_ADDRESS, window_seconds=HOUR
-        ) or over_limit(
-            f"public:submit:code:{form.cleaned_data['client_code']}",
+        if over_limit(f"public:submit:ip:{ip}", limit=SUBMISSIONS_PER_ADDRESS, window_seconds=HOUR):
+            return _throttled(request)
+        # Past the client code's limit the submission is still kept, for an agent, and no
+        # code is e-mailed: nobody can block a customer's cancellation or flood them.
+        send_code = not over_limit(
+            f"public:submit:code:{data.client_code}",
             limit=SUBMISSIONS_PER_CLIENT_CODE,
             window_seconds=HOUR,
-        ):
-            return _throttled(request)
+        )
         submission = submission_record(
-            data=form.submitted(),
+            data=data,
             form_nonce=nonce,
             ip=ip,
             language=(get_language() or "fr")[:2],
             now=now,
+            send_code=send_code,
         )
     _remember(request, submission)
     return redirect("cancellations:public_code", token=submission.token)
@@ -112,8 +156,10 @@ def start(request: HttpRequest) -> HttpResponse:
 def code(request: HttpRequest, token: str) -> HttpResponse:
     """The same page whether or not the details matched: enter the code, or wait for us."""
     submission = _submission(request, token)
-    if submission.request_id is not None:
+    if _confirmed_by_code(submission):
         return redirect("cancellations:public_done", token=token)
+    if submission.status != SubmissionStatus.PENDING:
+        return render(request, "cancellations/public/handled.html", {"submission": submission})
     now = timezone.now()
     if request.method != "POST" and confirmable(submission, now):
         return redirect("cancellations:public_confirm", token=token)
@@ -159,7 +205,7 @@ def new_code(request: HttpRequest, token: str) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The summary of what will happen, and one button."""
     submission = _submission(request, token)
-    if submission.request_id is not None:
+    if _confirmed_by_code(submission):
         return redirect("cancellations:public_done", token=token)
     now = timezone.now()
     if not confirmable(submission, now):
@@ -210,7 +256,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def done(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission(request, token)
     cancellation = submission.request
-    if cancellation is None:
+    if cancellation is None or not _confirmed_by_code(submission):
         return redirect("cancellations:public_code", token=token)
     return render(
         request,
@@ -226,6 +272,6 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def receipt(request: HttpRequest, token: str) -> FileResponse:
     submission = _submission(request, token)
-    if submission.request is None:
+    if submission.request is None or not _confirmed_by_code(submission):
         raise Http404
     return receipt_response(submission.request)

@@ -133,6 +133,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "resilia_cache",
+        # Throttle counters live here too: culling them early would reopen the door.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 AUTH_USER_MODEL = "accounts.User"

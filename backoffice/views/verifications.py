@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.access import agent_required
-from backoffice.filters import matching_customers
+from backoffice.filters import matching_customers, search_terms
 from cancellations.calendar import current_calendar
 from cancellations.models import PublicSubmission
 from cancellations.public import (
@@ -61,7 +61,8 @@ def verification_list(request: HttpRequest) -> HttpResponse:
 def _candidates(submission: PublicSubmission) -> list[Customer]:
     found: dict[int, Customer] = {}
     for text in (submission.client_code, submission.contact, submission.last_name):
-        if text.strip():
+        # A term with nothing to search on ("." as a name) would match everyone.
+        if len(search_terms(text)[1]) >= 3:
             for customer in matching_customers(text).order_by("client_code")[:10]:
                 found.setdefault(customer.pk, customer)
     return list(found.values())[:20]
@@ -75,7 +76,9 @@ def _page(
     customer: Customer | None = None,
 ) -> HttpResponse:
     candidates = _candidates(submission)
-    chosen = customer or (candidates[0] if len(candidates) == 1 else None)
+    # Pre-selected only on the exact client code typed; the agent chooses otherwise.
+    exact = [c for c in candidates if c.client_code == submission.client_code]
+    chosen = customer or (exact[0] if exact else None)
     wanted = request.GET.get("client")
     if wanted:
         chosen = Customer.objects.filter(client_code=wanted).first() or chosen

@@ -344,13 +344,70 @@ def test_a_double_submission_is_one_submission(alice: Customer) -> None:
 def test_submissions_are_throttled_per_client_code_and_per_address(alice: Customer) -> None:
     for n in range(5):
         _send(Client(), form_nonce=f"{n:032x}", ip=f"198.51.100.{n}")
-    refused = Client().post(START, _form(form_nonce=f"{9:032x}"), REMOTE_ADDR="198.51.100.99")
-    assert refused.status_code == 429
-    assert "Trop de tentatives" in refused.content.decode()
+    assert DBTaskResult.objects.count() == 5
+    # Past five an hour for one client code, a submission is still kept (nobody can
+    # block a customer's cancellation) but no code goes out: it waits for an agent.
+    DBTaskResult.objects.all().delete()
+    kept = Client().post(START, _form(form_nonce=f"{9:032x}"), REMOTE_ADDR="198.51.100.99")
+    assert kept.status_code == 302
+    assert not DBTaskResult.objects.exists()
+    assert submissions_to_verify(LAST_EVENING).count() == 1
     for n in range(10):
         _send(Client(), client_code=f"C9{n:05d}", form_nonce=f"{100 + n:032x}", ip="192.0.2.7")
     refused = Client().post(
         START, _form(client_code="C888888", form_nonce=f"{200:032x}"), REMOTE_ADDR="192.0.2.7"
     )
     assert refused.status_code == 429
-    assert PublicSubmission.objects.count() == 15
+    assert "Trop de tentatives" in refused.content.decode()
+    assert PublicSubmission.objects.count() == 16
+
+
+def test_a_throttle_window_is_not_extended_by_further_attempts(db: None) -> None:
+    from resilia.throttle import over_limit
+
+    hits = [over_limit("t", limit=2, window_seconds=3600) for _ in range(3)]
+    assert hits == [False, False, True]
+    with time_machine.travel(LAST_EVENING + timedelta(minutes=59), tick=False):
+        assert over_limit("t", limit=2, window_seconds=3600)
+    with time_machine.travel(LAST_EVENING + timedelta(minutes=61), tick=False):
+        assert not over_limit("t", limit=2, window_seconds=3600)
+
+
+def test_a_corrected_form_sent_again_is_a_new_submission(alice: Customer) -> None:
+    client = Client()
+    first = _send(client)
+    second = _send(client, contact="alice.new@example.nc")  # back, corrected, sent again
+    assert first != second
+    assert PublicSubmission.objects.count() == 2
+    # Another browser with the same nonce gets its own submission, never the first one.
+    third = _send(Client())
+    assert third not in (first, second)
+
+
+def test_asking_for_a_new_code_kills_the_old_one_at_once(alice: Customer) -> None:
+    client = Client()
+    page = _send(client)
+    old = delivered_code()
+    client.post(page + "nouveau-code/")  # the worker has not sent the new one yet
+    assert WRONG_CODE in _enter(client, page, old)
+
+
+def test_a_request_an_agent_verified_is_not_shown_to_the_browser_that_sent_the_form(
+    alice: Customer, agent: User
+) -> None:
+    mallory = Client()
+    page = _send(mallory, contact="mallory@example.nc")  # Alice's code, another address
+    run_tasks()
+    submission = PublicSubmission.objects.get()
+    staff = Client()
+    staff.force_login(agent)
+    staff.post(
+        reverse("backoffice:verification_action", args=[submission.pk, "verifier"]),
+        {"client": "C100001", "subscription": alice.subscriptions.get(reference="SUB-A-1").pk,
+         "note": "Titulaire rappelée"},
+    )  # fmt: skip
+    assert CancellationRequest.objects.count() == 1
+    for url in (page, page + "resultat/", page + "confirmer/"):
+        body = mallory.get(url, follow=True).content.decode()
+        assert "Wayaridri" not in body and "SUB-A-1" not in body and "RES-" not in body, url
+    assert mallory.get(page + "recu.pdf").status_code == 404
