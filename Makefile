@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint messages clean run-packages test-packages
+.PHONY: run test lint messages clean run-packages test-packages bench bench-packages
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Résilia needs Python 3.12+ (pyenv reads .python-version: 3.13)")'
@@ -40,6 +40,16 @@ run-packages:
 
 test-packages:
 	$(call apt_install,$(TEST_PACKAGES))
+
+# wrk is the load generator of `make bench`; psql makes its scratch PostgreSQL database.
+BENCH_PACKAGES := fonts-dejavu-core wrk postgresql-client curl
+bench-packages:
+	$(call apt_install,$(BENCH_PACKAGES))
+
+# Month-end at national scale: the hot paths against the framework's ceilings, on
+# PostgreSQL then SQLite (bench/run.sh says what is measured; docs/BENCHMARKS.md has figures).
+bench: $(VENV)/.dev bench-packages
+	bash bench/run.sh
 
 TEST_ENV := SECRET_KEY=resilia-test-suite-only-never-in-production-7f3c9a1e5b2d8046 DEBUG=false SECURE_SSL_REDIRECT=false \
 	RESILIA_VAR_DIR=$(CURDIR)/var/test

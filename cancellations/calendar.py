@@ -1,7 +1,9 @@
 """The business calendar in force: legal holidays plus the supervisors' overrides.
 
-Built from the database once and kept in the process; a change of override clears it
-in the process that made it, and other processes pick it up within CACHE_SECONDS.
+The overrides are kept in Django's cache, shared by every web process and worker, and
+cleared when a supervisor changes one (after the change commits). Each process also
+keeps the built calendar for at most CHECK_SECONDS, so a page costs no query for it, and
+a change reaches every process within that second.
 """
 
 import threading
@@ -9,6 +11,7 @@ import time
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -17,30 +20,48 @@ from audit.services import audit_log
 from cancellations.models import CalendarOverride, OverrideKind
 from cancellations.rules import Calendar
 
-CACHE_SECONDS = 60
+CACHE_KEY = "calendar:overrides:v1"
+CHECK_SECONDS = 1.0
 _lock = threading.Lock()
-_cached: tuple[float, Calendar] | None = None
+# (when this process last read the shared cache, the overrides read, the calendar built)
+_cached: tuple[float, list[tuple[date, str, str]], Calendar] | None = None
+
+
+def _overrides() -> list[tuple[date, str, str]]:
+    overrides = cache.get(CACHE_KEY)
+    if overrides is None:
+        overrides = list(CalendarOverride.objects.values_list("day", "kind", "name"))
+        cache.set(CACHE_KEY, overrides, None)
+    return overrides  # type: ignore[no-any-return]
 
 
 def current_calendar() -> Calendar:
     global _cached
     cached = _cached
-    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    overrides = list(CalendarOverride.objects.values_list("day", "kind", "name"))
-    calendar = Calendar(
-        closed={day: name for day, kind, name in overrides if kind == OverrideKind.CLOSED},
-        opened=frozenset(day for day, kind, _ in overrides if kind == OverrideKind.OPEN),
-    )
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CHECK_SECONDS:
+        return cached[2]
+    overrides = _overrides()
+    if cached is not None and cached[1] == overrides:
+        calendar = cached[2]  # unchanged: keep the built calendar and its memoised years
+    else:
+        calendar = Calendar(
+            closed={day: name for day, kind, name in overrides if kind == OverrideKind.CLOSED},
+            opened=frozenset(day for day, kind, _ in overrides if kind == OverrideKind.OPEN),
+        )
     with _lock:
-        _cached = (time.monotonic(), calendar)
+        _cached = (now, overrides, calendar)
     return calendar
 
 
 def forget_calendar(**kwargs: Any) -> None:
+    """An override changed: every process builds the calendar again (this one at once, the
+    others within CHECK_SECONDS), from the database once the change is committed."""
     global _cached
     with _lock:
         _cached = None
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 post_save.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-save")

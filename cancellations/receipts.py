@@ -217,10 +217,8 @@ def render_receipt(request: CancellationRequest, mailboxes: list[str]) -> bytes:
     return bytes(pdf.output())
 
 
-def receipt_store(request: CancellationRequest) -> None:
-    """Write the receipt of a request that has none, once (called in the transaction that
-    records the request; a request from before receipts existed gets its own on first
-    download, from the same frozen fields)."""
+def _store(request: CancellationRequest) -> None:
+    """Write the receipt of a request, locked, that has none."""
     mailboxes = [m.address for m in request.subscription.mailboxes.order_by("address")]
     content = render_receipt(request, mailboxes)
     request.receipt_sha256 = hashlib.sha256(content).hexdigest()
@@ -230,14 +228,26 @@ def receipt_store(request: CancellationRequest) -> None:
     )
 
 
+def receipt_write(request_id: int) -> CancellationRequest:
+    """The request with its receipt, written now if it never was: by the worker just after
+    the submission commits, or by whichever download or e-mail needs it first. Once
+    written it is never written again (the row is locked while it is)."""
+    with transaction.atomic():
+        request = (
+            CancellationRequest.objects.select_for_update()
+            .select_related("customer", "subscription__plan")
+            .get(pk=request_id)
+        )
+        if not request.receipt:
+            _store(request)
+    return request
+
+
 def receipt_bytes(request: CancellationRequest) -> bytes:
     """The stored receipt, checked against its SHA-256; written first if it never was."""
     if not request.receipt:
-        with transaction.atomic():
-            locked = CancellationRequest.objects.select_for_update().get(pk=request.pk)
-            if not locked.receipt:
-                receipt_store(locked)
-            request.receipt, request.receipt_sha256 = locked.receipt, locked.receipt_sha256
+        written = receipt_write(request.pk)
+        request.receipt, request.receipt_sha256 = written.receipt, written.receipt_sha256
     with request.receipt.open("rb") as stored:
         content = stored.read()
     if hashlib.sha256(content).hexdigest() != request.receipt_sha256:

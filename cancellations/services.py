@@ -7,7 +7,7 @@ audit entry and its queued e-mail together: all of it is committed, or none of i
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,13 +28,13 @@ from cancellations.models import (
     RequestEvent,
     Status,
 )
-from cancellations.receipts import receipt_store
 from cancellations.rules import (
     NOUMEA,
     Quote,
     QuoteError,
     quote,
 )
+from cancellations.tasks import write_receipt
 from customers.models import (
     Customer,
     Subscription,
@@ -103,10 +103,36 @@ def validate_draft(draft: Draft) -> None:
 
 
 def _next_reference(year: int) -> str:
-    ReferenceSequence.objects.bulk_create([ReferenceSequence(year=year)], ignore_conflicts=True)
-    ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1)
-    number = ReferenceSequence.objects.get(year=year).last
+    """RES-2026-000123: the next number of the year.
+
+    On PostgreSQL a sequence per year: numbers are taken without a lock, so concurrent
+    submissions do not queue behind each other's commit (a shared counter row kept each
+    one waiting until the previous transaction ended; a number lost to a rollback leaves
+    a gap). SQLite lets one writer in at a time anyway: the counter row costs nothing more.
+    """
+    if connection.vendor == "postgresql":
+        number = _sequence_next(year)
+    else:
+        ReferenceSequence.objects.bulk_create([ReferenceSequence(year=year)], ignore_conflicts=True)
+        ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1)
+        number = ReferenceSequence.objects.get(year=year).last
     return f"RES-{year}-{number:06d}"
+
+
+def _sequence_next(year: int) -> int:
+    name = f"resilia_reference_{int(year)}"
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():  # a savepoint: the sequence may not exist yet
+                cursor.execute("SELECT nextval(%s)", [name])
+                return int(cursor.fetchone()[0])
+        except ProgrammingError:
+            pass
+        # The first number of the year, or the first after a counter from before sequences.
+        last = ReferenceSequence.objects.filter(year=year).values_list("last", flat=True).first()
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {(last or 0) + 1}")
+        cursor.execute("SELECT nextval(%s)", [name])
+        return int(cursor.fetchone()[0])
 
 
 def _event(request: CancellationRequest, actor: User | None, note: str = "") -> None:
@@ -196,7 +222,10 @@ def request_submit(
             subscription.ends_on = result.effective_date
             subscription.save(update_fields=["status", "ends_on"])
             form_for_new_request(request)
-            receipt_store(request)
+            # The receipt is written by the worker right after the commit (or by the first
+            # download or delivery that needs it): rendering a PDF inside this transaction
+            # held the database's write lock for most of a submission.
+            write_receipt.enqueue(request.pk)
             _event(request, actor)
             audit_log(
                 actor=actor,

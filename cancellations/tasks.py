@@ -1,15 +1,25 @@
-"""Tasks take ids and call a service; running one twice is harmless."""
+"""Tasks take ids and call a service; running one twice is harmless. (The services are
+imported when a task runs: they queue these tasks themselves.)"""
 
 from django.tasks import task
-
-from cancellations import public
 
 
 @task()
 def check_public_submission(submission_id: int) -> None:
-    public.submission_check(submission_id)
+    from cancellations.public import submission_check
+
+    submission_check(submission_id)
 
 
 @task()
 def send_public_code(submission_id: int) -> None:
-    public.code_send(submission_id)
+    from cancellations.public import code_send
+
+    code_send(submission_id)
+
+
+@task()
+def write_receipt(request_id: int) -> None:
+    from cancellations.receipts import receipt_write
+
+    receipt_write(request_id)

@@ -45,15 +45,13 @@ def _about_request(
 
 def send_request_received(request: "CancellationRequest") -> OutboundEmail:
     """The acknowledgement ("reçue", or "reçue et prise en compte" when both at once),
-    with the receipt attached."""
+    with the receipt attached (read, or written, when the message is delivered)."""
     from cancellations.receipts import receipt_filename
 
-    if not request.receipt:
-        return _about_request(request, "request_received")
     receipt = {
         "filename": receipt_filename(request),
         "mimetype": "application/pdf",
-        "path": str(request.receipt.name),
+        "receipt": str(request.pk),
     }
     return _about_request(request, "request_received", [receipt])
 

@@ -168,9 +168,13 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     for attachment in email.attachments:
-        if "path" in attachment:
+        if "receipt" in attachment:
+            from cancellations.receipts import receipt_bytes, receipt_write
+
+            content: bytes | str = receipt_bytes(receipt_write(int(attachment["receipt"])))
+        elif "path" in attachment:
             with default_storage.open(attachment["path"], "rb") as stored:
-                content: bytes | str = stored.read()
+                content = stored.read()
         else:
             content = attachment["content"]
         message.attach(attachment["filename"], content, attachment["mimetype"])

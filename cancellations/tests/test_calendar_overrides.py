@@ -56,3 +56,32 @@ def test_an_agent_cannot_change_the_calendar(agent: User) -> None:
     )
     assert response.status_code == 403
     assert not CalendarOverride.objects.exists()
+
+
+def test_the_calendar_in_force_is_shared_by_processes_and_follows_a_change(
+    supervisor: User,
+) -> None:
+    """Built once into Django's cache (one per deployment, every process reads it); a
+    supervisor's change clears it; another process sees the change within a second."""
+    import time
+
+    from django.core.cache import cache
+
+    from cancellations import calendar as calendar_module
+    from cancellations.calendar import CACHE_KEY, calendar_override_add, current_calendar
+    from cancellations.rules import Calendar
+
+    bridge = date(2026, 12, 24)
+    assert current_calendar().is_business_day(bridge)
+    assert cache.get(CACHE_KEY) == []
+    # Another process built its calendar two seconds ago, before the change.
+    stale: tuple[float, list[tuple[date, str, str]], Calendar] = (
+        time.monotonic() - 2,
+        [],
+        Calendar(),
+    )
+    calendar_override_add(day=bridge, kind="closed", name="Pont de Noël", actor=supervisor)
+    assert not current_calendar().is_business_day(bridge)  # this process: at once
+    calendar_module._cached = stale
+    assert not current_calendar().is_business_day(bridge)  # the other: on its next look
+    assert cache.get(CACHE_KEY) == [(bridge, "closed", "Pont de Noël")]

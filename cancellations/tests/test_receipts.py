@@ -124,8 +124,18 @@ def test_the_receipt_is_written_once_and_never_again(thuy: Customer) -> None:
     assert receipt_bytes(request) == first
 
 
+def test_the_worker_writes_the_receipt_just_after_the_submission(thuy: Customer) -> None:
+    request = _submit(thuy)
+    assert not request.receipt  # not inside the submission's transaction
+    run_tasks()
+    request.refresh_from_db()
+    assert request.receipt and len(request.receipt_sha256) == 64
+    assert receipt_bytes(request).startswith(b"%PDF-")
+
+
 def test_an_altered_receipt_is_refused_not_served(thuy: Customer) -> None:
     request = _submit(thuy)
+    receipt_bytes(request)
     with request.receipt.open("wb") as stored:
         stored.write(b"%PDF-1.4 forged")
     with pytest.raises(ReceiptAltered):
@@ -135,6 +145,7 @@ def test_an_altered_receipt_is_refused_not_served(thuy: Customer) -> None:
 def test_the_acknowledgement_carries_the_receipt_and_every_effect(thuy: Customer) -> None:
     request = _submit(thuy)
     run_tasks()
+    request.refresh_from_db()
     (message,) = [m for m in mail.outbox if request.reference in m.subject]
     body = str(message.body)
     name, content, mimetype = message.attachments[0]  # type: ignore[misc]

@@ -1,0 +1,187 @@
+"""The month-end table and chart from bench/run.sh's results (one JSON object per line).
+
+    .venv/bin/python bench/report.py var/bench/results.jsonl --chart docs/bench-clients.png
+
+The table is at 8 connections: each path's requests per second, its share of its ceiling
+(pages against the "hello" view, the submission against the one-INSERT view) and its p99
+against the ceiling's p99. The sweep lists failures and timeouts at 1, 8, 32 and 64
+connections, and the chart draws throughput and p99 against the number of clients.
+"""
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+PATHS = ["hello", "insert", "login", "home", "summary", "submit"]
+LABELS = {
+    "hello": 'bare "hello" view (ceiling for pages)',
+    "insert": "bare one-INSERT view (ceiling for writes)",
+    "login": "login page",
+    "home": "logged-in home page",
+    "summary": "live summary (htmx GET)",
+    "submit": "full submission (POST → redirect)",
+}
+CEILING = {"login": "hello", "home": "hello", "summary": "hello", "submit": "insert"}
+TARGET = {"login": 0.30, "home": 0.20, "summary": 0.20, "submit": 0.60}
+
+
+def rate(row: dict) -> float:
+    return row["requests"] / (row["duration_us"] / 1e6)
+
+
+def load(path: Path) -> dict[tuple[str, str, int], dict]:
+    rows = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[(row["database"], row["path"], row["connections"])] = row
+    return rows
+
+
+def table(rows: dict[tuple[str, str, int], dict], database: str) -> str:
+    out = [
+        f"**{database}**, 8 connections:",
+        "",
+        "| path | req/s | share of its ceiling | target | p99 | p99 / ceiling's p99 | failed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for path in PATHS:
+        row = rows.get((database, path, 8))
+        if row is None:
+            continue
+        share = p99_ratio = target = "–"
+        if path in CEILING:
+            ceiling = rows[(database, CEILING[path], 8)]
+            ratio = rate(row) / rate(ceiling)
+            met = "met" if ratio >= TARGET[path] else "**not met**"
+            share = f"{ratio:.0%} of {CEILING[path]}"
+            target = f"≥ {TARGET[path]:.0%} ({met})"
+            p99_ratio = f"{row['p99_us'] / ceiling['p99_us']:.1f} ×"
+        failed = row["unexpected_status"] + row["socket_errors"] + row["timeouts"]
+        out.append(
+            f"| {LABELS[path]} | {rate(row):,.0f} | {share} | {target} | "
+            f"{row['p99_us'] / 1000:.1f} ms | {p99_ratio} | {failed} |"
+        )
+    return "\n".join(out)
+
+
+def sweep(rows: dict[tuple[str, str, int], dict], database: str) -> str:
+    counts = sorted({c for (d, _, c) in rows if d == database})
+    out = [
+        f"**{database}**, req/s (p99 ms) [failed, timeouts] by connections:",
+        "",
+        "| path | " + " | ".join(str(c) for c in counts) + " |",
+        "|---|" + "---|" * len(counts),
+    ]
+    for path in PATHS:
+        cells = []
+        for count in counts:
+            row = rows.get((database, path, count))
+            if row is None:
+                cells.append("–")
+                continue
+            failed = row["unexpected_status"] + row["socket_errors"]
+            cells.append(
+                f"{rate(row):,.0f} ({row['p99_us'] / 1000:.0f}) [{failed}, {row['timeouts']}]"
+            )
+        out.append(f"| {path} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+COLOURS = {
+    "hello": (120, 120, 120),
+    "insert": (170, 170, 170),
+    "login": (11, 79, 138),
+    "home": (200, 90, 20),
+    "summary": (30, 140, 70),
+    "submit": (160, 30, 120),
+}
+
+
+def chart(rows: dict[tuple[str, str, int], dict], path: Path) -> None:
+    """Throughput and p99 against the number of clients, one row of panels per database."""
+    databases = sorted({d for (d, _, _) in rows})
+    counts = sorted({c for (_, _, c) in rows})
+    width, panel_h = 1200, 360
+    image = Image.new("RGB", (width, 60 + panel_h * len(databases)), "white")
+    draw = ImageDraw.Draw(image)
+    font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    font = ImageFont.truetype(font_path, 13)
+    title = ImageFont.truetype(font_path, 16)
+    draw.text(
+        (20, 15),
+        "Throughput (req/s, log scale) and p99 (ms, log scale) by clients",
+        font=title,
+        fill="black",
+    )
+    for d_index, database in enumerate(databases):
+        top = 60 + d_index * panel_h
+        for p_index, (metric, unit) in enumerate([("rate", "req/s"), ("p99", "p99 ms")]):
+            left = 70 + p_index * 580
+            w, h = 420, panel_h - 80
+            draw.rectangle((left, top, left + w, top + h), outline=(200, 200, 200))
+            draw.text((left, top - 18), f"{database}: {unit}", font=font, fill="black")
+            values = {
+                p: [
+                    (rate(r) if metric == "rate" else r["p99_us"] / 1000)
+                    for c in counts
+                    if (r := rows.get((database, p, c)))
+                ]
+                for p in PATHS
+            }
+            every = [v for vs in values.values() for v in vs if v > 0]
+            if not every:
+                continue
+            low, high = math.log10(min(every)) - 0.1, math.log10(max(every)) + 0.1
+            for exponent in range(math.floor(low), math.ceil(high) + 1):
+                y = top + h - (exponent - low) / (high - low) * h
+                if top <= y <= top + h:
+                    draw.line((left, y, left + w, y), fill=(235, 235, 235))
+                    draw.text((left - 55, y - 7), f"{10**exponent:g}", font=font, fill=(90, 90, 90))
+            xs = {
+                c: left + 20 + i * (w - 40) / max(len(counts) - 1, 1) for i, c in enumerate(counts)
+            }
+            for c, x in xs.items():
+                draw.text((x - 8, top + h + 5), str(c), font=font, fill=(90, 90, 90))
+            for p in PATHS:
+                points = [
+                    (xs[c], top + h - (math.log10(v) - low) / (high - low) * h)
+                    for c in counts
+                    if (r := rows.get((database, p, c)))
+                    and (v := rate(r) if metric == "rate" else r["p99_us"] / 1000) > 0
+                ]
+                if len(points) > 1:
+                    draw.line(points, fill=COLOURS[p], width=3 if p not in CEILING.values() else 2)
+                for x, y in points:
+                    draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=COLOURS[p])
+            draw.text((left + w / 2 - 30, top + h + 22), "clients", font=font, fill=(90, 90, 90))
+        for i, p in enumerate(PATHS):
+            x = 1100 - 0
+            y = top + 10 + i * 20
+            draw.rectangle((x - 90, y, x - 76, y + 12), fill=COLOURS[p])
+            draw.text((x - 70, y - 2), p, font=font, fill="black")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--chart", type=Path)
+    args = parser.parse_args()
+    rows = load(args.results)
+    for database in sorted({d for (d, _, _) in rows}, reverse=True):
+        print(table(rows, database))
+        print()
+        print(sweep(rows, database))
+        print()
+    if args.chart:
+        chart(rows, args.chart)
+        print(f"chart: {args.chart}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Month-end at national scale (`make bench`): the product's hot paths against the
+# framework's ceilings, measured in one run on PostgreSQL then SQLite.
+#
+# For each database: a fresh database, BENCH_CUSTOMERS customers (default 100,000) with
+# logged-in sessions, gunicorn with one sync worker per core, then `wrk` on
+#   - a bare "hello" view (the ceiling for pages) and a bare one-INSERT view (the ceiling
+#     for writes), both behind the same middleware as the product's pages;
+#   - the login page, the logged-in home page, the live summary (htmx GET) and the full
+#     submission (POST → redirect, each from its own session and subscription);
+# at 8 connections for BENCH_SECONDS (default 10) for the table, then at 1, 8, 32 and 64
+# connections (BENCH_SWEEP_SECONDS, default 5) for the chart. Results: var/bench/results.json,
+# the table printed (bench/report.py), docs/bench-clients.png.
+#
+#   BENCH_DATABASES="postgresql sqlite"   which databases, in order
+#   PG_URL=postgres://postgres@127.0.0.1:5432   the PostgreSQL server (database resilia_bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=$ROOT/.venv/bin/python
+PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
+CUSTOMERS="${BENCH_CUSTOMERS:-100000}"
+SECONDS_TABLE="${BENCH_SECONDS:-10}"
+SECONDS_SWEEP="${BENCH_SWEEP_SECONDS:-5}"
+DATABASES="${BENCH_DATABASES:-postgresql sqlite}"
+PORT="${BENCH_PORT:-8077}"
+WORKERS="$(nproc)"
+OUT="$ROOT/var/bench"
+RESULTS="$OUT/results.jsonl"
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+export SECRET_KEY=resilia-bench-only-never-in-production-4e1d7c9a2b6f3085
+export DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost
+export DJANGO_SETTINGS_MODULE=bench.settings LOG_LEVEL=WARNING
+export BENCH_DIR="$ROOT/bench/wrk"
+mkdir -p "$OUT"
+: > "$RESULTS"
+SERVER_PID=""
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+# Run wrk once and append its result: <database> <path> <connections> <seconds> <expect> <url> [script]
+measure() {
+  local database=$1 name=$2 connections=$3 seconds=$4 expect=$5 url=$6 script=${7:-get.lua}
+  local threads=$(( connections < 2 ? 1 : 2 ))
+  local line
+  line=$(BENCH_EXPECT=$expect BENCH_THREADS=$threads wrk -t"$threads" -c"$connections" \
+    -d"${seconds}s" --timeout 5s -s "$BENCH_DIR/$script" "http://127.0.0.1:$PORT$url" | grep '^BENCH ' | cut -c7-)
+  echo "{\"database\": \"$database\", \"path\": \"$name\", \"connections\": $connections, $(echo "$line" | cut -c2-)" >> "$RESULTS"
+  echo "  $database $name c=$connections: $line"
+}
+
+for database in $DATABASES; do
+  export RESILIA_VAR_DIR="$OUT/$database"
+  rm -rf "$RESILIA_VAR_DIR"; mkdir -p "$RESILIA_VAR_DIR"
+  if [[ $database == postgresql ]]; then
+    psql "$PG_URL/postgres" -q -c "DROP DATABASE IF EXISTS resilia_bench" -c "CREATE DATABASE resilia_bench"
+    export DATABASE_URL="$PG_URL/resilia_bench"
+  else
+    unset DATABASE_URL
+  fi
+  echo "== $database: $CUSTOMERS customers, gunicorn with $WORKERS workers"
+  "$PY" manage.py migrate -v0
+  "$PY" manage.py collectstatic --noinput -v0
+  "$PY" bench/load.py --customers "$CUSTOMERS" --sessions $(( CUSTOMERS < 60000 ? CUSTOMERS : 60000 )) --out "$RESILIA_VAR_DIR"
+  SESSIONS="$RESILIA_VAR_DIR/sessions.txt"
+  COOKIE="sessionid=$(head -1 "$SESSIONS" | cut -d' ' -f1)"
+  FIRST_SUB=$(head -1 "$SESSIONS" | cut -d' ' -f3)
+  DESIRED=$("$PY" -c 'from datetime import datetime; from zoneinfo import ZoneInfo; from calendar import monthrange; d = datetime.now(ZoneInfo("Pacific/Noumea")).date(); print(d.replace(day=monthrange(d.year, d.month)[1]))')
+  export BENCH_DESIRED_DATE=$DESIRED
+  "$ROOT/.venv/bin/gunicorn" resilia.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning --access-logfile /dev/null &
+  SERVER_PID=$!
+  for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+  # Each submission run gets its own slice of sessions (a subscription is cancelled once).
+  slice=0
+  submissions() {  # <connections> <seconds>
+    local lines=$(( 400 * $2 * ( $1 < 8 ? 1 : 2 ) ))
+    sed -n "$(( slice + 2 )),$(( slice + 1 + lines ))p" "$SESSIONS" > "$OUT/slice.txt"
+    slice=$(( slice + lines ))
+    BENCH_SESSIONS="$OUT/slice.txt" measure "$database" submit "$1" "$2" 302 /resiliation/confirmer/ submit.lua
+  }
+  summary_url="/resiliation/recapitulatif/?subscription=$FIRST_SUB&desired_date=$DESIRED&kind=definitive"
+  for connections in 8 1 32 64; do
+    seconds=$([[ $connections == 8 ]] && echo "$SECONDS_TABLE" || echo "$SECONDS_SWEEP")
+    measure "$database" hello "$connections" "$seconds" 200 /bench/hello
+    measure "$database" insert "$connections" "$seconds" 200 /bench/insert
+    measure "$database" login "$connections" "$seconds" 200 /connexion/
+    BENCH_COOKIE=$COOKIE measure "$database" home "$connections" "$seconds" 200 /
+    BENCH_COOKIE=$COOKIE measure "$database" summary "$connections" "$seconds" 200 "$summary_url"
+    submissions "$connections" "$seconds"
+  done
+  stop_server
+done
+
+"$PY" bench/report.py "$RESULTS" --chart docs/bench-clients.png
