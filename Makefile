@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint messages clean run-packages test-packages bench bench-packages
+.PHONY: run test lint messages clean run-packages test-packages bench bench-packages bench-burst
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Résilia needs Python 3.12+ (pyenv reads .python-version: 3.13)")'
@@ -50,6 +50,10 @@ bench-packages:
 # PostgreSQL then SQLite (bench/run.sh says what is measured; docs/BENCHMARKS.md has figures).
 bench: $(VENV)/.dev bench-packages
 	bash bench/run.sh
+
+# The month-end burst on 4 web workers and 3 task workers (bench/burst.py says what it checks).
+bench-burst: $(VENV)/.dev bench-packages
+	bash bench/burst.sh
 
 TEST_ENV := SECRET_KEY=resilia-test-suite-only-never-in-production-7f3c9a1e5b2d8046 DEBUG=false SECURE_SSL_REDIRECT=false \
 	RESILIA_VAR_DIR=$(CURDIR)/var/test

@@ -105,7 +105,7 @@ def chart(rows: dict[tuple[str, str, int], dict], path: Path) -> None:
     """Throughput and p99 against the number of clients, one row of panels per database."""
     databases = sorted({d for (d, _, _) in rows})
     counts = sorted({c for (_, _, c) in rows})
-    width, panel_h = 1200, 360
+    width, panel_h = 1260, 360
     image = Image.new("RGB", (width, 60 + panel_h * len(databases)), "white")
     draw = ImageDraw.Draw(image)
     font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -159,10 +159,9 @@ def chart(rows: dict[tuple[str, str, int], dict], path: Path) -> None:
                     draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=COLOURS[p])
             draw.text((left + w / 2 - 30, top + h + 22), "clients", font=font, fill=(90, 90, 90))
         for i, p in enumerate(PATHS):
-            x = 1100 - 0
-            y = top + 10 + i * 20
-            draw.rectangle((x - 90, y, x - 76, y + 12), fill=COLOURS[p])
-            draw.text((x - 70, y - 2), p, font=font, fill="black")
+            x, y = 1100, top + 10 + i * 20
+            draw.rectangle((x, y, x + 14, y + 12), fill=COLOURS[p])
+            draw.text((x + 20, y - 2), p, font=font, fill="black")
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
 

@@ -54,18 +54,23 @@ def current_calendar() -> Calendar:
     return calendar
 
 
-def forget_calendar(**kwargs: Any) -> None:
-    """An override changed: every process builds the calendar again (this one at once, the
-    others within CHECK_SECONDS), from the database once the change is committed."""
+def forget_calendar() -> None:
+    """This process builds the calendar again at its next use (as after a restart)."""
     global _cached
     with _lock:
         _cached = None
+
+
+def _override_changed(**kwargs: Any) -> None:
+    """An override changed: every process builds the calendar again (this one at once, the
+    others within CHECK_SECONDS), from the database once the change is committed."""
+    forget_calendar()
     cache.delete(CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
-post_save.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-save")
-post_delete.connect(forget_calendar, sender=CalendarOverride, dispatch_uid="calendar-delete")
+post_save.connect(_override_changed, sender=CalendarOverride, dispatch_uid="calendar-save")
+post_delete.connect(_override_changed, sender=CalendarOverride, dispatch_uid="calendar-delete")
 
 
 def calendar_override_add(

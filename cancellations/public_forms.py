@@ -51,7 +51,7 @@ class PublicCancellationForm(forms.Form):
     subscription = forms.CharField(
         label=_("Subscription to cancel"),
         max_length=100,
-        help_text=_("Its access line number (e.g. 254318) or its plan name (e.g. Fibre 100)."),
+        help_text=_("Its access line number (e.g. 271234) or its plan name (e.g. Fibre 100)."),
         error_messages={"required": _("Say which subscription to cancel.")},
     )
     desired_date = desired_date_field()

@@ -130,7 +130,11 @@ def _sequence_next(year: int) -> int:
             pass
         # The first number of the year, or the first after a counter from before sequences.
         last = ReferenceSequence.objects.filter(year=year).values_list("last", flat=True).first()
-        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {(last or 0) + 1}")
+        try:
+            with transaction.atomic():
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {(last or 0) + 1}")
+        except IntegrityError:
+            pass  # another process created it at the same instant ("IF NOT EXISTS" races)
         cursor.execute("SELECT nextval(%s)", [name])
         return int(cursor.fetchone()[0])
 

@@ -105,7 +105,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'resilia.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # Kept open between requests: a new PostgreSQL connection per page cost more than
+        # the page's own queries (bench/; docs/BENCHMARKS.md). Checked before reuse.
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -115,6 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
+    if env_bool("PGBOUNCER_TRANSACTION_MODE", False):
+        # Behind PgBouncer in transaction mode a server connection changes between
+        # transactions: no server-side cursors (the CSV exports' iterator) and no prepared
+        # statements (psycopg prepares a query after 5 runs) may outlive one.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so the web process and the
     # task worker wait for each other instead of failing with "database is locked".
