@@ -69,7 +69,7 @@ for database in $DATABASES; do
   SESSIONS="$RESILIA_VAR_DIR/sessions.txt"
   COOKIE="sessionid=$(head -1 "$SESSIONS" | cut -d' ' -f1)"
   FIRST_SUB=$(head -1 "$SESSIONS" | cut -d' ' -f3)
-  DESIRED=$("$PY" -c 'from datetime import datetime; from zoneinfo import ZoneInfo; from calendar import monthrange; d = datetime.now(ZoneInfo("Pacific/Noumea")).date(); print(d.replace(day=monthrange(d.year, d.month)[1]))')
+  DESIRED=$("$PY" -c 'from datetime import datetime; from cancellations.rules import NOUMEA, month_end; print(month_end(datetime.now(NOUMEA).date()))')
   export BENCH_DESIRED_DATE=$DESIRED
   "$ROOT/.venv/bin/gunicorn" resilia.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning --access-logfile /dev/null &
   SERVER_PID=$!

@@ -55,6 +55,13 @@ def _throttled(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _too_many_code_tries(request: HttpRequest) -> bool:
+    """Codes typed and new codes asked for, counted together per client address."""
+    return over_limit(
+        f"public:code:ip:{client_ip(request)}", limit=CODE_TRIES_PER_ADDRESS, window_seconds=HOUR
+    )
+
+
 def _remember(request: HttpRequest, submission: PublicSubmission) -> None:
     tokens = [t for t in request.session.get(SESSION_KEY, []) if t != submission.token]
     request.session[SESSION_KEY] = [*tokens, submission.token][-5:]
@@ -165,11 +172,7 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("cancellations:public_confirm", token=token)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if over_limit(
-            f"public:code:ip:{client_ip(request)}",
-            limit=CODE_TRIES_PER_ADDRESS,
-            window_seconds=HOUR,
-        ):
+        if _too_many_code_tries(request):
             return _throttled(request)
         try:
             code_check(submission=submission, code=form.cleaned_data["code"], now=now)
@@ -185,9 +188,7 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def new_code(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission(request, token)
-    if over_limit(
-        f"public:code:ip:{client_ip(request)}", limit=CODE_TRIES_PER_ADDRESS, window_seconds=HOUR
-    ):
+    if _too_many_code_tries(request):
         return _throttled(request)
     try:
         code_request_again(submission=submission, ip=client_ip(request))

@@ -259,6 +259,12 @@ def latest_kept_until_to_delete(today: date) -> date:
 REQUEST_OPEN_STATUSES = ("submitted", "confirmed")
 
 
+def identity_verification_day(received_at: datetime, calendar: Calendar = DEFAULT_CALENDAR) -> date:
+    """SPEC §3.8: a cancellation sent from the public page without the e-mailed code is
+    verified by an agent within one business day of its (Nouméa) day of receipt."""
+    return next_business_day(noumea_date(received_at), calendar)
+
+
 def unsigned_form_reminder_day(today: date, days: int) -> date:
     """A form still unsigned from a request received on or before this day gets its
     reminder today (and shows as "unsigned for long" in the back office)."""

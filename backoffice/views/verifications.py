@@ -19,7 +19,7 @@ from cancellations.public import (
     submission_verify,
     submissions_to_verify,
 )
-from cancellations.rules import NOUMEA, next_business_day
+from cancellations.rules import identity_verification_day
 from cancellations.selectors import cancellable_subscriptions
 from cancellations.services import RequestError
 from customers.models import Customer, Subscription
@@ -53,8 +53,9 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     waiting = list(submissions_to_verify(now).order_by("received_at", "id")[:200])
     calendar = current_calendar()
     for submission in waiting:
-        received_on = submission.received_at.astimezone(NOUMEA).date()
-        submission.verify_by = next_business_day(received_on, calendar)  # type: ignore[attr-defined]
+        submission.verify_by = identity_verification_day(  # type: ignore[attr-defined]
+            submission.received_at, calendar
+        )
     return render(request, "backoffice/verification_list.html", {"waiting": waiting})
 
 

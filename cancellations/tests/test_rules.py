@@ -335,3 +335,18 @@ def test_the_reminder_to_sign_goes_to_requests_received_that_many_days_before() 
     # Saturday after New Year's Day), Thursday 31 December.
     assert previous_business_day(date(2026, 11, 30)) == date(2026, 11, 27)
     assert previous_business_day(date(2027, 1, 2)) == date(2026, 12, 31)
+
+
+def test_a_public_submission_is_verified_by_the_next_business_day_in_noumea() -> None:
+    from cancellations.rules import NOUMEA, identity_verification_day
+
+    # 22:40 on Monday 30 November, Nouméa (11:40 UTC): verified by Tuesday 1 December.
+    assert identity_verification_day(datetime(2026, 11, 30, 22, 40, tzinfo=NOUMEA)) == date(
+        2026, 12, 1
+    )
+    # Friday 25 December is Christmas: Thursday 24's submission waits for Monday 28.
+    assert identity_verification_day(datetime(2026, 12, 24, 9, tzinfo=NOUMEA)) == date(2026, 12, 28)
+    # An instant in UTC is judged on its Nouméa day: 2026-12-23 20:00 UTC is the 24th there.
+    from datetime import UTC
+
+    assert identity_verification_day(datetime(2026, 12, 23, 20, tzinfo=UTC)) == date(2026, 12, 28)
