@@ -38,6 +38,17 @@ def _server_time_zone(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _calendar_checked_once_per_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In production each process re-reads the shared calendar at most once a second: a
+    query that depends on the clock. A test's process sees every override change at once
+    (the signals clear its copy), so the re-read is spaced out here: a slow machine does
+    not make a page ask one query more than the same page a moment earlier."""
+    import cancellations.calendar
+
+    monkeypatch.setattr(cancellations.calendar, "CHECK_SECONDS", 3600.0)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(request: pytest.FixtureRequest) -> None:
     """Each test starts with an empty cache. The cache lives in the database (as in
     production), outside the models a transactional test flushes: emptied here, for the
