@@ -144,7 +144,15 @@ CACHES = {
         "LOCATION": "resilia_cache",
         # Throttle counters live here too: culling them early would reopen the door.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
+    },
+    # The pages' fixed parts, per process (portal/fragments.py): never shared, never stale;
+    # not kept under DEBUG, where a template edited on disk must show at the next request.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends."
+        + ("dummy.DummyCache" if DEBUG else "locmem.LocMemCache"),
+        "LOCATION": "resilia-template-fragments",
+        "TIMEOUT": None,
+    },
 }
 AUTH_USER_MODEL = "accounts.User"
 

@@ -118,3 +118,25 @@ def test_switching_language_is_stored_for_the_customers_emails(
     alice_client.post(reverse("set_language"), {"language": "en", "next": HOME})
     alice.refresh_from_db()
     assert alice.language == "en"
+
+
+def test_the_pages_fixed_parts_follow_the_page_the_language_and_the_hour(
+    alice_client: Client,
+) -> None:
+    """The menu, masthead and footer are rendered once per process then reused
+    (portal/fragments.py): what they depend on must still show, request after request."""
+    current = 'aria-current="page"'
+    home = alice_client.get(HOME).content.decode()
+    requests = alice_client.get(reverse("cancellations:request_list")).content.decode()
+    assert home.count(current) == 1 and requests.count(current) == 1
+    assert f'href="{HOME}" {current}' in home
+    assert f'href="{reverse("cancellations:request_list")}" {current}' in requests
+    thursday = datetime(2026, 11, 26, 9, 0, tzinfo=NOUMEA)
+    with time_machine.travel(thursday, tick=False):
+        assert "Support ouvert en ce moment" in alice_client.get(HOME).content.decode()
+    with time_machine.travel(thursday.replace(hour=17), tick=False):
+        assert "Support fermé en ce moment" in alice_client.get(HOME).content.decode()
+    alice_client.post(reverse("set_language"), {"language": "en", "next": HOME})
+    english = alice_client.get(HOME).content.decode()
+    assert "Skip to content" in english and "Cancel your contract" in english
+    assert "Mes demandes" not in english and "My requests" in english
