@@ -88,7 +88,7 @@ def load(customers: int, sessions: int, out: Path) -> None:
             key = secrets.token_hex(16)
             data = {
                 SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: "accounts.backends.UserBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
             rows.append(

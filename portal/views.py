@@ -73,7 +73,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_name = "portal/set_password.html"
     form_class = ChoosePasswordForm
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "accounts.backends.UserBackend"
     success_url = reverse_lazy("portal:home")
     reset_url_token = "choisir"
 

@@ -1,0 +1,71 @@
+"""The session store (accounts/sessions.py) and the user backend (accounts/backends.py):
+what every logged-in page reads first."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("portal:home")
+
+
+def _the_session(client: Client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_a_session_counts_until_its_expiry_and_not_a_second_after(
+    alice_client: Client,
+) -> None:
+    expiry = _the_session(alice_client).expire_date
+    with time_machine.travel(expiry - timedelta(seconds=1), tick=False):
+        assert alice_client.get(HOME).status_code == 200
+    with time_machine.travel(expiry + timedelta(seconds=1), tick=False):
+        response = alice_client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("portal:login"))
+
+
+def test_a_logged_out_session_cannot_be_replayed(alice: Customer) -> None:
+    client = Client()
+    client.force_login(alice.user)  # type: ignore[arg-type]
+    stolen = client.cookies["sessionid"].value
+    client.post(reverse("portal:logout"))
+    thief = Client()
+    thief.cookies["sessionid"] = stolen
+    assert thief.get(HOME).status_code == 302
+    assert not Session.objects.filter(session_key=stolen).exists()
+
+
+def test_an_unknown_session_key_is_an_anonymous_visitor(alice: Customer) -> None:
+    visitor = Client()
+    visitor.cookies["sessionid"] = "x" * 32
+    assert visitor.get(HOME).status_code == 302
+
+
+def test_the_customer_comes_with_the_user_in_one_query(alice_client: Client) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_client.get(HOME).status_code == 200
+    tables = [
+        query["sql"].split(" FROM ")[1].split()[0].strip('"')
+        for query in queries
+        if query["sql"].startswith("SELECT")
+    ]
+    assert tables.count("accounts_user") == 1
+    assert "customers_customer" not in tables
+
+
+def test_a_staff_member_is_loaded_without_a_customer(agent: User) -> None:
+    client = Client()
+    client.force_login(agent)
+    response = client.get(reverse("backoffice:dashboard"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_customer is False  # type: ignore[union-attr]
