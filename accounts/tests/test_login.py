@@ -81,3 +81,18 @@ def test_logout_ends_the_session(alice_client: Client) -> None:
     response = alice_client.post(reverse("portal:logout"))
     assert response.status_code == 302
     assert alice_client.get(reverse("portal:home")).status_code == 302
+
+
+def test_the_empty_form_never_shows_what_another_visitor_typed(alice: Customer) -> None:
+    """The empty form is rendered once per process and language and reused: a visitor's
+    typed client code and errors belong to their answer only."""
+    Client().get(LOGIN)
+    failed = Client().post(LOGIN, {"username": "C100001", "password": "nope"})
+    assert 'value="C100001"' in failed.content.decode()
+    assert "ne correspondent pas" in failed.content.decode()
+    page = Client().get(LOGIN).content.decode()
+    assert "C100001" not in page and "ne correspondent pas" not in page
+    assert "Code client" in page and 'autocomplete="current-password"' in page
+    english = Client(headers={"accept-language": "en"}).get(LOGIN).content.decode()
+    assert "Client code" in english and "Forgot your password?" in english
+    assert "Code client" not in english
