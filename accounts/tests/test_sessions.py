@@ -51,7 +51,7 @@ def test_an_unknown_session_key_is_an_anonymous_visitor(alice: Customer) -> None
     assert visitor.get(HOME).status_code == 302
 
 
-def test_the_customer_comes_with_the_user_in_one_query(alice_client: Client) -> None:
+def test_the_user_and_their_customer_are_read_once_each(alice_client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert alice_client.get(HOME).status_code == 200
     tables = [
@@ -60,7 +60,14 @@ def test_the_customer_comes_with_the_user_in_one_query(alice_client: Client) -> 
         if query["sql"].startswith("SELECT")
     ]
     assert tables.count("accounts_user") == 1
-    assert "customers_customer" not in tables
+    assert tables.count("customers_customer") == 1
+
+
+def test_a_disabled_account_is_logged_out_at_its_next_page(alice: Customer) -> None:
+    client = Client()
+    client.force_login(alice.user)  # type: ignore[arg-type]
+    User.objects.filter(customer=alice).update(is_active=False)
+    assert client.get(HOME).status_code == 302
 
 
 def test_a_staff_member_is_loaded_without_a_customer(agent: User) -> None:
@@ -68,4 +75,6 @@ def test_a_staff_member_is_loaded_without_a_customer(agent: User) -> None:
     client.force_login(agent)
     response = client.get(reverse("backoffice:dashboard"))
     assert response.status_code == 200
-    assert response.wsgi_request.user.is_customer is False  # type: ignore[union-attr]
+    with CaptureQueriesContext(connection) as queries:
+        assert response.wsgi_request.user.is_customer is False  # type: ignore[union-attr]
+    assert len(queries) == 0
