@@ -67,7 +67,8 @@ for database in $DATABASES; do
   "$PY" manage.py collectstatic --noinput -v0
   "$PY" bench/load.py --customers "$CUSTOMERS" --sessions $(( CUSTOMERS < 60000 ? CUSTOMERS : 60000 )) --out "$RESILIA_VAR_DIR"
   SESSIONS="$RESILIA_VAR_DIR/sessions.txt"
-  COOKIE="sessionid=$(head -1 "$SESSIONS" | cut -d' ' -f1)"
+  # A returning browser's cookies: its session and its CSRF cookie.
+  COOKIE="sessionid=$(head -1 "$SESSIONS" | cut -d' ' -f1); csrftoken=$(head -1 "$SESSIONS" | cut -d' ' -f2)"
   FIRST_SUB=$(head -1 "$SESSIONS" | cut -d' ' -f3)
   DESIRED=$("$PY" -c 'from datetime import datetime; from cancellations.rules import NOUMEA, month_end; print(month_end(datetime.now(NOUMEA).date()))')
   export BENCH_DESIRED_DATE=$DESIRED

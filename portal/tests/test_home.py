@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -140,3 +141,7 @@ def test_the_pages_fixed_parts_follow_the_page_the_language_and_the_hour(
     english = alice_client.get(HOME).content.decode()
     assert "Skip to content" in english and "Cancel your contract" in english
     assert "Mes demandes" not in english and "My requests" in english
+    assert re.search(r'value="en"[^>]*aria-current="true"', english)
+    assert re.search(r'value="fr"[^>]*aria-current="true"', home)
+    assert f'name="next" type="hidden" value="{HOME}"' in english
+    assert 'name="next" type="hidden" value="/mes-demandes/"' in requests
