@@ -85,6 +85,14 @@ for database in $DATABASES; do
     BENCH_SESSIONS="$OUT/slice.txt" measure "$database" submit "$1" "$2" 302 /resiliation/confirmer/ submit.lua
   }
   summary_url="/resiliation/recapitulatif/?subscription=$FIRST_SUB&desired_date=$DESIRED&kind=definitive"
+  # Warm-up, not recorded: each worker's first requests compile the templates and fill
+  # the per-process caches, and a stall then shows as every queued request's p99.
+  for url in /bench/hello /bench/insert /connexion/; do
+    wrk -t2 -c8 -d2s "http://127.0.0.1:$PORT$url" >/dev/null
+  done
+  for url in / "$summary_url"; do
+    wrk -t2 -c8 -d2s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$url" >/dev/null
+  done
   for connections in 8 1 32 64; do
     seconds=$([[ $connections == 8 ]] && echo "$SECONDS_TABLE" || echo "$SECONDS_SWEEP")
     measure "$database" hello "$connections" "$seconds" 200 /bench/hello
