@@ -2,7 +2,6 @@
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import connections, router
 from django.utils import timezone
 
 from resilia.rows import first_row
@@ -13,12 +12,10 @@ class SessionStore(db.SessionStore):
     `resilia.rows` instead of being compiled by the ORM per request."""
 
     def _get_session_from_db(self) -> AbstractBaseSession | None:
-        # Compared as the ORM would store it (on SQLite, a text in UTC).
-        now = connections[router.db_for_read(self.model)].ops.adapt_datetimefield_value(
-            timezone.now()
-        )
         session = first_row(
-            self.model, (("session_key", "="), ("expire_date", ">")), [self.session_key, now]
+            self.model,
+            (("session_key", "="), ("expire_date", ">")),
+            [self.session_key, timezone.now()],
         )
         if session is None:
             self._session_key = None
