@@ -39,19 +39,64 @@ from django.urls import resolve  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from accounts.sessions import SessionStore  # noqa: E402
+from cancellations.models import CancellationRequest  # noqa: E402
 from cancellations.rules import NOUMEA, month_end  # noqa: E402
 from customers.selectors import subscriptions_for_customer  # noqa: E402
 
 APP = get_wsgi_application()
 
 
+def _sessions() -> list[tuple[str, str, str]]:
+    lines = (Path(os.environ["RESILIA_VAR_DIR"]) / "sessions.txt").read_text().split()
+    return list(zip(lines[0::3], lines[1::3], lines[2::3], strict=True))
+
+
 def _session() -> tuple[str, str, str]:
-    line = (Path(os.environ["RESILIA_VAR_DIR"]) / "sessions.txt").read_text().split("\n")[6]
-    session, csrf, subscription = line.split()
-    return session, csrf, subscription
+    return _sessions()[6]
+
+
+def _submission() -> Callable[[], None]:
+    """Each submission from its own session, for its own subscription (as bench/wrk/
+    submit.lua sends them): the sessions after the 100th, which the pages do not use, and
+    that no earlier run has used up."""
+    used = set(CancellationRequest.objects.values_list("idempotency_key", flat=True))
+    sessions = iter([line for line in _sessions()[100:] if line[0] not in used])
+    desired = month_end(timezone.now().astimezone(NOUMEA).date())
+
+    def run() -> None:
+        session, csrf, subscription = next(sessions)
+        body = (
+            f"csrfmiddlewaretoken={csrf}&subscription={subscription}&desired_date={desired}"
+            f"&kind=definitive&idempotency_key={session}"
+        ).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/resiliation/confirmer/",
+            "QUERY_STRING": "",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": f"sessionid={session}; csrftoken={csrf}",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+        }
+        status: list[str] = []
+
+        def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(line)
+            return lambda data: None
+
+        b"".join(APP(environ, start_response))
+        assert status[0].startswith("302"), status
+
+    return run
 
 
 def _request(path: str) -> Callable[[], None]:
+    if path == "submit":
+        return _submission()
     session, csrf, subscription = _session()
     desired = month_end(timezone.now().astimezone(NOUMEA).date())
     url, query = {
@@ -118,7 +163,7 @@ def time_path(path: str, requests: int, profile: bool) -> None:
     if profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [run() for _ in range(batch)])
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
 
 
 def parts(requests: int) -> None:
@@ -155,7 +200,7 @@ def parts(requests: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="*", choices=["hello", "login", "home", "summary"])
+    parser.add_argument("paths", nargs="*", choices=["hello", "login", "home", "summary", "submit"])
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--parts", action="store_true")

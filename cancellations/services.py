@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,13 +109,25 @@ def _next_reference(year: int) -> str:
     one waiting until the previous transaction ended; a number lost to a rollback leaves
     a gap). SQLite lets one writer in at a time anyway: the counter row costs nothing more.
     """
-    if connection.vendor == "postgresql":
-        number = _sequence_next(year)
-    else:
-        ReferenceSequence.objects.bulk_create([ReferenceSequence(year=year)], ignore_conflicts=True)
-        ReferenceSequence.objects.filter(year=year).update(last=F("last") + 1)
-        number = ReferenceSequence.objects.get(year=year).last
+    number = _sequence_next(year) if connection.vendor == "postgresql" else _counter_next(year)
     return f"RES-{year}-{number:06d}"
+
+
+def _counter_next(year: int) -> int:
+    """The year's counter row, incremented and read in one statement (the year's first
+    submission makes the row)."""
+    quote = connection.ops.quote_name
+    table, last, key = quote(ReferenceSequence._meta.db_table), quote("last"), quote("year")
+    # The model's own names, quoted; the year is a parameter.
+    increment = f"UPDATE {table} SET {last} = {last} + 1 WHERE {key} = %s RETURNING {last}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [year])
+        row = cursor.fetchone()
+        if row is None:
+            ReferenceSequence.objects.create(year=year)
+            cursor.execute(increment, [year])
+            row = cursor.fetchone()
+    return int(row[0])
 
 
 def _sequence_next(year: int) -> int:
@@ -180,18 +191,19 @@ def request_submit(
     received_at = now or timezone.now()
     if draft.subscription.customer_id != customer.pk:
         raise RequestError("not_found", str(_("This subscription is not yours.")))
-    if idempotency_key:
-        first = CancellationRequest.objects.filter(
-            customer=customer, idempotency_key=idempotency_key
-        ).first()
-        if first is not None:
-            return first
     result = quote_draft(draft, received_at)
     try:
         with transaction.atomic():
-            subscription = Subscription.objects.select_for_update().get(pk=draft.subscription.pk)
+            # Locked (on PostgreSQL, the subscription's row only): two submissions for
+            # one subscription take turns from here.
+            subscription = (
+                Subscription.objects.select_for_update(of=("self",))
+                .select_related("plan", "customer")
+                .get(pk=draft.subscription.pk)
+            )
             if idempotency_key:
-                # The same key may have won while this one waited for the lock.
+                # A repeated key (a second click, a retry) answers with the first request;
+                # checked under the lock, where the same key may have won meanwhile.
                 first = CancellationRequest.objects.filter(
                     customer=customer, idempotency_key=idempotency_key
                 ).first()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
@@ -32,6 +33,8 @@ def _about_request(
     attachments: list[dict[str, str]] | None = None,
 ) -> OutboundEmail:
     customer = request.customer
+    # The text and the HTML parts both list the mailboxes: read once.
+    prefetch_related_objects([request.subscription], "mailboxes")
     return email_queue(
         template=template,
         to=customer.email,

@@ -3,11 +3,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
 from cancellations.completion import request_complete
 from cancellations.jobs import run_daily
-from cancellations.models import CancellationRequest, RequestEvent, Status
+from cancellations.models import CancellationRequest, ReferenceSequence, RequestEvent, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import (
     Draft,
@@ -67,6 +69,33 @@ def test_references_count_up_within_the_year(alice: Customer) -> None:
         now=at(2026, 12, 24, 11),
     )
     assert (first.reference, second.reference) == ("RES-2026-000001", "RES-2026-000002")
+
+
+def test_references_continue_after_the_years_counter(alice: Customer) -> None:
+    # A year whose counter already stands at 41 (numbers given before this deploy, or
+    # before sequences on PostgreSQL) goes on at 42, on either engine.
+    ReferenceSequence.objects.create(year=2026, last=41)
+    assert submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15)).reference == "RES-2026-000042"
+
+
+def test_a_submission_reads_each_row_it_needs_once(alice: Customer) -> None:
+    draft = Draft(subscription=fibre(alice), desired_date=date(2027, 3, 15), kind="definitive")
+    with CaptureQueriesContext(connection) as queries:
+        request_submit(
+            customer=alice, draft=draft, actor=None, idempotency_key="k", now=at(2026, 12, 24, 10)
+        )
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+
+    def reading(table: str) -> int:
+        return sum(f'FROM "{table}"' in sql for sql in reads)
+
+    # The subscription comes with its plan and customer (one locking query); the
+    # acknowledgement's text and HTML parts share one read of the mailboxes; the
+    # idempotency key is looked up once, under the lock.
+    assert reading("customers_subscription") == 1
+    assert reading("customers_plan") == reading("customers_customer") == 0
+    assert reading("customers_mailbox") == 1
+    assert reading("cancellations_cancellationrequest") == 2  # the key, the open request
 
 
 def test_on_a_business_day_it_is_confirmed_at_once(alice: Customer) -> None:
