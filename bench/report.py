@@ -4,13 +4,18 @@
 
 The table is at 8 connections: each path's requests per second, its share of its ceiling
 (pages against the "hello" view, the submission against the one-INSERT view) and its p99
-against the ceiling's p99. The sweep lists failures and timeouts at 1, 8, 32 and 64
-connections, and the chart draws throughput and p99 against the number of clients.
+against the ceiling's p99. At 8 connections bench/run.sh measures every path in several
+rounds, the ceilings beside the pages in each; a share is the median of the rounds'
+shares (each path against its ceiling of the same round, a minute apart at most), with
+their range, so that a noisy minute on a shared machine moves one round, not the result.
+The sweep lists failures and timeouts at 1, 8, 32 and 64 connections (at 8, the median
+round), and the chart draws throughput and p99 against the number of clients.
 """
 
 import argparse
 import json
 import math
+import statistics
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -32,35 +37,57 @@ def rate(row: dict) -> float:
     return row["requests"] / (row["duration_us"] / 1e6)
 
 
-def load(path: Path) -> dict[tuple[str, str, int], dict]:
-    rows = {}
+Rows = dict[tuple[str, str, int], list[dict]]
+
+
+def load(path: Path) -> Rows:
+    """Every measurement, by (database, path, connections), in the order of the rounds."""
+    rows: Rows = {}
     for line in path.read_text().splitlines():
         if line.strip():
             row = json.loads(line)
-            rows[(row["database"], row["path"], row["connections"])] = row
+            rows.setdefault((row["database"], row["path"], row["connections"]), []).append(row)
     return rows
 
 
-def table(rows: dict[tuple[str, str, int], dict], database: str) -> str:
+def median_row(rows: Rows, key: tuple[str, str, int]) -> dict | None:
+    """The round of median throughput (the only one, outside the 8-connection rounds)."""
+    measured = sorted(rows.get(key, []), key=rate)
+    return measured[(len(measured) - 1) // 2] if measured else None
+
+
+def shares(rows: Rows, database: str, path: str) -> tuple[list[float], list[float]]:
+    """Per round: the path's throughput and p99 against its ceiling's of the same round."""
+    pairs = list(zip(rows[(database, path, 8)], rows[(database, CEILING[path], 8)], strict=True))
+    return (
+        [rate(row) / rate(ceiling) for row, ceiling in pairs],
+        [row["p99_us"] / ceiling["p99_us"] for row, ceiling in pairs],
+    )
+
+
+def table(rows: Rows, database: str) -> str:
+    rounds = len(rows.get((database, "hello", 8), []))
     out = [
-        f"**{database}**, 8 connections:",
+        f"**{database}**, 8 connections, median of {rounds} round(s) (range in brackets):",
         "",
         "| path | req/s | share of its ceiling | target | p99 | p99 / ceiling's p99 | failed |",
         "|---|---|---|---|---|---|---|",
     ]
     for path in PATHS:
-        row = rows.get((database, path, 8))
+        row = median_row(rows, (database, path, 8))
         if row is None:
             continue
         share = p99_ratio = target = "–"
         if path in CEILING:
-            ceiling = rows[(database, CEILING[path], 8)]
-            ratio = rate(row) / rate(ceiling)
+            ratios, p99_ratios = shares(rows, database, path)
+            ratio = statistics.median(ratios)
             met = "met" if ratio >= TARGET[path] else "**not met**"
-            share = f"{ratio:.0%} of {CEILING[path]}"
+            spread = f" ({min(ratios):.0%}–{max(ratios):.0%})" if len(ratios) > 1 else ""
+            share = f"{ratio:.0%}{spread} of {CEILING[path]}"
             target = f"≥ {TARGET[path]:.0%} ({met})"
-            p99_ratio = f"{row['p99_us'] / ceiling['p99_us']:.1f} ×"
-        failed = row["unexpected_status"] + row["socket_errors"] + row["timeouts"]
+            p99_ratio = f"{statistics.median(p99_ratios):.1f} ×"
+        every = rows[(database, path, 8)]
+        failed = sum(r["unexpected_status"] + r["socket_errors"] + r["timeouts"] for r in every)
         out.append(
             f"| {LABELS[path]} | {rate(row):,.0f} | {share} | {target} | "
             f"{row['p99_us'] / 1000:.1f} ms | {p99_ratio} | {failed} |"
@@ -68,7 +95,7 @@ def table(rows: dict[tuple[str, str, int], dict], database: str) -> str:
     return "\n".join(out)
 
 
-def sweep(rows: dict[tuple[str, str, int], dict], database: str) -> str:
+def sweep(rows: Rows, database: str) -> str:
     counts = sorted({c for (d, _, c) in rows if d == database})
     out = [
         f"**{database}**, req/s (p99 ms) [failed, timeouts] by connections:",
@@ -79,7 +106,7 @@ def sweep(rows: dict[tuple[str, str, int], dict], database: str) -> str:
     for path in PATHS:
         cells = []
         for count in counts:
-            row = rows.get((database, path, count))
+            row = median_row(rows, (database, path, count))
             if row is None:
                 cells.append("–")
                 continue
@@ -101,7 +128,7 @@ COLOURS = {
 }
 
 
-def chart(rows: dict[tuple[str, str, int], dict], path: Path) -> None:
+def chart(rows: Rows, path: Path) -> None:
     """Throughput and p99 against the number of clients, one row of panels per database."""
     databases = sorted({d for (d, _, _) in rows})
     counts = sorted({c for (_, _, c) in rows})
@@ -128,7 +155,7 @@ def chart(rows: dict[tuple[str, str, int], dict], path: Path) -> None:
                 p: [
                     (rate(r) if metric == "rate" else r["p99_us"] / 1000)
                     for c in counts
-                    if (r := rows.get((database, p, c)))
+                    if (r := median_row(rows, (database, p, c)))
                 ]
                 for p in PATHS
             }
@@ -150,7 +177,7 @@ def chart(rows: dict[tuple[str, str, int], dict], path: Path) -> None:
                 points = [
                     (xs[c], top + h - (math.log10(v) - low) / (high - low) * h)
                     for c in counts
-                    if (r := rows.get((database, p, c)))
+                    if (r := median_row(rows, (database, p, c)))
                     and (v := rate(r) if metric == "rate" else r["p99_us"] / 1000) > 0
                 ]
                 if len(points) > 1:

@@ -8,8 +8,10 @@
 #     for writes), both behind the same middleware as the product's pages;
 #   - the login page, the logged-in home page, the live summary (htmx GET) and the full
 #     submission (POST → redirect, each from its own session and subscription);
-# at 8 connections for BENCH_SECONDS (default 10) for the table, then at 1, 8, 32 and 64
-# connections (BENCH_SWEEP_SECONDS, default 5) for the chart. Results: var/bench/results.json,
+# at 8 connections for BENCH_SECONDS (default 10) for the table, in BENCH_ROUNDS rounds
+# (default 3: every path once per round, the ceilings beside the pages, so that a noisy
+# minute on a shared machine moves one round; bench/report.py takes the median), then at
+# 1, 32 and 64 connections (BENCH_SWEEP_SECONDS, default 5) for the chart. Results: var/bench/results.json,
 # the table printed (bench/report.py), docs/bench-clients.png.
 #
 #   BENCH_DATABASES="postgresql sqlite"   which databases, in order
@@ -22,6 +24,7 @@ PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 CUSTOMERS="${BENCH_CUSTOMERS:-100000}"
 SECONDS_TABLE="${BENCH_SECONDS:-10}"
 SECONDS_SWEEP="${BENCH_SWEEP_SECONDS:-5}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 DATABASES="${BENCH_DATABASES:-postgresql sqlite}"
 PORT="${BENCH_PORT:-8077}"
 WORKERS="$(nproc)"
@@ -49,8 +52,8 @@ measure() {
   local line
   line=$(BENCH_EXPECT=$expect BENCH_THREADS=$threads wrk -t"$threads" -c"$connections" \
     -d"${seconds}s" --timeout 5s -s "$BENCH_DIR/$script" "http://127.0.0.1:$PORT$url" | grep '^BENCH ' | cut -c7-)
-  echo "{\"database\": \"$database\", \"path\": \"$name\", \"connections\": $connections, $(echo "$line" | cut -c2-)" >> "$RESULTS"
-  echo "  $database $name c=$connections: $line"
+  echo "{\"database\": \"$database\", \"path\": \"$name\", \"connections\": $connections, \"round\": $ROUND, $(echo "$line" | cut -c2-)" >> "$RESULTS"
+  echo "  $database $name c=$connections round $ROUND: $line"
 }
 
 for database in $DATABASES; do
@@ -93,8 +96,10 @@ for database in $DATABASES; do
   for url in / "$summary_url"; do
     wrk -t2 -c8 -d2s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$url" >/dev/null
   done
-  for connections in 8 1 32 64; do
-    seconds=$([[ $connections == 8 ]] && echo "$SECONDS_TABLE" || echo "$SECONDS_SWEEP")
+  runs=""
+  for round in $(seq "$ROUNDS"); do runs="$runs 8:$round:$SECONDS_TABLE"; done
+  for run in $runs 1:1:"$SECONDS_SWEEP" 32:1:"$SECONDS_SWEEP" 64:1:"$SECONDS_SWEEP"; do
+    IFS=: read -r connections ROUND seconds <<< "$run"
     measure "$database" hello "$connections" "$seconds" 200 /bench/hello
     measure "$database" insert "$connections" "$seconds" 200 /bench/insert
     measure "$database" login "$connections" "$seconds" 200 /connexion/
