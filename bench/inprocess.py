@@ -5,7 +5,9 @@ and "Where the time goes now" tables, and the profiles behind them.
     export DJANGO_SETTINGS_MODULE=bench.settings RESILIA_VAR_DIR=var/bench/sqlite  # + the
     # environment of bench/run.sh (SECRET_KEY, DEBUG=false, [DATABASE_URL])
     .venv/bin/python bench/inprocess.py hello login home summary
+    .venv/bin/python bench/inprocess.py submit --requests 400   # each uses up a session
     .venv/bin/python bench/inprocess.py home --profile     # cProfile, 40 costliest calls
+    SORT=tottime .venv/bin/python bench/inprocess.py home --profile   # by own time
     .venv/bin/python bench/inprocess.py --parts            # the home page's parts
 
 Each path: the second-best of 7 batches of --requests ÷ 5 requests, and its query count.
@@ -55,6 +57,36 @@ def _session() -> tuple[str, str, str]:
     return _sessions()[6]
 
 
+def _call(
+    url: str, cookie: str, query: str = "", body: bytes = b"", extra: dict[str, str] | None = None
+) -> str:
+    """One request through Django's WSGI handler; its status line. A body makes it a
+    form POST; `extra` adds to the WSGI environ (request headers as HTTP_*)."""
+    environ = {
+        "REQUEST_METHOD": "POST" if body else "GET",
+        "PATH_INFO": url,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": cookie,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        **(extra or {}),
+    }
+    if body:
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        environ["CONTENT_LENGTH"] = str(len(body))
+    status: list[str] = []
+
+    def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
+        status.append(line)
+        return lambda data: None
+
+    b"".join(APP(environ, start_response))
+    return status[0]
+
+
 def _submission() -> Callable[[], None]:
     """Each submission from its own session, for its own subscription (as bench/wrk/
     submit.lua sends them): the sessions after the 100th, which the pages do not use, and
@@ -69,27 +101,10 @@ def _submission() -> Callable[[], None]:
             f"csrfmiddlewaretoken={csrf}&subscription={subscription}&desired_date={desired}"
             f"&kind=definitive&idempotency_key={session}"
         ).encode()
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": "/resiliation/confirmer/",
-            "QUERY_STRING": "",
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "CONTENT_LENGTH": str(len(body)),
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": f"sessionid={session}; csrftoken={csrf}",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-        }
-        status: list[str] = []
-
-        def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
-            status.append(line)
-            return lambda data: None
-
-        b"".join(APP(environ, start_response))
-        assert status[0].startswith("302"), status
+        status = _call(
+            "/resiliation/confirmer/", f"sessionid={session}; csrftoken={csrf}", body=body
+        )
+        assert status.startswith("302"), status
 
     return run
 
@@ -109,29 +124,12 @@ def _request(path: str) -> Callable[[], None]:
         ),
     }[path]
     cookie = "" if path in ("hello", "login") else f"sessionid={session}; csrftoken={csrf}"
+    # The live summary is an htmx request.
+    extra = {"HTTP_HX_REQUEST": "true"} if path == "summary" else {}
 
     def run() -> None:
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": url,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": cookie,
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-        }
-        if path == "summary":
-            environ["HTTP_HX_REQUEST"] = "true"  # the live summary is an htmx request
-        status: list[str] = []
-
-        def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
-            status.append(line)
-            return lambda data: None
-
-        b"".join(APP(environ, start_response))
-        assert status[0].startswith("200"), (path, status)
+        status = _call(url, cookie, query, extra=extra)
+        assert status.startswith("200"), (path, status)
 
     return run
 
