@@ -11,8 +11,9 @@
 # at 8 connections for BENCH_SECONDS (default 10) for the table, in BENCH_ROUNDS rounds
 # (default 3: every path once per round, the ceilings beside the pages, so that a noisy
 # minute on a shared machine moves one round; bench/report.py takes the median), then at
-# 1, 32 and 64 connections (BENCH_SWEEP_SECONDS, default 5) for the chart. Results: var/bench/results.json,
-# the table printed (bench/report.py), docs/bench-clients.png.
+# 1, 32 and 64 connections (BENCH_SWEEP_SECONDS, default 5) for the chart.
+# Results: var/bench/results.jsonl, the table printed (bench/report.py),
+# docs/bench-clients.png.
 #
 #   BENCH_DATABASES="postgresql sqlite"   which databases, in order
 #   PG_URL=postgres://postgres@127.0.0.1:5432   the PostgreSQL server (database resilia_bench)
