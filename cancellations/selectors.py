@@ -2,18 +2,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from cancellations.models import CancellationRequest, RequestEvent
-from customers.models import Customer, Mailbox, Subscription, SubscriptionStatus
+from customers.models import Customer, Mailbox, Subscription
+from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
 
 
 def cancellable_subscriptions(customer: Customer) -> list[Subscription]:
     """The customer's active subscriptions (with an open request they are not active)."""
-    return list(
-        Subscription.objects.filter(customer=customer, status=SubscriptionStatus.ACTIVE)
-        .select_related("plan")
-        .prefetch_related(Prefetch("mailboxes", queryset=Mailbox.objects.order_by("address")))
-        .order_by("started_on", "reference")
-    )
+    return subscriptions_for_customer(customer, active_only=True)
 
 
 def requests_for_customer(customer: Customer) -> QuerySet[CancellationRequest]:
