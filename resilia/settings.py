@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
+    # The reads every page makes (resilia/rows.py) are prepared on each connection after
+    # 5 runs; Django's own queries bind on the client and are never prepared.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     if env_bool("PGBOUNCER_TRANSACTION_MODE", False):
         # Behind PgBouncer in transaction mode a server connection changes between
         # transactions: no server-side cursors (the CSV exports' iterator) and no prepared
