@@ -112,6 +112,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that asks no `SELECT 1` of a quiet connection
+    # (resilia/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "resilia.db.postgresql"
     # Fail fast when the server is unreachable: /healthz answers 503 within seconds and
     # pages show the 503 page instead of hanging until the proxy gives up.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
