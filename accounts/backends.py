@@ -4,7 +4,6 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
 from django.db import router
 
 from accounts.models import User
@@ -32,11 +31,8 @@ class UserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         alias = router.db_for_read(User)
         sql, users, customers = _user_query(alias)
-        try:
-            key = User._meta.pk.to_python(user_id)
-        except ValidationError:  # a session holding something that is not a user's id
-            return None
-        rows = read(alias, sql, [key])
+        # Django's `auth.get_user` has already read the id through the key's `to_python`.
+        rows = read(alias, sql, [user_id])
         user = users.make(rows[0]) if rows else None
         if user is None or not self.user_can_authenticate(user):
             return None

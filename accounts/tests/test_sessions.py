@@ -82,3 +82,12 @@ def test_a_staff_member_is_loaded_without_a_customer(agent: User) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert response.wsgi_request.user.is_customer is False  # type: ignore[union-attr]
     assert len(queries) == 0
+
+
+def test_a_session_naming_a_deleted_user_is_an_anonymous_visitor(alice: Customer) -> None:
+    client = Client()
+    client.force_login(alice.user)  # type: ignore[arg-type]
+    session = client.session
+    session["_auth_user_id"] = "99999999"
+    session.save()
+    assert client.get(HOME).status_code == 302
