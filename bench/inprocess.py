@@ -32,7 +32,6 @@ import django
 
 django.setup()
 
-from django.contrib.auth import get_user  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
@@ -40,6 +39,7 @@ from django.test import RequestFactory  # noqa: E402
 from django.urls import resolve  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
+from accounts.middleware import get_user  # noqa: E402
 from accounts.sessions import SessionStore  # noqa: E402
 from cancellations.models import CancellationRequest  # noqa: E402
 from cancellations.rules import NOUMEA, month_end  # noqa: E402
@@ -182,7 +182,7 @@ def parts(requests: int) -> None:
         get_user(fresh).customer  # type: ignore[union-attr]  # noqa: B018
 
     measured: dict[str, Callable[[], object]] = {
-        "session + user + customer": identity,
+        "session, user and customer (one query)": identity,
         "subscriptions, plans and mailboxes": lambda: subscriptions_for_customer(customer),
         "rendering the page, data in hand": lambda: render_to_string(
             "portal/home.html",
