@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models.expressions import Col
 
 # (field, operator) pairs, joined with AND; each compares with one parameter.
@@ -107,25 +107,12 @@ def read(alias: str, sql: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
-    """A cursor as `connection.cursor()` gives (opened and health-checked, its queries
-    logged as every other), which on PostgreSQL binds its values on the server, so that
-    psycopg prepares a text it has run `prepare_threshold` times on this connection
-    (settings: 5, none behind PgBouncer in transaction mode). The texts here never
-    change, and a prepared one is neither parsed nor planned again: on loopback that is
-    0.37 → 0.23 ms for the user and their customer, 0.49 → 0.24 ms for the subscriptions
-    (docs/BENCHMARKS.md). Django's own cursors bind on the client and never prepare."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg  # only on PostgreSQL
-
-    # As `connection.cursor()` does, with psycopg's server-binding cursor class.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        cursor = psycopg.Cursor(connection.connection)
-    wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
-    return wrapper(cursor, connection)
+    """On PostgreSQL a cursor that binds on the server, so that these texts, which never
+    change, are prepared (`resilia/db/postgresql/base.py`): a prepared text is neither
+    parsed nor planned again, on loopback 0.37 → 0.23 ms for the user and their
+    customer, 0.49 → 0.24 ms for the subscriptions (docs/BENCHMARKS.md)."""
+    prepared_cursor = getattr(connection, "prepared_cursor", None)
+    return prepared_cursor() if prepared_cursor else connection.cursor()
 
 
 @cache
