@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 
 from access_forms.tests.conftest import submit
 from api.tests.conftest import Call
@@ -96,7 +96,7 @@ def test_two_concurrent_calls_with_one_key_have_one_effect(api: Call, alice: Cus
             )
             statuses.append(response.status_code)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=call) for _ in range(4)]
     for thread in threads:

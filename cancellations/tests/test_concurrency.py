@@ -4,7 +4,7 @@ import threading
 from datetime import date, datetime
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from cancellations.models import CancellationRequest
 from cancellations.rules import NOUMEA
@@ -57,7 +57,7 @@ def test_two_simultaneous_submissions_create_exactly_one_request(alice: Customer
         except RequestError as exc:
             outcomes.append(exc.code)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=submit, args=(f"key-{n}",)) for n in range(8)]
     for thread in threads:
@@ -91,7 +91,7 @@ def test_the_same_key_submitted_at_once_returns_one_request(alice: Customer) -> 
         except RequestError as exc:
             references.append(exc.code)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for thread in threads:

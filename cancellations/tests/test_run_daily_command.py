@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 
 from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import NOUMEA
@@ -98,7 +98,7 @@ def test_concurrent_runs_together_report_each_completion_once(
             barrier.wait(timeout=10)
             reports.append(run_daily(now=datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA)))
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=one_run) for _ in range(3)]
     for thread in threads:
