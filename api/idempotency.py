@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.responses import NinjaJSONEncoder
+from ninja.responses import NinjaJSONEncoder, Status
 
 from api.errors import ApiError
 from api.models import ApiKey, IdempotentAnswer
@@ -79,7 +79,11 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             # Nothing was done (the service's transaction rolled back): free the key.
             IdempotentAnswer.objects.filter(api_key=api_key, key=key).delete()
             raise
-        status, body = response if isinstance(response, tuple) else (200, response)
+        status, body = (
+            (response.status_code, response.value)
+            if isinstance(response, Status)
+            else (200, response)
+        )
         # As the API renders it (its JSON encoder), so that a replay is byte for byte.
         data = body.model_dump(by_alias=True) if hasattr(body, "model_dump") else body
         _keep(api_key, key, status, json.loads(json.dumps(data, cls=NinjaJSONEncoder)))

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictInt
 
 from access_forms.errors import FormError
@@ -605,7 +605,7 @@ def _request_error(exc: RequestError) -> ApiError:
     openapi_extra=IDEMPOTENCY,
 )
 @idempotent
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, RequestOut]:
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[RequestOut]:
     customer = Customer.objects.filter(client_code=payload.client_code.strip().upper()).first()
     subscription = (
         Subscription.objects.filter(customer=customer, reference=payload.subscription).first()
@@ -641,7 +641,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, Reque
         )
     except RequestError as exc:
         raise _request_error(exc) from None
-    return 201, _request_out(_get_request(created.reference))
+    return Status(201, _request_out(_get_request(created.reference)))
 
 
 @router.post(
