@@ -293,3 +293,17 @@ def test_the_operators_answer_is_recorded_from_the_forms_page(
     entry = AuditEntry.objects.get(action="form.acknowledged")
     assert entry.actor_label == "agent"
     assert OutboundEmail.objects.filter(template="form_acknowledged").exists()
+
+
+def test_the_batch_list_shows_the_newest_batch_first(agent: User) -> None:
+    # A query with aggregates (the list counts each batch's forms) leaves out the model's
+    # ordering: the list must say its own.
+    for number, day in ((1, 2), (2, 4), (3, 3)):
+        batch = ForwardingBatch.objects.create(reference=f"LOT-{number}", recipient="o@opt.nc")
+        ForwardingBatch.objects.filter(pk=batch.pk).update(
+            created_at=datetime(2026, 12, day, 9, tzinfo=NOUMEA)
+        )
+    client = Client()
+    client.force_login(agent)
+    page = client.get(reverse("backoffice:batch_list")).content.decode()
+    assert page.index("LOT-2") < page.index("LOT-3") < page.index("LOT-1")

@@ -116,14 +116,21 @@ def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 @agent_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    batches = ForwardingBatch.objects.select_related("email", "created_by").annotate(
-        size=Count("forms", distinct=True),
-        recall_count=Count("recalls", distinct=True),
-        unanswered=Count(
-            "forms",
-            filter=Q(forms__status=FormStatus.FORWARDED, forms__operator_answered_at__isnull=True),
-            distinct=True,
-        ),
+    # Newest first, said here: a query with aggregates does not take the model's ordering.
+    batches = (
+        ForwardingBatch.objects.select_related("email", "created_by")
+        .annotate(
+            size=Count("forms", distinct=True),
+            recall_count=Count("recalls", distinct=True),
+            unanswered=Count(
+                "forms",
+                filter=Q(
+                    forms__status=FormStatus.FORWARDED, forms__operator_answered_at__isnull=True
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at", "-id")
     )
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/batch_list.html", {"page": page})
