@@ -7,6 +7,27 @@ from accounts.models import User
 from audit.models import AuditEntry
 
 
+def audit_entry(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    ip: str | None = None,
+    **data: Any,
+) -> AuditEntry:
+    """One action's entry, not yet written (`audit_log` writes one; `audit_log_entries`
+    writes several in one statement)."""
+    return AuditEntry(
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "system",
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        ip=ip,
+        data=data,
+    )
+
+
 def audit_log(
     *,
     actor: User | None,
@@ -16,15 +37,14 @@ def audit_log(
     **data: Any,
 ) -> AuditEntry:
     """Record one action; call it inside the transaction of the change it describes."""
-    return AuditEntry.objects.create(
-        actor=actor,
-        actor_label=actor.get_username() if actor is not None else "system",
-        action=action,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk),
-        ip=ip,
-        data=data,
-    )
+    entry = audit_entry(actor=actor, action=action, target=target, ip=ip, **data)
+    entry.save()
+    return entry
+
+
+def audit_log_entries(entries: Sequence[AuditEntry]) -> None:
+    """Several entries made by `audit_entry` (the steps of one change), in one statement."""
+    AuditEntry.objects.bulk_create(entries)
 
 
 def audit_log_many(

@@ -112,6 +112,13 @@ def _submission() -> Callable[[], None]:
 def _request(path: str) -> Callable[[], None]:
     if path == "submit":
         return _submission()
+    if path == "insert":
+
+        def insert() -> None:
+            status = _call("/bench/insert", "", body=b"x=1")
+            assert status.startswith("200"), status
+
+        return insert
     session, csrf, subscription = _session()
     desired = month_end(timezone.now().astimezone(NOUMEA).date())
     url, query = {
@@ -161,7 +168,9 @@ def time_path(path: str, requests: int, profile: bool) -> None:
     if profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [run() for _ in range(batch)])
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            os.environ.get("FILTER", ""), int(os.environ.get("TOP", "40"))
+        )
 
 
 def parts(requests: int) -> None:
@@ -198,7 +207,9 @@ def parts(requests: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="*", choices=["hello", "login", "home", "summary", "submit"])
+    parser.add_argument(
+        "paths", nargs="*", choices=["hello", "login", "home", "summary", "submit", "insert"]
+    )
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--parts", action="store_true")

@@ -7,13 +7,14 @@ audit entry and its queued e-mail together: all of it is committed, or none of i
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access_forms.services import form_close_with_request, form_for_new_request
 from accounts.models import User
-from audit.services import audit_log
+from audit.services import audit_entry, audit_log, audit_log_entries
 from cancellations import rules
 from cancellations.calendar import current_calendar
 from cancellations.drafts import Draft
@@ -33,14 +34,13 @@ from cancellations.rules import (
     QuoteError,
     quote,
 )
-from cancellations.tasks import write_receipt
 from customers.models import (
     Customer,
     Subscription,
     SubscriptionStatus,
 )
 from notifications import emails
-from webhooks.services import request_data, webhook_emit
+from webhooks.services import request_data, webhook_emit, webhook_emit_events
 
 
 class RequestError(Exception):
@@ -133,12 +133,16 @@ def _counter_next(year: int) -> int:
 def _sequence_next(year: int) -> int:
     name = f"resilia_reference_{int(year)}"
     with connection.cursor() as cursor:
-        try:
-            with transaction.atomic():  # a savepoint: the sequence may not exist yet
-                cursor.execute("SELECT nextval(%s)", [name])
-                return int(cursor.fetchone()[0])
-        except ProgrammingError:
-            pass
+        # The next number if the year's sequence exists, else NULL: one round trip, and no
+        # error (which would need a savepoint) when it does not exist yet.
+        cursor.execute(
+            "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL"
+            " ELSE nextval(%s::text::regclass) END",
+            [name, name],
+        )
+        number = cursor.fetchone()[0]
+        if number is not None:
+            return int(number)
         # The first number of the year, or the first after a counter from before sequences.
         last = ReferenceSequence.objects.filter(year=year).values_list("last", flat=True).first()
         try:
@@ -173,6 +177,51 @@ def _already_open(existing: CancellationRequest) -> RequestError:
     )
 
 
+def _sent_or_open(
+    customer: Customer, subscription: Subscription, idempotency_key: str
+) -> tuple[CancellationRequest | None, CancellationRequest | None]:
+    """(the customer's request sent with this key, the subscription's open request): the
+    partial unique indexes allow at most one of each, read together."""
+    wanted = Q(subscription=subscription, status__in=OPEN_STATUSES)
+    if idempotency_key:
+        wanted |= Q(customer=customer, idempotency_key=idempotency_key)
+    found = list(CancellationRequest.objects.filter(wanted)[:2])
+    first = next(
+        (r for r in found if idempotency_key and r.idempotency_key == idempotency_key), None
+    )
+    existing = next((r for r in found if r.subscription_id == subscription.pk and r.is_open), None)
+    return first, existing
+
+
+def _record_submission(request: CancellationRequest, *, actor: User | None, ip: str | None) -> None:
+    """A new request's history entry, audit entry, webhook event and acknowledgement. A
+    request created already taken into account (received and confirmed in the same
+    instant) also gets the confirmation's, as if confirmed at once by the system; each
+    kind is written in one statement."""
+    at = timezone.now()
+    events = [RequestEvent(request=request, at=at, status=Status.SUBMITTED, actor=actor)]
+    audits = [
+        audit_entry(
+            actor=actor,
+            action="request.submit",
+            target=request,
+            ip=ip,
+            reference=request.reference,
+            channel=request.channel,
+            effective_date=str(request.effective_date),
+        )
+    ]
+    hooks = [("request.submitted", {**request_data(request), "status": Status.SUBMITTED})]
+    if request.status == Status.CONFIRMED:
+        events.append(RequestEvent(request=request, at=at, status=Status.CONFIRMED, actor=None))
+        audits.append(audit_entry(actor=None, action="request.confirm", target=request))
+        hooks.append(("request.confirmed", request_data(request)))
+    RequestEvent.objects.bulk_create(events)
+    audit_log_entries(audits)
+    webhook_emit_events(hooks)
+    emails.send_request_received(request)
+
+
 def request_submit(
     *,
     customer: Customer,
@@ -201,19 +250,20 @@ def request_submit(
                 .select_related("plan", "customer")
                 .get(pk=draft.subscription.pk)
             )
-            if idempotency_key:
-                # A repeated key (a second click, a retry) answers with the first request;
-                # checked under the lock, where the same key may have won meanwhile.
-                first = CancellationRequest.objects.filter(
-                    customer=customer, idempotency_key=idempotency_key
-                ).first()
-                if first is not None:
-                    return first
-            existing = _open_request(subscription)
+            # A repeated key (a second click, a retry) answers with the first request;
+            # another open request for the subscription refuses this one. Both checked
+            # in one read, under the lock, where either may have won meanwhile.
+            first, existing = _sent_or_open(customer, subscription, idempotency_key)
+            if first is not None:
+                return first
             if existing is not None:
                 raise _already_open(existing)
+            # Received and taken into account in the same instant: one e-mail says both.
+            confirm = settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on
             request = CancellationRequest.objects.create(
                 reference=_next_reference(received_at.astimezone(NOUMEA).year),
+                status=Status.CONFIRMED if confirm else Status.SUBMITTED,
+                confirmed_at=timezone.now() if confirm else None,
                 customer=customer,
                 subscription=subscription,
                 received_at=received_at,
@@ -238,25 +288,10 @@ def request_submit(
             subscription.ends_on = result.effective_date
             subscription.save(update_fields=["status", "ends_on"])
             form_for_new_request(request)
-            # The receipt is written by the worker right after the commit (or by the first
-            # download or delivery that needs it): rendering a PDF inside this transaction
-            # held the database's write lock for most of a submission.
-            write_receipt.enqueue(request.pk)
-            _event(request, actor)
-            audit_log(
-                actor=actor,
-                action="request.submit",
-                target=request,
-                ip=ip,
-                reference=request.reference,
-                channel=channel,
-                effective_date=str(request.effective_date),
-            )
-            webhook_emit("request.submitted", request_data(request))
-            if settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on:
-                # Received and taken into account in the same instant: one e-mail says both.
-                _confirm(request, actor=None, ip=None, email=False)
-            emails.send_request_received(request)
+            # The receipt (a PDF) is written outside this transaction, where it would hold
+            # the database's write lock for most of a submission: by the delivery of the
+            # acknowledgement, which attaches it, or by a download that comes first.
+            _record_submission(request, actor=actor, ip=ip)
     except IntegrityError:
         # Lost a race: another submission for this subscription (or with this key)
         # committed first. Answer with that request, never with a second one.

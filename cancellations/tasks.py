@@ -20,6 +20,8 @@ def send_public_code(submission_id: int) -> None:
 
 @task()
 def write_receipt(request_id: int) -> None:
+    """No longer queued (the acknowledgement's delivery writes the receipt); kept so
+    that a task queued before the upgrade still runs."""
     from cancellations.receipts import receipt_write
 
     receipt_write(request_id)

@@ -4,6 +4,7 @@ import io
 import uuid
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -100,23 +101,29 @@ def summary(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 def _already_sent(request: HttpRequest, customer: Customer) -> HttpResponse | None:
     """A resubmitted confirmation, or a form for a subscription that already has an
-    open request, leads to that request instead of an error or a second request."""
-    key = request.POST.get("idempotency_key", "")
-    if key:
-        sent = CancellationRequest.objects.filter(customer=customer, idempotency_key=key).first()
-        if sent is not None:
-            return redirect("cancellations:request_sent", reference=sent.reference)
+    open request, leads to that request instead of an error or a second request (both
+    looked up in one query: the request sent with this key first, if any)."""
+    key = request.POST.get("idempotency_key", "")[:100]
     reference = request.POST.get("subscription", "")
-    open_request = CancellationRequest.objects.filter(
-        customer=customer, subscription__reference=reference, status__in=OPEN_STATUSES
-    ).first()
-    if open_request is not None:
+    wanted = Q(subscription__reference=reference, status__in=OPEN_STATUSES)
+    if key:
+        wanted |= Q(idempotency_key=key)
+    found = list(
+        CancellationRequest.objects.filter(wanted, customer=customer).values_list(
+            "reference", "idempotency_key"
+        )[:2]
+    )
+    sent = next((ref for ref, its_key in found if key and its_key == key), None)
+    if sent is not None:
+        return redirect("cancellations:request_sent", reference=sent)
+    if found:
+        open_reference = found[0][0]
         messages.info(
             request,
             _("A cancellation request is already open for this subscription: %(reference)s.")
-            % {"reference": open_request.reference},
+            % {"reference": open_reference},
         )
-        return redirect("cancellations:request_detail", reference=open_request.reference)
+        return redirect("cancellations:request_detail", reference=open_reference)
     return None
 
 

@@ -15,7 +15,12 @@ from django.db.models import prefetch_related_objects
 
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
-from notifications.services import email_queue, emails_queue_rendered_at_delivery
+from notifications.services import (
+    email_queue,
+    email_queue_rendered_at_delivery,
+    emails_queue_rendered_at_delivery,
+    render_subject,
+)
 
 if TYPE_CHECKING:
     from access_forms.models import AccessLineForm, ForwardingBatch
@@ -48,7 +53,13 @@ def _about_request(
 
 def send_request_received(request: "CancellationRequest") -> OutboundEmail:
     """The acknowledgement ("reçue", or "reçue et prise en compte" when both at once),
-    with the receipt attached (read, or written, when the message is delivered)."""
+    with the receipt attached (read, or written, when the message is delivered).
+
+    Written with the submission but rendered by the sender (`render_ref`): rendering it
+    here held the submission's transaction, and on SQLite the write lock, for a fifth
+    of its time (docs/BENCHMARKS.md). Its subject is written now (the request's page
+    lists it), and whether it says "prise en compte" is decided now."""
+    from cancellations.models import Status
     from cancellations.receipts import receipt_filename
 
     receipt = {
@@ -56,7 +67,28 @@ def send_request_received(request: "CancellationRequest") -> OutboundEmail:
         "mimetype": "application/pdf",
         "receipt": str(request.pk),
     }
-    return _about_request(request, "request_received", [receipt])
+    taken_into_account = request.status == Status.CONFIRMED
+    language = request.customer.language
+    return email_queue_rendered_at_delivery(
+        OutboundEmail(
+            template="request_received",
+            subject=render_subject(
+                "request_received",
+                language,
+                {"request": request, "taken_into_account": taken_into_account},
+            ),
+            language=language,
+            to=request.customer.email,
+            customer=request.customer,
+            related_reference=request.reference,
+            reply_to=settings.RESILIA_BRAND["support_email"],
+            attachments=[receipt],
+            render_ref={
+                "request": request.pk,
+                "taken_into_account": taken_into_account,
+            },
+        )
+    )
 
 
 def send_request_confirmed(request: "CancellationRequest") -> OutboundEmail:
@@ -99,10 +131,16 @@ def deferred_context(email: OutboundEmail) -> dict[str, Any]:
             pk=email.render_ref["mailbox"]
         )
         return {"mailbox": mailbox, "customer": mailbox.subscription.customer}
-    request = CancellationRequest.objects.select_related("customer", "subscription__plan").get(
-        pk=email.render_ref["request"]
+    request = (
+        CancellationRequest.objects.select_related("customer", "subscription__plan")
+        .prefetch_related("subscription__mailboxes")  # listed by the text and the HTML
+        .get(pk=email.render_ref["request"])
     )
-    return {"request": request, "customer": request.customer}
+    return {
+        "request": request,
+        "customer": request.customer,
+        "taken_into_account": email.render_ref.get("taken_into_account", False),
+    }
 
 
 # --- To the customer, about the OPTimo form -------------------------------------------------

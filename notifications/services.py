@@ -83,6 +83,26 @@ def render(template: str, language: str, context: dict[str, object]) -> tuple[st
     return " ".join(subject.split()), text.strip() + "\n", html
 
 
+def render_subject(template: str, language: str, context: dict[str, object]) -> str:
+    """The subject alone (of a message whose text is rendered when sent: the customer's
+    pages list it by its subject meanwhile)."""
+    with translation.override(language):
+        subject = render_to_string(
+            f"notifications/emails/{template}.subject", {"brand": settings.RESILIA_BRAND, **context}
+        )
+    return " ".join(subject.split())
+
+
+def email_queue_rendered_at_delivery(email: OutboundEmail) -> OutboundEmail:
+    """Queue one message written now, in the caller's transaction, and rendered by its
+    delivery task just before it goes out (`render_ref` names what to render it from)."""
+    from notifications.tasks import deliver_email
+
+    email.save()
+    deliver_email.enqueue(email.pk)
+    return email
+
+
 def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
     """Queue many messages at once (a batch of the daily run): each row is written now, in
     the caller's transaction, and rendered by the sender just before it goes out
@@ -91,7 +111,7 @@ def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
     OutboundEmail.objects.bulk_create(emails, batch_size=1000)
 
 
-def _rendered(email: OutboundEmail) -> OutboundEmail:
+def email_rendered(email: OutboundEmail) -> OutboundEmail:
     """Fill a message queued with `render_ref` (once: the text is then kept as sent)."""
     if not email.render_ref or email.body_text:
         return email
@@ -187,7 +207,7 @@ def _send_claimed(email: OutboundEmail) -> None:
 
     attempts = email.attempts + 1
     try:
-        _message(_rendered(email)).send()
+        _message(email_rendered(email)).send()
     except Exception as exc:  # any SMTP or network failure: keep the message, try later
         logger.warning("E-mail %s not delivered (attempt %s): %s", email.pk, attempts, exc)
         next_attempt = timezone.now() + retry_delay(attempts)

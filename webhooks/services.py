@@ -109,30 +109,46 @@ def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> str:
 def webhook_emit_many(event_type: str, items: Iterable[dict[str, Any]]) -> int:
     """Write one event per item, and a delivery for every active endpoint that wants this
     type; call it inside the transaction of the change. Returns the number of events."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(event_type)]
-    if not endpoints:
+    return webhook_emit_events([(event_type, data) for data in items])
+
+
+def webhook_emit_events(events: Sequence[tuple[str, dict[str, Any]]]) -> int:
+    """Write each (type, data) event, in order, with a delivery for every active endpoint
+    that wants its type: the endpoints are read once. Returns the number of events."""
+    endpoints = list(WebhookEndpoint.objects.filter(active=True))
+    wanted = [(event_type, data) for event_type, data in events if _wanted(endpoints, event_type)]
+    if not wanted:
         return 0
     now = timezone.now()
-    events = WebhookEvent.objects.bulk_create(
+    written = WebhookEvent.objects.bulk_create(
         [
             WebhookEvent(
                 msg_id="msg_" + secrets.token_hex(12),
                 type=event_type,
                 body=_envelope(event_type, data, now),
             )
-            for data in items
+            for event_type, data in wanted
         ],
         batch_size=1000,
     )
     WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(endpoint=e, event=event) for event in events for e in endpoints],
+        [
+            WebhookDelivery(endpoint=e, event=event)
+            for event in written
+            for e in endpoints
+            if e.wants(event.type)
+        ],
         batch_size=1000,
     )
-    return len(events)
+    return len(written)
+
+
+def _wanted(endpoints: list[WebhookEndpoint], event_type: str) -> bool:
+    return any(e.wants(event_type) for e in endpoints)
 
 
 def webhook_emit(event_type: str, data: dict[str, Any]) -> None:
-    webhook_emit_many(event_type, [data])
+    webhook_emit_events([(event_type, data)])
 
 
 def request_data(request: Any) -> dict[str, Any]:

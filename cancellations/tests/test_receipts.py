@@ -124,7 +124,7 @@ def test_the_receipt_is_written_once_and_never_again(thuy: Customer) -> None:
     assert receipt_bytes(request) == first
 
 
-def test_the_worker_writes_the_receipt_just_after_the_submission(thuy: Customer) -> None:
+def test_the_worker_writes_the_receipt_when_it_sends_the_acknowledgement(thuy: Customer) -> None:
     request = _submit(thuy)
     assert not request.receipt  # not inside the submission's transaction
     run_tasks()

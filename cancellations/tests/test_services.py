@@ -22,6 +22,7 @@ from cancellations.services import (
 from conftest import run_tasks
 from customers.models import Customer, MailboxStatus, Subscription
 from notifications.models import OutboundEmail
+from notifications.services import email_rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -90,12 +91,12 @@ def test_a_submission_reads_each_row_it_needs_once(alice: Customer) -> None:
         return sum(f'FROM "{table}"' in sql for sql in reads)
 
     # The subscription comes with its plan and customer (one locking query); the
-    # acknowledgement's text and HTML parts share one read of the mailboxes; the
-    # idempotency key is looked up once, under the lock.
+    # acknowledgement is rendered when it is sent, so its mailboxes are not read here;
+    # the idempotency key and an open request are looked up in one read, under the lock.
     assert reading("customers_subscription") == 1
     assert reading("customers_plan") == reading("customers_customer") == 0
-    assert reading("customers_mailbox") == 1
-    assert reading("cancellations_cancellationrequest") == 2  # the key, the open request
+    assert reading("customers_mailbox") == 0
+    assert reading("cancellations_cancellationrequest") == 1
 
 
 def test_on_a_business_day_it_is_confirmed_at_once(alice: Customer) -> None:
@@ -103,7 +104,7 @@ def test_on_a_business_day_it_is_confirmed_at_once(alice: Customer) -> None:
     assert request.status == Status.CONFIRMED
     assert [e.status for e in request.events.all()] == ["submitted", "confirmed"]
     # Received and taken into account in the same instant: one e-mail says both.
-    email = OutboundEmail.objects.get()
+    email = email_rendered(OutboundEmail.objects.get())  # as its sender renders it
     assert email.template == "request_received"
     assert (
         email.subject == "Votre demande de résiliation RES-2026-000001 est reçue et prise en compte"
@@ -391,13 +392,13 @@ def test_the_email_gives_the_mailbox_date_the_summary_showed(alice: Customer) ->
     request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
     email = OutboundEmail.objects.filter(related_reference=request.reference).first()
     assert email is not None
-    assert "conservées jusqu'au 31 janvier 2027 inclus" in email.body_text
+    assert "conservées jusqu'au 31 janvier 2027 inclus" in email_rendered(email).body_text
     assert request.mailboxes_kept_until == date(2027, 1, 31)
 
 
 def test_a_change_of_provider_is_named_in_the_emails(alice: Customer) -> None:
     submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), kind="isp_change", new_isp="Lagoon")
-    email = OutboundEmail.objects.get(template="request_received")
+    email = email_rendered(OutboundEmail.objects.get(template="request_received"))
     expected = "Changement de fournisseur pour Lagoon : la ligne lui est libérée"
     assert expected in email.body_text and "31 décembre 2026" in email.body_text
     assert "Résiliation FAI" in email.body_html
@@ -410,7 +411,8 @@ def test_an_email_after_the_form_is_signed_does_not_ask_for_a_signature(
 
     settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
     request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
-    assert "signer le bon" in OutboundEmail.objects.get(template="request_received").body_text
+    received = email_rendered(OutboundEmail.objects.get(template="request_received"))
+    assert "signer le bon" in received.body_text
     form_sign(
         form=request.access_form,
         signature=Signature(signer_name=alice.name, consent=True, typed=alice.name),
@@ -422,6 +424,28 @@ def test_an_email_after_the_form_is_signed_does_not_ask_for_a_signature(
     confirmed = OutboundEmail.objects.get(template="request_confirmed")
     assert "signer le bon" not in confirmed.body_text.lower()
     assert "vous n'avez plus rien à signer" in confirmed.body_text
+
+
+def test_the_acknowledgement_is_rendered_when_sent_and_says_what_held_at_submission(
+    alice: Customer, settings: object
+) -> None:
+    settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
+    request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
+    email = OutboundEmail.objects.get(template="request_received")
+    # Written with the request, subject included (the request's page lists it); the text
+    # is left to the sender.
+    assert email.subject == "Nous avons bien reçu votre demande de résiliation RES-2026-000001"
+    assert email.body_text == "" and email.attachments[0]["receipt"] == str(request.pk)
+    request_confirm(request=request, actor=None)  # an agent, before it is sent
+    run_tasks()
+    sent = [m for m in mail.outbox if m.subject == email.subject]
+    assert len(sent) == 1
+    assert "Nous avons bien reçu votre demande de résiliation." in str(sent[0].body)
+    assert "et l'avons prise en compte" not in str(sent[0].body)
+    assert "conservées jusqu'au 31 janvier 2027 inclus" in str(sent[0].body)
+    assert sent[0].attachments and sent[0].attachments[0][0].endswith(".pdf")
+    email.refresh_from_db()
+    assert email.body_text == str(sent[0].body)  # kept as sent
 
 
 def test_a_completion_notice_is_written_with_the_batch_and_rendered_when_sent(
