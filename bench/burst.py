@@ -112,6 +112,7 @@ def main() -> None:
         acknowledgements = OutboundEmail.objects.filter(
             template="request_received", status=EmailStatus.SENT
         ).count()
+        receipts = CancellationRequest.objects.exclude(receipt="").count()
         sent_ids = {str(i) for i in OutboundEmail.objects.filter(status=EmailStatus.SENT)
                     .values_list("pk", flat=True)}  # fmt: skip
         twice = {k: v for k, v in smtp.accepted.items() if v > 1}
@@ -127,6 +128,7 @@ def main() -> None:
             "requests_created": requests,
             "distinct_subscriptions": subscriptions,
             "acknowledgements_sent": acknowledgements,
+            "receipts_written": receipts,
             "smtp_accepted": sum(smtp.accepted.values()),
             "smtp_accepted_twice": len(twice),
             "sent_not_accepted_by_smtp": len(sent_ids - set(smtp.accepted)),
@@ -136,7 +138,12 @@ def main() -> None:
         }
         print("BURST " + json.dumps(report))
         ok = (
-            requests == subscriptions == acknowledgements == posts.count("302") == len(posts)
+            requests
+            == subscriptions
+            == acknowledgements
+            == receipts
+            == posts.count("302")
+            == len(posts)
             and requests == SUBMISSIONS
             and not twice
             and report["failed_answers"] == 0
