@@ -8,6 +8,9 @@ and "Where the time goes now" tables, and the profiles behind them.
     .venv/bin/python bench/inprocess.py submit --requests 400   # each uses up a session
     .venv/bin/python bench/inprocess.py home --profile     # cProfile, 40 costliest calls
     SORT=tottime .venv/bin/python bench/inprocess.py home --profile   # by own time
+    FILTER=/work/main/ TOP=60 .venv/bin/python bench/inprocess.py submit --profile  # only
+    # the calls whose file matches FILTER (a regular expression), the TOP costliest
+    .venv/bin/python bench/inprocess.py hello insert      # the two ceiling views
     .venv/bin/python bench/inprocess.py --parts            # the home page's parts
 
 Each path: the second-best of 7 batches of --requests ÷ 5 requests, and its query count.
