@@ -68,26 +68,41 @@ def send_request_received(request: "CancellationRequest") -> OutboundEmail:
         "receipt": str(request.pk),
     }
     taken_into_account = request.status == Status.CONFIRMED
-    language = request.customer.language
     return email_queue_rendered_at_delivery(
-        OutboundEmail(
-            template="request_received",
+        _rendered_when_sent(
+            request,
+            "request_received",
             subject=render_subject(
                 "request_received",
-                language,
+                request.customer.language,
                 {"request": request, "taken_into_account": taken_into_account},
             ),
-            language=language,
-            to=request.customer.email,
-            customer=request.customer,
-            related_reference=request.reference,
-            reply_to=settings.RESILIA_BRAND["support_email"],
             attachments=[receipt],
-            render_ref={
-                "request": request.pk,
-                "taken_into_account": taken_into_account,
-            },
+            taken_into_account=taken_into_account,
         )
+    )
+
+
+def _rendered_when_sent(
+    request: "CancellationRequest",
+    template: str,
+    subject: str = "",
+    attachments: list[dict[str, str]] | None = None,
+    **context: Any,
+) -> OutboundEmail:
+    """A message to the customer about their request, not yet written, whose text its
+    sender renders (`deferred_context`: the request, and `context`'s plain values)."""
+    customer = request.customer
+    return OutboundEmail(
+        template=template,
+        subject=subject,
+        language=customer.language,
+        to=customer.email,
+        customer=customer,
+        related_reference=request.reference,
+        reply_to=settings.RESILIA_BRAND["support_email"],
+        attachments=attachments or [],
+        render_ref={"request": request.pk, **context},
     )
 
 
@@ -106,18 +121,7 @@ def send_request_rejected(request: "CancellationRequest") -> OutboundEmail:
 def send_requests_completed(requests: "Sequence[CancellationRequest]") -> None:
     """The completion notices of a batch of the daily run, rendered at delivery."""
     emails_queue_rendered_at_delivery(
-        [
-            OutboundEmail(
-                template="request_completed",
-                language=request.customer.language,
-                to=request.customer.email,
-                customer=request.customer,
-                related_reference=request.reference,
-                reply_to=settings.RESILIA_BRAND["support_email"],
-                render_ref={"request": request.pk},
-            )
-            for request in requests
-        ]
+        [_rendered_when_sent(request, "request_completed") for request in requests]
     )
 
 
@@ -136,11 +140,10 @@ def deferred_context(email: OutboundEmail) -> dict[str, Any]:
         .prefetch_related("subscription__mailboxes")  # listed by the text and the HTML
         .get(pk=email.render_ref["request"])
     )
-    return {
-        "request": request,
-        "customer": request.customer,
-        "taken_into_account": email.render_ref.get("taken_into_account", False),
-    }
+    # With what was decided when it was queued (the acknowledgement's
+    # "taken_into_account"): plain values, kept in `render_ref`.
+    decided = {name: value for name, value in email.render_ref.items() if name != "request"}
+    return {**decided, "request": request, "customer": request.customer}
 
 
 # --- To the customer, about the OPTimo form -------------------------------------------------

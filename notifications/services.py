@@ -69,14 +69,18 @@ def email_queue(
     return email
 
 
+def _full_context(context: dict[str, object]) -> dict[str, object]:
+    return {
+        "brand": settings.RESILIA_BRAND,
+        "operator": operator_contact(),  # in the customer's language
+        **context,
+    }
+
+
 def render(template: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
     """Subject, text and HTML of `notifications/emails/<template>.*` in `language`."""
     with translation.override(language):
-        full_context = {
-            "brand": settings.RESILIA_BRAND,
-            "operator": operator_contact(),  # in the customer's language
-            **context,
-        }
+        full_context = _full_context(context)
         subject = render_to_string(f"notifications/emails/{template}.subject", full_context)
         text = render_to_string(f"notifications/emails/{template}.txt", full_context)
         html = render_to_string(f"notifications/emails/{template}.html", full_context)
@@ -85,10 +89,10 @@ def render(template: str, language: str, context: dict[str, object]) -> tuple[st
 
 def render_subject(template: str, language: str, context: dict[str, object]) -> str:
     """The subject alone (of a message whose text is rendered when sent: the customer's
-    pages list it by its subject meanwhile)."""
+    pages list it by its subject meanwhile), as `render` writes it."""
     with translation.override(language):
         subject = render_to_string(
-            f"notifications/emails/{template}.subject", {"brand": settings.RESILIA_BRAND, **context}
+            f"notifications/emails/{template}.subject", _full_context(context)
         )
     return " ".join(subject.split())
 
