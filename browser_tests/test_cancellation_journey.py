@@ -102,6 +102,8 @@ def test_a_customer_cancels_on_a_phone_then_withdraws(
     expect(
         phone.get_by_text(f"Votre demande de résiliation {reference} est reçue et prise en compte")
     ).to_be_visible()
+    # Its text too, though the worker (not running here) renders it when it sends it.
+    expect(phone.get_by_text("et l'avons prise en compte", exact=False)).to_be_visible()
     screenshot(phone, "14-email")
 
     # "Mes demandes" → the request → withdraw.

@@ -115,17 +115,19 @@ def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
     OutboundEmail.objects.bulk_create(emails, batch_size=1000)
 
 
-def email_rendered(email: OutboundEmail) -> OutboundEmail:
-    """Fill a message queued with `render_ref` (once: the text is then kept as sent)."""
+def email_rendered(email: OutboundEmail, *, keep: bool = True) -> OutboundEmail:
+    """Fill a message queued with `render_ref` (once: the text is then kept as sent).
+    With `keep=False` the text is only shown (the demo's inbox, before the sender)."""
     if not email.render_ref or email.body_text:
         return email
     from notifications.emails import deferred_context
 
     subject, text, html = render(email.template, email.language, deferred_context(email))
     email.subject, email.body_text, email.body_html = subject, text, html
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        subject=subject, body_text=text, body_html=html
-    )
+    if keep:
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            subject=subject, body_text=text, body_html=html
+        )
     return email
 
 

@@ -14,6 +14,7 @@ from customers.models import Customer
 from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import reveal
+from notifications.services import email_rendered
 from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
 
 
@@ -95,5 +96,7 @@ def demo_mailbox(request: HttpRequest) -> HttpResponse:
         raise Http404
     emails = list(OutboundEmail.objects.order_by("-created_at", "-id")[:50])
     for email in emails:
+        # A message its sender renders shows here as it will be sent, before it is.
+        email_rendered(email, keep=False)
         email.body_text = reveal(email.body_text, email.secret_link)
     return render(request, "portal/demo_mailbox.html", {"emails": emails})

@@ -208,6 +208,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Pacific/Noumea"
 USE_I18N = True
 USE_TZ = True
+# A bare "www.mls.nc" in a text (the e-mails shown in the demo inbox) links to https.
+URLIZE_ASSUME_HTTPS = True
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 # --- Static and uploaded files ------------------------------------------------------

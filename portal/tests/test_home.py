@@ -98,6 +98,30 @@ def test_the_demo_mailbox_is_hidden_outside_the_demo(db: None) -> None:
     assert Client().get(reverse("portal:demo_mailbox")).status_code == 404
 
 
+def test_the_demo_mailbox_shows_an_acknowledgement_before_its_sender_renders_it(
+    alice_client: Client, settings: object
+) -> None:
+    from notifications.models import OutboundEmail
+
+    settings.RESILIA_DEMO_MAILBOX = True  # type: ignore[attr-defined]
+    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=NOUMEA), tick=False):
+        alice_client.post(
+            reverse("cancellations:submit"),
+            {
+                "subscription": "SUB-A-1",
+                "desired_date": "2026-12-31",
+                "kind": "definitive",
+                "idempotency_key": "demo",
+            },
+        )
+        queued = OutboundEmail.objects.get(template="request_received")
+        assert queued.body_text == ""  # rendered by its sender, which has not run
+        page = alice_client.get(reverse("portal:demo_mailbox")).content.decode()
+    assert "Nous avons bien reçu votre demande de résiliation" in page
+    queued.refresh_from_db()
+    assert queued.body_text == ""  # only shown: the sender still renders it
+
+
 def test_support_is_closed_on_a_bridge_day_set_by_a_supervisor(db: None) -> None:
     from cancellations.models import CalendarOverride
 
