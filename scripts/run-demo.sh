@@ -20,7 +20,7 @@ DAILY=$!
 trap 'kill "$WORKER" "$DAILY" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true' EXIT INT TERM
 
 echo
-echo "Résilia is running: http://127.0.0.1:${PORT}/  (back office: http://127.0.0.1:${PORT}/admin/)"
+echo "Résilia is running: http://127.0.0.1:${PORT}/  (back office: http://127.0.0.1:${PORT}/backoffice/)"
 echo "E-mails are not sent in the demo: read them at http://127.0.0.1:${PORT}/demo/boite-mail/"
 echo "Press Ctrl-C to stop the web server and the task worker."
 echo

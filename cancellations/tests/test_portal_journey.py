@@ -350,3 +350,16 @@ def test_the_operator_step_names_the_customer_when_no_line_holder_is_on_file(
         SUMMARY, {"subscription": "SUB-B-1", "desired_date": "2026-12-31", "kind": "definitive"}
     ).content.decode()
     assert "signed by the line holder (Bob Tein)" in text
+
+
+def test_the_hint_to_keep_the_mailboxes_is_given_only_beside_the_box(alice_client: Client) -> None:
+    hint = "Cochez « Conservation des e-mails » pour les garder quelque temps."
+    live = alice_client.get(SUMMARY, fields(), HTTP_HX_REQUEST="true").content.decode()
+    assert hint in live
+    alice_client.post(SUBMIT, {**fields(), "idempotency_key": "x"})
+    # After the submission the box is gone: the pages say what happens, not what to tick.
+    for name in ("request_sent", "request_detail"):
+        page = alice_client.get(
+            reverse(f"cancellations:{name}", args=["RES-2026-000001"])
+        ).content.decode()
+        assert "puis sont supprimées avec le service." in page and hint not in page

@@ -467,3 +467,13 @@ def test_a_completion_notice_is_written_with_the_batch_and_rendered_when_sent(
     assert "31 mars 2027" in email.body_text  # the mailboxes' last day, kept as sent
     sent = next(m for m in mail.outbox if m.subject == email.subject)
     assert sent.body == email.body_text and sent.to == ["alice@example.nc"]
+
+
+def test_the_acknowledgement_typesets_its_colons_for_the_customers_language(
+    alice: Customer,
+) -> None:
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    text = email_rendered(OutboundEmail.objects.get(template="request_received")).body_text
+    assert "Next steps:\n" in text and "Next steps :" not in text

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (client area): client code / password")
         for code, who in demo.DEMO_CUSTOMERS.items():
             self.stdout.write(f"  {code} / {demo.DEMO_PASSWORD}   {who}")
-        self.stdout.write("Staff logins (back office, /admin/): username / password")
+        self.stdout.write("Staff logins (back office, /backoffice/): username / password")
         for username, (password, role) in demo.STAFF.items():
             self.stdout.write(f"  {username} / {password}   {role}")
 
