@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from access_forms.pdf import bold, embed_fonts, regular, section
-from cancellations.models import CancellationRequest, Kind
+from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.rules import (
     NOUMEA,
     form_first_status,
@@ -67,11 +67,21 @@ def _line_lines(request: CancellationRequest) -> list[str]:
     )
     lines = []
     if status == "awaiting_signature":
+        # Where the e-mails say it is signed: from the link e-mailed for a request made
+        # without an account, else in "My requests".
         lines.append(
-            _(
-                "The %(service)s form for the line %(line)s must be signed by the line holder "
-                "(%(holder)s); we then forward it to %(operator)s. It can be signed online: "
-                "the link is in your e-mails and in the client area."
+            (
+                _(
+                    "The %(service)s form for the line %(line)s must be signed by the line "
+                    "holder (%(holder)s); we then forward it to %(operator)s. It can be signed "
+                    "online from the link we sent by e-mail."
+                )
+                if request.channel == Channel.WEB_PUBLIC
+                else _(
+                    "The %(service)s form for the line %(line)s must be signed by the line "
+                    "holder (%(holder)s); we then forward it to %(operator)s. It can be signed "
+                    'online: open the request in "My requests" and choose "Sign the form".'
+                )
             )
             % {
                 "service": brand["access_service_name"],
@@ -229,9 +239,9 @@ def _store(request: CancellationRequest) -> None:
 
 
 def receipt_write(request_id: int) -> CancellationRequest:
-    """The request with its receipt, written now if it never was: by the worker just after
-    the submission commits, or by whichever download or e-mail needs it first. Once
-    written it is never written again (the row is locked while it is)."""
+    """The request with its receipt, written now if it never was: by the delivery of the
+    acknowledgement, which attaches it, or by a download that comes first. Once written
+    it is never written again (the row is locked while it is)."""
     with transaction.atomic():
         request = (
             CancellationRequest.objects.select_for_update()

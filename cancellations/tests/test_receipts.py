@@ -183,3 +183,22 @@ def test_the_receipt_is_downloaded_by_its_customer_and_staff_only(
     staff_url = f"/backoffice/demandes/{request.reference}/recu.pdf"
     assert staff.get(staff_url).status_code == 200
     assert own.get(staff_url).status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    ("channel", "where"),
+    [
+        ("web", "Il peut être signé en ligne : ouvrez la demande dans « Mes demandes »"),
+        ("web_public", "Il peut être signé en ligne grâce au lien que nous avons envoyé"),
+    ],
+)
+def test_the_receipt_says_where_the_form_is_signed_as_the_emails_do(
+    thuy: Customer, channel: str, where: str
+) -> None:
+    # A request made without an account gets its signing link by e-mail; the others are
+    # signed from "My requests", as the acknowledgement says (no link is e-mailed).
+    request = _submit(thuy)
+    CancellationRequest.objects.filter(pk=request.pk).update(channel=channel)
+    request.refresh_from_db()
+    text = _text(receipt_bytes(request))
+    assert where in text and "le lien est dans vos e-mails" not in text
