@@ -1,4 +1,5 @@
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -84,7 +85,13 @@ def render(template: str, language: str, context: dict[str, object]) -> tuple[st
         subject = render_to_string(f"notifications/emails/{template}.subject", full_context)
         text = render_to_string(f"notifications/emails/{template}.txt", full_context)
         html = render_to_string(f"notifications/emails/{template}.html", full_context)
-    return " ".join(subject.split()), text.strip() + "\n", html
+    # The shared parts end with their own blank line after an {% if %}: one blank line
+    # between paragraphs, however they were joined.
+    paragraphs = _BLANK_LINES.sub("\n\n", text.strip())
+    return " ".join(subject.split()), paragraphs + "\n", html
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
 def render_subject(template: str, language: str, context: dict[str, object]) -> str:

@@ -477,3 +477,9 @@ def test_the_acknowledgement_typesets_its_colons_for_the_customers_language(
     submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
     text = email_rendered(OutboundEmail.objects.get(template="request_received")).body_text
     assert "Next steps:\n" in text and "Next steps :" not in text
+
+
+def test_the_acknowledgements_text_has_one_blank_line_between_paragraphs(alice: Customer) -> None:
+    submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31))
+    text = email_rendered(OutboundEmail.objects.get(template="request_received")).body_text
+    assert "\n\n\n" not in text and "continue.\n\nProchaines étapes" in text
