@@ -1,7 +1,9 @@
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.template.defaultfilters import date as django_date
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 NBSP = "\u00a0"
+NOUMEA = ZoneInfo("Pacific/Noumea")
 
 
 @register.filter
@@ -20,18 +23,38 @@ def xpf(amount: int | None) -> str:
 
 
 @register.filter
-def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
-    """An instant as Nouméa wall-clock time, whatever the active time zone."""
+def day(value: date | None, fmt: str) -> str:
+    """A calendar day in the active language ("lundi 30 novembre 2026"): Django's `date`
+    filter, remembered per process. The hot pages (the live summary, the subscriptions)
+    format the same few month ends for every customer, and one formatting costs about as
+    much as a query's client side (docs/BENCHMARKS.md, seventh round)."""
     if value is None:
         return ""
-    return date_format(value.astimezone(ZoneInfo("Pacific/Noumea")), fmt)
+    if isinstance(value, datetime):  # an instant depends on the active time zone
+        return django_date(value, fmt)
+    return _formatted(value, fmt, get_language())
+
+
+@register.filter
+def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
+    """An instant as Nouméa wall-clock time, whatever the active time zone (remembered
+    per process like `day`: the same instant always reads the same in Nouméa)."""
+    if value is None:
+        return ""
+    return _formatted(value.astimezone(NOUMEA), fmt, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: date, fmt: str, language: str | None) -> str:
+    """`language` is the active one: it is part of the key, not read again here."""
+    return date_format(value, fmt)
 
 
 @register.filter
 def received(value: datetime) -> str:
     """An instant of receipt, unambiguous anywhere: "30 November 2026 at 22:14:05 (Nouméa
     time, UTC+11:00)" (the receipt, the acknowledgement, the result pages)."""
-    local = value.astimezone(ZoneInfo("Pacific/Noumea"))
+    local = value.astimezone(NOUMEA)
     offset = local.strftime("%z")
     return _("%(day)s at %(time)s (Nouméa time, UTC%(offset)s)") % {
         "day": date_format(local, "j F Y"),
@@ -45,7 +68,7 @@ def days_since(value: datetime | None, today: date) -> int | str:
     """Whole Nouméa days from an instant to `today` (a form's age in the back office)."""
     if value is None:
         return ""
-    return (today - value.astimezone(ZoneInfo("Pacific/Noumea")).date()).days
+    return (today - value.astimezone(NOUMEA).date()).days
 
 
 @register.filter

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import PASSWORD
 from customers.models import Customer, Plan, Subscription
-from portal.templatetags.resilia import xpf
+from portal.templatetags.resilia import day, noumea, xpf
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("portal:home")
@@ -92,6 +93,23 @@ def test_prices_are_shown_in_whole_francs() -> None:
     assert xpf(4500) == "4\u00a0500\u00a0F"
     assert xpf(12900) == "12\u00a0900\u00a0F"
     assert xpf(0) == "0\u00a0F"
+
+
+def test_days_are_formatted_in_the_language_of_each_page() -> None:
+    """`day` and `noumea` remember their results per process: the language is part of
+    what they remember, so a French page's day never reaches an English one."""
+    for _ in range(2):  # the second round answers from what the first remembered
+        with translation.override("fr"):
+            assert day(date(2026, 12, 31), "l j F Y") == "jeudi 31 décembre 2026"
+            assert noumea(
+                datetime(2026, 12, 31, 12, 59, tzinfo=ZoneInfo("UTC")), "l j F Y H:i"
+            ) == ("jeudi 31 décembre 2026 23:59")
+        with translation.override("en"):
+            assert day(date(2026, 12, 31), "l j F Y") == "Thursday 31 December 2026"
+            assert noumea(
+                datetime(2026, 12, 31, 12, 59, tzinfo=ZoneInfo("UTC")), "l j F Y H:i"
+            ) == ("Thursday 31 December 2026 23:59")
+    assert day(None, "j F Y") == ""
 
 
 def test_the_demo_mailbox_is_hidden_outside_the_demo(db: None) -> None:
