@@ -22,7 +22,7 @@ def xpf(amount: int | None) -> str:
     return f"{int(amount):,}".replace(",", NBSP) + NBSP + "F"
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def day(value: date | None, fmt: str) -> str:
     """A calendar day in the active language ("lundi 30 novembre 2026"): Django's `date`
     filter, remembered per process. The hot pages (the live summary, the subscriptions)
@@ -30,7 +30,7 @@ def day(value: date | None, fmt: str) -> str:
     much as a query's client side (docs/BENCHMARKS.md, seventh round)."""
     if value is None:
         return ""
-    if isinstance(value, datetime):  # an instant depends on the active time zone
+    if isinstance(value, datetime):  # an instant: in the active time zone, as `date` does
         return django_date(value, fmt)
     return _formatted(value, fmt, get_language())
 

@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conftest import PASSWORD
 from customers.models import Customer, Plan, Subscription
@@ -110,6 +111,16 @@ def test_days_are_formatted_in_the_language_of_each_page() -> None:
                 datetime(2026, 12, 31, 12, 59, tzinfo=ZoneInfo("UTC")), "l j F Y H:i"
             ) == ("Thursday 31 December 2026 23:59")
     assert day(None, "j F Y") == ""
+
+
+def test_an_instant_given_to_day_reads_in_the_active_time_zone() -> None:
+    """As Django's `date` filter: `day` remembers days, not instants."""
+    page = engines["django"].from_string('{% load resilia %}{{ at|day:"j F Y H:i" }}')
+    at = datetime(2026, 12, 31, 12, 59, tzinfo=ZoneInfo("UTC"))
+    with translation.override("en"), timezone.override(ZoneInfo("Pacific/Noumea")):
+        assert page.render({"at": at}) == "31 December 2026 23:59"
+    with translation.override("en"), timezone.override(ZoneInfo("UTC")):
+        assert page.render({"at": at}) == "31 December 2026 12:59"
 
 
 def test_the_demo_mailbox_is_hidden_outside_the_demo(db: None) -> None:
