@@ -6,7 +6,8 @@ and "Where the time goes now" tables, and the profiles behind them.
     # environment of bench/run.sh (SECRET_KEY, DEBUG=false, [DATABASE_URL])
     .venv/bin/python bench/inprocess.py hello login home summary
     .venv/bin/python bench/inprocess.py submit --requests 400   # each uses up a session
-    .venv/bin/python bench/inprocess.py home --profile     # cProfile, 40 costliest calls
+    .venv/bin/python bench/inprocess.py home --profile     # calls per request, then
+    # cProfile's 40 costliest functions
     SORT=tottime .venv/bin/python bench/inprocess.py home --profile   # by own time
     FILTER=/work/main/ TOP=60 .venv/bin/python bench/inprocess.py submit --profile  # only
     # the calls whose file matches FILTER (a regular expression), the TOP costliest
@@ -171,7 +172,11 @@ def time_path(path: str, requests: int, profile: bool) -> None:
     if profile:
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [run() for _ in range(batch)])
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+        stats = pstats.Stats(profiler)
+        # Unlike the timings, this count does not move with the machine's load.
+        calls = sum(entry[1] for entry in stats.stats.values())  # type: ignore[attr-defined]
+        print(f"{path}: {calls / batch:.0f} Python calls per request")
+        stats.sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
             os.environ.get("FILTER", ""), int(os.environ.get("TOP", "40"))
         )
 
