@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 ROWS="${1:-100000}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-export DEBUG=true RESILIA_VAR_DIR="$WORK"
+# As in production: with DEBUG on, Django would also log every query with its values.
+export DEBUG=false SECURE_SSL_REDIRECT=false RESILIA_VAR_DIR="$WORK"
+export SECRET_KEY=resilia-bench-only-never-in-production-4e1d7c9a2b6f3085
 PY=.venv/bin/python
 
 "$PY" - "$ROWS" > "$WORK/customers.csv" <<'PY'

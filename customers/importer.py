@@ -13,10 +13,11 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
 from customers.models import Customer, Language, Mailbox, Plan, Subscription
+from resilia.rows import insert
 
 HEADER = (
     "client_code",
@@ -371,7 +372,7 @@ class Importer:
                 if customer.pk:
                     changed_customers[customer.client_code] = customer
                 mark(row)
-        Customer.objects.bulk_create(new_customers.values())
+        insert(router.db_for_write(Customer), list(new_customers.values()), "client_code")
         Customer.objects.bulk_update(
             changed_customers.values(), ["name", "email", "phone", "language", "updated_at"]
         )
@@ -401,7 +402,7 @@ class Importer:
             elif _changed(sub, sub_values):
                 changed_subs.append(sub)
                 mark(row)
-        Subscription.objects.bulk_create(new_subs)
+        insert(router.db_for_write(Subscription), new_subs, "reference")
         Subscription.objects.bulk_update(
             changed_subs, ["plan", "started_on", "access_line", "line_holder"]
         )
@@ -415,7 +416,7 @@ class Importer:
                         Mailbox(subscription=subs[row.subscription_ref], address=address)
                     )
                     mark(row)
-        Mailbox.objects.bulk_create(new_boxes)
+        insert(router.db_for_write(Mailbox), new_boxes)
 
         for row in accepted:
             if row.line in created_lines:

@@ -1,4 +1,5 @@
-"""Rows read with SQL written once per process, for the reads every page makes.
+"""Rows read with SQL written once per process, for the reads every page makes; and new
+rows written without the ORM's per-value compiling, for the billing import (`insert`).
 
 The ORM builds and compiles a query on every call; for the few reads each page of the
 client area makes (its session, its user and customer, the customer's subscriptions) that
@@ -17,6 +18,7 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models.expressions import Col
+from django.utils import timezone
 
 Converter = Callable[[Any, Col, Any], Any]
 
@@ -106,3 +108,93 @@ def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     customer, 0.49 → 0.24 ms for the subscriptions (docs/BENCHMARKS.md)."""
     prepared_cursor = getattr(connection, "prepared_cursor", None)
     return prepared_cursor() if prepared_cursor else connection.cursor()
+
+
+def insert[M: models.Model](alias: str, objs: Sequence[M], key: str | None = None) -> None:
+    """Write new rows, and give each instance the id its row got: what `bulk_create`
+    does (multi-row INSERTs, as many rows each as the backend takes), without compiling
+    every value of every row through its field, which was most of a first import's time
+    (docs/BENCHMARKS.md). The values are the instances' own (their defaults included);
+    an `auto_now`/`auto_now_add` date is set to now, as on a save. `key` names a unique
+    field the ids are read back by, in one query (none: the ids are not needed)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+    prepare = [_prepare(field, connection) for field in fields]
+    names = [f.attname for f in fields]
+    # Every name in these texts comes from the model, every value is a parameter.
+    head = "INSERT INTO {} ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
+    )
+    pk = str(model._meta.pk.column)
+    values = [
+        [to_db(getattr(obj, name)) for to_db, name in zip(prepare, names, strict=True)]
+        for obj in objs
+    ]
+    # The ids come back with the rows where the database can say which is which.
+    tail = ""
+    if key is not None and connection.features.can_return_rows_from_bulk_insert:
+        tail = f" RETURNING {quote(_column(model, key))}, {quote(pk)}"
+    returning = bool(tail)
+    ids: dict[Any, Any] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column, as Django's bulk_create sends them there: a text
+            # PostgreSQL parses and plans once, whatever the number of rows.
+            arrays = ", ".join(
+                f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields
+            )
+            cursor.execute(
+                f"{head} SELECT * FROM UNNEST({arrays}){tail}",  # noqa: S608
+                [list(c) for c in zip(*values, strict=True)],
+            )
+            ids.update(cursor.fetchall() if returning else ())
+        else:
+            row = "({})".format(", ".join(["%s"] * len(fields)))
+            size = connection.ops.bulk_batch_size(fields, objs)
+            for start in range(0, len(values), size):
+                batch = values[start : start + size]
+                cursor.execute(
+                    f"{head} VALUES {', '.join([row] * len(batch))}{tail}",
+                    [value for row_values in batch for value in row_values],
+                )
+                ids.update(cursor.fetchall() if returning else ())
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+    if key is None:
+        return
+    if not returning:
+        ids = dict(
+            model._default_manager.using(alias)
+            .filter(**{f"{key}__in": [getattr(obj, key) for obj in objs]})
+            .values_list(key, "pk")
+        )
+    for obj in objs:
+        obj.pk = ids[getattr(obj, key)]
+
+
+def _prepare(
+    field: models.Field[Any, Any], connection: BaseDatabaseWrapper
+) -> Callable[[Any], Any]:
+    """How a value of `field` goes to the database: as it is for text, numbers and ids;
+    through the backend's adapter for dates; else the field's own preparation."""
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, models.CharField | models.IntegerField | models.ForeignKey):
+        return _as_it_is
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _as_it_is(value: Any) -> Any:
+    return value

@@ -1,11 +1,13 @@
+from datetime import date
+
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from customers.models import Customer
-from resilia.rows import columns, read
+from customers.models import Customer, Mailbox, MailboxStatus, Plan, Subscription
+from resilia.rows import columns, insert, read
 
 
 def _customer(code: str) -> Customer | None:
@@ -73,3 +75,44 @@ def test_on_postgresql_a_text_run_often_is_prepared_and_still_answers(alice: Cus
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert [s for s in prepared if '"customers_customer"' in s and "client_code" in s]
     assert _customer("C999999") is None
+
+
+@pytest.mark.django_db
+def test_inserted_rows_read_back_as_the_orm_wrote_them(plans: dict[str, Plan]) -> None:
+    """`insert` (the billing import's writer) against `bulk_create`: the same values,
+    the defaults and the auto dates included, and the ids given to the instances."""
+    written = [
+        Customer(client_code=f"C9{n}", name=f"Client {n}", email=f"c{n}@example.nc")
+        for n in range(3)
+    ]
+    insert("default", written, "client_code")
+    assert all(customer.pk for customer in written)
+    subscription = Subscription(
+        reference="SUB-X", customer=written[1], plan=plans["fibre"], started_on=date(2024, 2, 29)
+    )
+    insert("default", [subscription], "reference")
+    insert("default", [Mailbox(subscription=subscription, address="x@mls.nc")])
+
+    read_back = Customer.objects.get(client_code="C91")
+    assert read_back.pk == written[1].pk and read_back.name == "Client 1"
+    assert read_back.language == "fr" and read_back.user_id is None  # the model's defaults
+    assert read_back.created_at == written[1].created_at  # aware, to the microsecond
+    assert read_back.updated_at == read_back.created_at
+    stored = Subscription.objects.get(pk=subscription.pk)
+    assert stored.customer_id == read_back.pk and stored.plan_id == plans["fibre"].pk
+    assert stored.started_on == date(2024, 2, 29) and stored.status == "active"
+    box = Mailbox.objects.get(address="x@mls.nc")
+    assert box.subscription_id == subscription.pk and box.status == MailboxStatus.ACTIVE
+
+
+@pytest.mark.django_db
+def test_without_returning_the_ids_are_read_back_by_key(
+    plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that cannot return the inserted rows (SQLite before 3.35)."""
+    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)
+    written = [Customer(client_code=f"C8{n}", name="N", email="n@example.nc") for n in range(3)]
+    insert("default", written, "client_code")
+    assert [c.pk for c in written] == [
+        Customer.objects.get(client_code=f"C8{n}").pk for n in range(3)
+    ]
