@@ -116,7 +116,9 @@ def insert[M: models.Model](alias: str, objs: Sequence[M], key: str | None = Non
     every value of every row through its field, which was most of a first import's time
     (docs/BENCHMARKS.md). The values are the instances' own (their defaults included);
     an `auto_now`/`auto_now_add` date is set to now, as on a save. `key` names a unique
-    field the ids are read back by, in one query (none: the ids are not needed)."""
+    field that tells the new rows apart: the ids come back with it (`RETURNING`), or are
+    read back by it in one query where the database cannot return rows (none: the ids
+    are not needed). For models whose id the database assigns, as every model here."""
     if not objs:
         return
     model = type(objs[0])
@@ -139,7 +141,6 @@ def insert[M: models.Model](alias: str, objs: Sequence[M], key: str | None = Non
         [to_db(getattr(obj, name)) for to_db, name in zip(prepare, names, strict=True)]
         for obj in objs
     ]
-    # The ids come back with the rows where the database can say which is which.
     tail = ""
     if key is not None and connection.features.can_return_rows_from_bulk_insert:
         tail = f" RETURNING {quote(_column(model, key))}, {quote(pk)}"
