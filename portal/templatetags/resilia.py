@@ -1,6 +1,5 @@
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.template.defaultfilters import date as django_date
@@ -8,10 +7,11 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cancellations.rules import NOUMEA
+
 register = template.Library()
 
 NBSP = "\u00a0"
-NOUMEA = ZoneInfo("Pacific/Noumea")
 
 
 @register.filter
