@@ -17,7 +17,7 @@ from django.db import DatabaseError, router, transaction
 from django.utils import timezone
 
 from customers.models import Customer, Language, Mailbox, Plan, Subscription
-from resilia.rows import insert
+from resilia.rows import among, insert
 
 HEADER = (
     "client_code",
@@ -287,22 +287,15 @@ class Importer:
 
     @transaction.atomic
     def _write_rows(self, rows: list[Row]) -> None:
-        customers = Customer.objects.in_bulk(
-            [r.client_code for r in rows], field_name="client_code"
-        )
+        alias = router.db_for_write(Customer)
+        customers = among(alias, Customer, "client_code", [r.client_code for r in rows])
         plans = Plan.objects.in_bulk({r.plan for r in rows}, field_name="name")
-        subs = {
-            s.reference: s
-            for s in Subscription.objects.filter(
-                reference__in=[r.subscription_ref for r in rows]
-            ).select_related("customer")
-        }
-        mailboxes = {
-            m.address: m
-            for m in Mailbox.objects.filter(
-                address__in=[a for r in rows for a in r.mailboxes]
-            ).select_related("subscription")
-        }
+        subs = among(
+            alias, Subscription, "reference", [r.subscription_ref for r in rows], "customer"
+        )
+        mailboxes = among(
+            alias, Mailbox, "address", [a for r in rows for a in r.mailboxes], "subscription"
+        )
 
         # Reject what conflicts with the database before anything is written.
         accepted: list[Row] = []
@@ -372,7 +365,7 @@ class Importer:
                 if customer.pk:
                     changed_customers[customer.client_code] = customer
                 mark(row)
-        insert(router.db_for_write(Customer), list(new_customers.values()), "client_code")
+        insert(alias, list(new_customers.values()), "client_code")
         Customer.objects.bulk_update(
             changed_customers.values(), ["name", "email", "phone", "language", "updated_at"]
         )
@@ -402,7 +395,7 @@ class Importer:
             elif _changed(sub, sub_values):
                 changed_subs.append(sub)
                 mark(row)
-        insert(router.db_for_write(Subscription), new_subs, "reference")
+        insert(alias, new_subs, "reference")
         Subscription.objects.bulk_update(
             changed_subs, ["plan", "started_on", "access_line", "line_holder"]
         )
@@ -416,7 +409,7 @@ class Importer:
                         Mailbox(subscription=subs[row.subscription_ref], address=address)
                     )
                     mark(row)
-        insert(router.db_for_write(Mailbox), new_boxes)
+        insert(alias, new_boxes)
 
         for row in accepted:
             if row.line in created_lines:

@@ -2,12 +2,12 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from customers.models import Customer, Mailbox, MailboxStatus, Plan, Subscription
-from resilia.rows import columns, insert, read
+from resilia.rows import among, columns, insert, read
 
 
 def _customer(code: str) -> Customer | None:
@@ -116,3 +116,49 @@ def test_without_returning_the_ids_are_read_back_by_key(
     assert [c.pk for c in written] == [
         Customer.objects.get(client_code=f"C8{n}").pk for n in range(3)
     ]
+
+
+@pytest.mark.django_db
+def test_among_reads_the_rows_of_the_keys_given_as_the_orm_would(
+    alice: Customer, bob: Customer
+) -> None:
+    """`among` (the billing import's lookups) against `in_bulk` and `select_related`:
+    the same rows by key, the related row joined, unknown keys left out, in one query."""
+    with CaptureQueriesContext(connection) as queries:
+        found = among(
+            "default", Subscription, "reference", ["SUB-A-2", "SUB-B-1", "SUB-Z"], "customer"
+        )
+    assert len(queries) == 1
+    assert set(found) == {"SUB-A-2", "SUB-B-1"}
+    expected = Subscription.objects.select_related("customer").get(reference="SUB-B-1")
+    got = found["SUB-B-1"]
+    assert (got.pk, got.customer_id, got.plan_id, got.started_on, got.access_line) == (
+        expected.pk,
+        expected.customer_id,
+        expected.plan_id,
+        expected.started_on,
+        expected.access_line,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert got.customer.client_code == bob.client_code  # joined: no query
+        assert found["SUB-A-2"].customer.created_at == alice.created_at  # converted
+    assert len(queries) == 0
+    boxes = among("default", Mailbox, "address", ["alice@mls.nc", "bob@mls.nc"], "subscription")
+    assert boxes["alice@mls.nc"].subscription.reference == "SUB-A-1"
+    customers = among("default", Customer, "client_code", [alice.client_code, "C999999"])
+    assert list(customers) == [alice.client_code] and customers[alice.client_code].pk == alice.pk
+    assert among("default", Customer, "client_code", []) == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's arrays")
+def test_the_arrays_bind_on_django_s_own_postgresql_backend_too(
+    alice: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without this project's backend (its cursors binding on the server), Django's
+    client-side cursors write the binary-bound (`%b`) arrays into the text."""
+    monkeypatch.delattr(type(connections["default"]), "prepared_cursor")
+    assert among("default", Customer, "client_code", [alice.client_code])[alice.client_code]
+    written = [Customer(client_code="C70", name="N", email="n@example.nc")]
+    insert("default", written, "client_code")
+    assert written[0].pk == Customer.objects.get(client_code="C70").pk
