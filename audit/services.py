@@ -1,10 +1,11 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import models
+from django.db import models, router
 
 from accounts.models import User
 from audit.models import AuditEntry
+from resilia.rows import insert
 
 
 def audit_entry(
@@ -52,7 +53,8 @@ def audit_log_many(
 ) -> None:
     """The same action on many objects (a batch of the daily run), in one statement."""
     label = actor.get_username() if actor is not None else "system"
-    AuditEntry.objects.bulk_create(
+    insert(
+        router.db_for_write(AuditEntry),
         [
             AuditEntry(
                 actor=actor,
@@ -64,5 +66,4 @@ def audit_log_many(
             )
             for target in targets
         ],
-        batch_size=1000,
     )

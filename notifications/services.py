@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -16,6 +16,7 @@ from customers.models import Customer
 from notifications.models import EmailStatus, OutboundEmail
 from notifications.secret_links import reveal_all
 from resilia.brand import operator_contact
+from resilia.rows import insert
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -119,7 +120,7 @@ def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
     the caller's transaction, and rendered by the sender just before it goes out
     (`render_ref` names what to render it from). The worker's outbox sweep sends them;
     no task per message."""
-    OutboundEmail.objects.bulk_create(emails, batch_size=1000)
+    insert(router.db_for_write(OutboundEmail), emails)
 
 
 def email_rendered(email: OutboundEmail, *, keep: bool = True) -> OutboundEmail:

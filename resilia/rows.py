@@ -1,5 +1,6 @@
-"""Rows read with SQL written once per process, for the reads every page makes; and new
-rows written without the ORM's per-value compiling, for the billing import (`insert`).
+"""Rows read with SQL written once per process, for the reads every page makes; and rows
+looked up (`among`) and written (`insert`) by the thousand without the ORM's per-value
+compiling, for the billing import and the daily run's batches.
 
 The ORM builds and compiles a query on every call; for the few reads each page of the
 client area makes (its session, its user and customer, the customer's subscriptions) that
@@ -239,7 +240,9 @@ def _prepare(
         return connection.ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
         return connection.ops.adapt_datefield_value
-    if isinstance(field, models.CharField | models.IntegerField | models.ForeignKey):
+    if isinstance(
+        field, models.CharField | models.TextField | models.IntegerField | models.ForeignKey
+    ):
         return _as_it_is
     return lambda value: field.get_db_prep_save(value, connection)
 

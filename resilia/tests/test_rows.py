@@ -6,7 +6,9 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
+from audit.models import AuditEntry
 from customers.models import Customer, Mailbox, MailboxStatus, Plan, Subscription
+from notifications.models import OutboundEmail
 from resilia.rows import among, columns, insert, read
 
 
@@ -162,3 +164,40 @@ def test_the_arrays_bind_on_django_s_own_postgresql_backend_too(
     written = [Customer(client_code="C70", name="N", email="n@example.nc")]
     insert("default", written, "client_code")
     assert written[0].pk == Customer.objects.get(client_code="C70").pk
+
+
+@pytest.mark.django_db
+def test_inserted_json_text_and_addresses_read_back_as_written(alice: Customer) -> None:
+    """The daily run's writers (audit entries, queued e-mails) through `insert`: JSON,
+    long text and an IP address, as the ORM reads them back."""
+    entries = [
+        AuditEntry(
+            actor_label="system",
+            action="request.complete",
+            object_type="x",
+            object_id="1",
+            ip="10.0.0.1",
+            data={"months": [1, 3], "note": "é — œ"},
+        ),
+        AuditEntry(actor_label="system", action="request.complete", object_type="x", object_id="2"),
+    ]
+    insert("default", entries)
+    first, second = AuditEntry.objects.order_by("object_id")
+    assert (first.ip, first.data, first.at is not None) == (
+        "10.0.0.1",
+        {"months": [1, 3], "note": "é — œ"},
+        True,
+    )
+    assert (second.ip, second.data) == (None, {})
+    email = OutboundEmail(
+        template="request_completed",
+        language="fr",
+        to="a@example.nc",
+        body_text="ligne\n" * 2000,
+        customer=alice,
+        render_ref={"request": 7},
+    )
+    insert("default", [email])
+    stored = OutboundEmail.objects.get(to="a@example.nc")
+    assert stored.render_ref == {"request": 7} and stored.body_text == "ligne\n" * 2000
+    assert stored.attachments == [] and stored.status == "queued"
