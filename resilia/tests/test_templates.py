@@ -1,9 +1,11 @@
 from pathlib import Path
 
 from django.template import Context, Engine
+from django.test import override_settings
+from django.urls import include, path, set_script_prefix
 from django.utils import translation
 
-from resilia.templates import FixedTranslateNode
+from resilia.templates import FixedTranslateNode, FixedURLNode
 
 # Each form {% translate %} takes, in every kind of block; the fixed ones remembered.
 SOURCE = """{% load i18n %}<p title="{% translate "Forwarded to the operator" %}">
@@ -55,3 +57,34 @@ def test_the_product_s_templates_come_through_the_loader() -> None:
         "django.template.loaders.filesystem",
         "django.template.loaders.app_directories",
     ]
+
+
+# The product's URLs under another path, as another configuration would put them.
+urlpatterns = [path("autre/", include("resilia.urls"))]
+
+LINKS = """<a href="{% url 'portal:home' %}">|{% url "cancellations:request_detail" reference %}
+|{% url name %}|{% url 'portal:home' as home %}[{{ home }}]
+{% for n in numbers %}{% url 'cancellations:cancel' %}?abonnement={{ n }}{% endfor %}"""
+
+
+def test_fixed_links_follow_the_script_prefix_and_the_url_configuration(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "links.html").write_text(LINKS)
+    ours, django_s = _engines(tmp_path)
+    template = ours.get_template("links.html")
+    assert len(template.nodelist.get_nodes_by_type(FixedURLNode)) == 2  # the plain names
+    context = {"reference": "R-2026-000001", "name": "portal:plans", "numbers": [1, 2]}
+    try:
+        for prefix in ("/", "/client/", "/"):
+            set_script_prefix(prefix)
+            expected = django_s.get_template("links.html").render(Context(context))
+            assert template.render(Context(context)) == expected
+            assert template.render(Context(context)) == expected  # remembered
+            assert f'href="{prefix}"' in expected
+        with override_settings(ROOT_URLCONF=__name__):  # the same names, under /autre/
+            expected = django_s.get_template("links.html").render(Context(context))
+            assert template.render(Context(context)) == expected
+            assert 'href="/autre/"' in expected
+    finally:
+        set_script_prefix("/")
