@@ -3,7 +3,8 @@ their fixed translations and links rendered once instead of on every page.
 
 A `{% translate "Subscription" %}` gives the same text on every render in a language,
 yet Django renders it afresh each time: a lazy translation made, looked up, escaped and
-marked safe, about 70 Python calls, a sixth of a live summary's twelve labels. A
+marked safe, about 70 Python calls (the live summary's twelve labels were a sixth of
+its calls). A
 `{% url "portal:logout" %}` gives the same link on every page of a site, yet Django
 reverses it each time: about 120 calls, three on the home page (docs/BENCHMARKS.md).
 The loader finds those nodes in each template it compiles (a plain literal: no filter,
@@ -95,7 +96,7 @@ class Loader(cached.Loader):
 
     def get_template(self, template_name: str, skip: Any = None) -> Template:
         template: Template = super().get_template(template_name, skip)
-        if not getattr(template, "fixed_translations_found", False):
+        if not getattr(template, "fixed_nodes_found", False):
             for node in template.nodelist.get_nodes_by_type(TranslateNode):
                 if type(node) is TranslateNode and _fixed(node):
                     node.__class__ = FixedTranslateNode
@@ -104,5 +105,5 @@ class Loader(cached.Loader):
                 if type(link) is URLNode and _fixed_url(link):
                     link.__class__ = FixedURLNode
                     link.rendered = {}  # type: ignore[attr-defined]
-            template.fixed_translations_found = True  # type: ignore[attr-defined]
+            template.fixed_nodes_found = True  # type: ignore[attr-defined]
         return template
