@@ -130,8 +130,7 @@ def among[M: models.Model](
     field = model._meta.get_field(key)
     assert isinstance(field, models.Field)  # a column (`selected.column` checked it)
     if connection.vendor == "postgresql":
-        kind = str(field.db_type(connection)).split("(")[0]
-        sql += f" WHERE {selected.column(key)} = ANY((%b)::{kind}[])"
+        sql += f" WHERE {selected.column(key)} = ANY((%b)::{_array_type(field, connection)})"
         parameters: list[Any] = [list(values)]
     else:
         sql += f" WHERE {selected.column(key)} IN ({', '.join(['%s'] * len(values))})"
@@ -145,6 +144,11 @@ def among[M: models.Model](
             link.set_cached_value(instance, joined.make(row, selected.width))
         found[getattr(instance, attname)] = instance
     return found
+
+
+def _array_type(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -> str:
+    """The PostgreSQL array type of a column's values ("varchar[]" for a varchar(60))."""
+    return f"{str(field.db_type(connection)).split('(')[0]}[]"
 
 
 def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
@@ -198,9 +202,7 @@ def insert[M: models.Model](alias: str, objs: Sequence[M], key: str | None = Non
             # PostgreSQL parses and plans once, whatever the number of rows. The arrays
             # are bound on the server in binary (`%b`): psycopg writes a text array in
             # Python, character by character, three times slower (docs/BENCHMARKS.md).
-            arrays = ", ".join(
-                f"(%b)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields
-            )
+            arrays = ", ".join(f"(%b)::{_array_type(f, connection)}" for f in fields)
             cursor.execute(
                 f"{head} SELECT * FROM UNNEST({arrays}){tail}",  # noqa: S608
                 [list(c) for c in zip(*values, strict=True)],
