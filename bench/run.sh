@@ -4,8 +4,9 @@
 #
 # For each database: a fresh database, BENCH_CUSTOMERS customers (default 100,000) with
 # logged-in sessions, gunicorn with one sync worker per core, then `wrk` on
-#   - a bare "hello" view (the ceiling for pages) and a bare one-INSERT view (the ceiling
-#     for writes), both behind the same middleware as the product's pages;
+#   - the ceilings: a "hello" view behind the product's middleware (for pages), the same
+#     view with no middleware at all (its own gunicorn on the next port), one INSERT, and
+#     a submission's own writes in one transaction (a row lock, six INSERTs, the commit);
 #   - the login page, the logged-in home page, the live summary (htmx GET) and the full
 #     submission (POST → redirect, each from its own session and subscription);
 # at 8 connections for BENCH_SECONDS (default 10) for the table, in BENCH_ROUNDS rounds
@@ -40,9 +41,11 @@ export BENCH_DIR="$ROOT/bench/wrk"
 mkdir -p "$OUT"
 : > "$RESULTS"
 SERVER_PID=""
+BARE_PID=""
 stop_server() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for pid in $SERVER_PID $BARE_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   SERVER_PID=""
+  BARE_PID=""
 }
 trap stop_server EXIT
 
@@ -78,7 +81,11 @@ for database in $DATABASES; do
   export BENCH_DESIRED_DATE=$DESIRED
   "$ROOT/.venv/bin/gunicorn" resilia.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning --access-logfile /dev/null &
   SERVER_PID=$!
+  DJANGO_SETTINGS_MODULE=bench.bare "$ROOT/.venv/bin/gunicorn" 'django.core.wsgi:get_wsgi_application()' \
+    -w "$WORKERS" -b "127.0.0.1:$(( PORT + 1 ))" --log-level warning --access-logfile /dev/null &
+  BARE_PID=$!
   for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$(( PORT + 1 ))/bench/hello" >/dev/null 2>&1 && break; sleep 0.2; done
 
   # Each submission run gets its own slice of sessions (a subscription is cancelled once).
   slice=0
@@ -91,9 +98,10 @@ for database in $DATABASES; do
   summary_url="/resiliation/recapitulatif/?subscription=$FIRST_SUB&desired_date=$DESIRED&kind=definitive"
   # Warm-up, not recorded: each worker's first requests compile the templates and fill
   # the per-process caches, and a stall then shows as every queued request's p99.
-  for url in /bench/hello /bench/insert /connexion/; do
+  for url in /bench/hello /bench/insert /bench/writes /connexion/; do
     wrk -t2 -c8 -d2s "http://127.0.0.1:$PORT$url" >/dev/null
   done
+  wrk -t2 -c8 -d2s "http://127.0.0.1:$(( PORT + 1 ))/bench/hello" >/dev/null
   for url in / "$summary_url"; do
     wrk -t2 -c8 -d2s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$url" >/dev/null
   done
@@ -101,8 +109,10 @@ for database in $DATABASES; do
   for round in $(seq "$ROUNDS"); do runs="$runs 8:$round:$SECONDS_TABLE"; done
   for run in $runs 1:1:"$SECONDS_SWEEP" 32:1:"$SECONDS_SWEEP" 64:1:"$SECONDS_SWEEP"; do
     IFS=: read -r connections ROUND seconds <<< "$run"
+    PORT=$(( PORT + 1 )) measure "$database" bare "$connections" "$seconds" 200 /bench/hello
     measure "$database" hello "$connections" "$seconds" 200 /bench/hello
     measure "$database" insert "$connections" "$seconds" 200 /bench/insert
+    measure "$database" writes "$connections" "$seconds" 200 /bench/writes
     measure "$database" login "$connections" "$seconds" 200 /connexion/
     BENCH_COOKIE=$COOKIE measure "$database" home "$connections" "$seconds" 200 /
     BENCH_COOKIE=$COOKIE measure "$database" summary "$connections" "$seconds" 200 "$summary_url"

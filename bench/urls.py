@@ -8,5 +8,6 @@ __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"
 urlpatterns = [
     path("bench/hello", views.hello),
     path("bench/insert", views.insert),
+    path("bench/writes", views.writes),
     *urlpatterns,
 ]

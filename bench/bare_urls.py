@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench.views import hello
+
+urlpatterns = [path("bench/hello", hello)]
