@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -65,6 +66,20 @@ def _empty_cache(request: pytest.FixtureRequest) -> None:
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
+    _restart_reference_sequences()
+
+
+def _restart_reference_sequences() -> None:
+    """On PostgreSQL the years' reference sequences are made by a migration, and a
+    sequence's numbers are not rolled back with a test's transaction: each test starts
+    them again from 1, as the rows they numbered are gone."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c"
+            " WHERE c.relkind = 'S' AND c.relname LIKE 'resilia_reference_%%'"
+        )
 
 
 def run_tasks() -> None:

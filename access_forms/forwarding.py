@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access_forms import emails
 from access_forms.errors import FormError
 from access_forms.models import (
     AccessLineForm,
@@ -26,8 +27,7 @@ from access_forms.services import locked_form
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.rules import NOUMEA
-from notifications import emails
-from resilia.csv_export import csv_text
+from toolbox.csv_export import csv_text
 from webhooks.services import form_data, webhook_emit, webhook_emit_many
 
 # --- Forwarding to the operator --------------------------------------------------------

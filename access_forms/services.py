@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access_forms import emails
 from access_forms.errors import FormError
 from access_forms.models import (
     AccessLineForm,
@@ -27,7 +28,6 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import form_first_status, form_status_when_request_closes
-from notifications import emails
 
 # --- Creation with the request (R10) ---------------------------------------------------
 

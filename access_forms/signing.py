@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from access_forms import emails
 from access_forms.documents import checked_upload, drawn_signature_png
 from access_forms.errors import FormError
 from access_forms.models import (
@@ -42,7 +43,6 @@ from cancellations.rules import (
     end_of_day,
     unsigned_form_reminder_day,
 )
-from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from webhooks.services import form_data, webhook_emit

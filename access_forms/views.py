@@ -15,7 +15,7 @@ from access_forms.signing import Signature, form_from_link, form_send_link, form
 from accounts.access import customer_required
 from cancellations.selectors import get_request_for_customer
 from customers.models import Customer
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
 
 
 def _agent(request: HttpRequest) -> str:

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import emails
 from accounts.models import User
 from customers.models import Customer
-from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 

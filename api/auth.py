@@ -14,7 +14,7 @@ from api.errors import ApiError
 from api.keys import api_key_for, api_key_used
 from api.models import ApiKey, Scope
 from audit.services import audit_log
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
 
 FAILURES_ALLOWED = 20
 FAILURE_WINDOW_SECONDS = 600

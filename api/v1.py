@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from api import integration, public
+from api import customers, forms, public, requests
 from api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -20,4 +20,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", public.router)
-api.add_router("", integration.router)
+api.add_router("", customers.router)
+api.add_router("", requests.router)
+api.add_router("", forms.router)

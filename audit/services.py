@@ -1,16 +1,15 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import models, router
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
 
-from accounts.models import User
 from audit.models import AuditEntry
-from resilia.rows import insert
 
 
 def audit_entry(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     target: models.Model,
     ip: str | None = None,
@@ -19,7 +18,7 @@ def audit_entry(
     """One action's entry, not yet written (`audit_log` writes one; `audit_log_entries`
     writes several in one statement)."""
     return AuditEntry(
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=actor.get_username() if actor is not None else "system",
         action=action,
         object_type=target._meta.label_lower,
@@ -31,7 +30,7 @@ def audit_entry(
 
 def audit_log(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     target: models.Model,
     ip: str | None = None,
@@ -49,15 +48,14 @@ def audit_log_entries(entries: Sequence[AuditEntry]) -> None:
 
 
 def audit_log_many(
-    *, actor: User | None, action: str, targets: Sequence[models.Model], **data: Any
+    *, actor: AbstractBaseUser | None, action: str, targets: Sequence[models.Model], **data: Any
 ) -> None:
     """The same action on many objects (a batch of the daily run), in one statement."""
     label = actor.get_username() if actor is not None else "system"
-    insert(
-        router.db_for_write(AuditEntry),
+    AuditEntry.objects.bulk_create(
         [
             AuditEntry(
-                actor=actor,
+                actor_id=actor.pk if actor is not None else None,
                 actor_label=label,
                 action=action,
                 object_type=target._meta.label_lower,

@@ -13,7 +13,7 @@ from access_forms.models import AccessLineForm
 from cancellations.models import CancellationRequest
 from cancellations.rules import NOUMEA
 from customers.models import Mailbox
-from resilia.csv_export import csv_lines
+from toolbox.csv_export import csv_lines
 
 CHUNK = 2000
 

@@ -18,21 +18,22 @@ from django.utils import timezone
 
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.signing import forms_unsigned_for_long
-from backoffice.filters import awaiting_confirmation, start_of_day
 from cancellations.calendar import current_calendar
+from cancellations.filters import awaiting_confirmation
 from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.public import submissions_to_verify
 from cancellations.rules import (
+    MAILBOX_REMINDER_DAYS,
     NOUMEA,
     REQUEST_OPEN_STATUSES,
     add_months,
+    kept_until_deleted_within,
     month_end_deadline,
     previous_business_day,
+    start_of_day,
 )
 from customers.models import Mailbox, MailboxStatus
 from notifications.models import EmailStatus, OutboundEmail
-
-MAILBOX_DELETION_WARNING_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,13 @@ def needs_action_counts(today: date) -> dict[str, Any]:
         "batches_waiting": batches_waiting,
         "emails_failing": OutboundEmail.objects.filter(status=EmailStatus.RETRYING).count(),
         "identities_to_verify": submissions_to_verify(timezone.now()).count(),
-        "mailboxes_due": mailboxes_due_for_deletion(today, MAILBOX_DELETION_WARNING_DAYS).count(),
+        "mailboxes_due": mailboxes_due_for_deletion(today, MAILBOX_REMINDER_DAYS).count(),
     }
 
 
 def mailboxes_due_for_deletion(today: date, days: int) -> QuerySet[Mailbox]:
     return Mailbox.objects.filter(
-        status=MailboxStatus.RETAINED, retained_until__lte=today + timedelta(days=days)
+        status=MailboxStatus.RETAINED, retained_until__lte=kept_until_deleted_within(today, days)
     )
 
 

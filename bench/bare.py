@@ -6,5 +6,5 @@ served by a gunicorn of its own beside the product's (bench/run.sh):
 
 from bench.settings import *  # noqa: F403
 
-MIDDLEWARE: list[str] = []
+MIDDLEWARE = []
 ROOT_URLCONF = "bench.bare_urls"

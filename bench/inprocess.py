@@ -36,6 +36,8 @@ import django
 
 django.setup()
 
+from django.contrib.auth import get_user  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
@@ -43,8 +45,6 @@ from django.test import RequestFactory  # noqa: E402
 from django.urls import resolve  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
-from accounts.middleware import get_user  # noqa: E402
-from accounts.sessions import SessionStore  # noqa: E402
 from cancellations.models import CancellationRequest  # noqa: E402
 from cancellations.rules import NOUMEA, month_end  # noqa: E402
 from customers.selectors import subscriptions_for_customer  # noqa: E402
@@ -199,7 +199,7 @@ def parts(requests: int) -> None:
         get_user(fresh).customer  # type: ignore[union-attr]  # noqa: B018
 
     measured: dict[str, Callable[[], object]] = {
-        "session, user and customer (one query)": identity,
+        "session, then the user with their customer": identity,
         "subscriptions, plans and mailboxes": lambda: subscriptions_for_customer(customer),
         "rendering the page, data in hand": lambda: render_to_string(
             "portal/home.html",

@@ -27,11 +27,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Session, User  # noqa: E402
-from accounts.sessions import SessionStore  # noqa: E402
+from accounts.models import User  # noqa: E402
 from customers.models import Customer, Mailbox, Plan, Subscription  # noqa: E402
 
 CHUNK = 5000
@@ -95,7 +96,6 @@ def load(customers: int, sessions: int, out: Path) -> None:
                     session_key=key,
                     session_data=store.encode(data),
                     expire_date=expire,
-                    user=user,
                 )
             )
             lines.append(f"{key} {secrets.token_hex(16)} {subscription.reference}")

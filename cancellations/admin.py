@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from cancellations.calendar import calendar_override_add, calendar_override_remove
 from cancellations.models import CalendarOverride, CancellationRequest, RequestEvent
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
 
 
 @admin.register(CalendarOverride)

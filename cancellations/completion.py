@@ -9,15 +9,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import connection, router, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_log_many
+from cancellations import emails
 from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import latest_effective_date_to_complete, mailbox_kept_until
 from customers.models import Mailbox, MailboxStatus, Subscription, SubscriptionStatus
-from notifications import emails
-from resilia.rows import insert
 from webhooks.services import request_data, webhook_emit_many
 
 BATCH = 2000
@@ -88,9 +87,8 @@ def _complete(requests: Sequence[CancellationRequest], today: date) -> int:
             status=MailboxStatus.RETAINED, retained_until=until
         )
     active.filter(subscription_id__in=closed).update(status=MailboxStatus.DELETED)
-    insert(
-        router.db_for_write(RequestEvent),
-        [RequestEvent(request=r, at=now, status=Status.COMPLETED) for r in done],
+    RequestEvent.objects.bulk_create(
+        [RequestEvent(request=r, at=now, status=Status.COMPLETED) for r in done]
     )
     audit_log_many(actor=None, action="request.complete", targets=done)
     webhook_emit_many("request.completed", [request_data(r) for r in done])

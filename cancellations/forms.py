@@ -1,4 +1,3 @@
-import copy
 from datetime import datetime
 from typing import Any
 
@@ -166,23 +165,3 @@ class CancellationForm(forms.Form):
         if self.cleaned_data.get("keep_mailboxes") and not months:
             raise forms.ValidationError(_("Choose for how long to keep your e-mails."), "required")
         return months
-
-
-class _FieldsCopiedWhereChanged(dict[str, forms.Field]):
-    """The form's declared fields, as each new form copies them. Django deep-copies every
-    field (its widget, choices and messages) for every form made: about 700 calls, an
-    eighth of a live summary. Only the fields `__init__` changes for its customer (their
-    choices and initial values) are copied here; the others are shared, as nothing
-    changes them after the class is made (a widget renders with attributes built
-    afresh). A field changed per form must be named in `PER_FORM` (a test checks it)."""
-
-    PER_FORM = frozenset({"subscription", "retention_months", "desired_date"})
-
-    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, forms.Field]:
-        return {
-            name: copy.deepcopy(field, memo) if name in self.PER_FORM else field
-            for name, field in self.items()
-        }
-
-
-CancellationForm.base_fields = _FieldsCopiedWhereChanged(CancellationForm.base_fields)

@@ -1,15 +1,9 @@
-from datetime import date
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from cancellations.calendar import current_calendar
-from cancellations.rules import NOUMEA, month_end_deadline
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+from cancellations.rules import NOUMEA, add_months, month_end_deadline
 
 
 def how_it_works(request: HttpRequest) -> HttpResponse:
@@ -18,7 +12,7 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = now.astimezone(NOUMEA).date()
     months = []
-    for first in (today.replace(day=1), _next_month(today)):
+    for first in (today.replace(day=1), add_months(today.replace(day=1), 1)):
         deadline = month_end_deadline(first.year, first.month, calendar)
         months.append({"month": first, "deadline": deadline, "passed": now > deadline})
     holidays = [

@@ -11,12 +11,24 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
-from access_forms.signing import handle_one_form_reminder
 from cancellations.completion import handle_due_completions
+from cancellations.mailboxes import handle_mailbox_deletions, handle_mailbox_reminders
 from cancellations.models import CancellationRequest, Status
+from cancellations.references import sequence_prepare
 from cancellations.rules import NOUMEA
 from cancellations.services import RequestError, request_confirm
-from customers.jobs import handle_mailbox_deletions, handle_mailbox_reminders
+
+type Step = Callable[[date], int | bool | None]
+
+# Steps of the apps built on this one (access_forms: the reminders to sign), registered
+# when they are ready, run after the cancellations' own, each reported under its name.
+_registered: list[tuple[str, Step]] = []
+
+
+def register_daily_step(name: str, step: Step) -> None:
+    if all(known != name for known, _step in _registered):
+        _registered.append((name, step))
+
 
 # A scheduled step answers None when nothing is due, else how much work it did itself:
 # True or a count; False or 0 when another worker did it first (the run reports only its own work).
@@ -41,8 +53,9 @@ def handle_one_due_confirmation(today: date) -> bool | None:
 def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Idempotent and catching up: everything due by today is done once."""
     today = (now or timezone.now()).astimezone(NOUMEA).date()
+    sequence_prepare(today.year + 1)  # next year's references, before it starts
 
-    def drain(step: Callable[[date], int | bool | None]) -> int:
+    def drain(step: Step) -> int:
         """Run a step until nothing is due; count only what this run did itself."""
         done = 0
         while (outcome := step(today)) is not None:
@@ -53,11 +66,12 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
     completed = drain(handle_due_completions)
     deleted = drain(handle_mailbox_deletions)
     reminded = drain(handle_mailbox_reminders)
-    forms_reminded = drain(handle_one_form_reminder)
-    return {
+    done = {
         "confirmed": confirmed,
         "completed": completed,
         "reminded": reminded,
         "deleted": deleted,
-        "forms_reminded": forms_reminded,
     }
+    for name, step in _registered:
+        done[name] = drain(step)
+    return done

@@ -10,7 +10,7 @@ way the request it becomes is judged at the original time of receipt.
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from access_forms.signing import form_send_link
 from accounts.models import User
 from accounts.services import normalize_client_code
 from audit.services import audit_log
+from cancellations import emails
 from cancellations.drafts import Draft
 from cancellations.models import (
     CancellationRequest,
@@ -30,23 +30,21 @@ from cancellations.models import (
     PublicSubmission,
     SubmissionStatus,
 )
+from cancellations.rules import (
+    ACKNOWLEDGEMENTS_PER_ADDRESS,
+    ACKNOWLEDGEMENTS_WINDOW,
+    CODE_ATTEMPTS,
+    CODE_GRACE,
+    CODE_REQUESTS,
+    CODE_VALIDITY,
+    CONFIRM_WINDOW,
+)
 from cancellations.selectors import cancellable_subscriptions
 from cancellations.services import request_submit
+from cancellations.signals import request_made_without_account
 from customers.models import Customer, Subscription
-from notifications import emails
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
-
-CODE_VALIDITY = timedelta(minutes=15)
-CODE_ATTEMPTS = 5
-# New codes a visitor may ask for, per submission.
-CODE_REQUESTS = 3
-# After the code, this long to press the button; then a new code.
-CONFIRM_WINDOW = timedelta(hours=1)
-# A submission nobody confirmed with a code for this long goes to an agent.
-CODE_GRACE = timedelta(hours=1)
-# Acknowledgements to one address that matched no customer, per hour.
-ACKNOWLEDGEMENTS_PER_ADDRESS = 3
 
 
 class PublicError(Exception):
@@ -178,7 +176,7 @@ def _acknowledgements_allowed(address: str) -> bool:
     sent = OutboundEmail.objects.filter(
         template="public_received",
         to__iexact=address,
-        created_at__gte=timezone.now() - timedelta(hours=1),
+        created_at__gte=timezone.now() - ACKNOWLEDGEMENTS_WINDOW,
     ).count()
     return sent < ACKNOWLEDGEMENTS_PER_ADDRESS
 
@@ -333,11 +331,9 @@ def _create_request(
     submission.subscription = subscription
     submission.save(update_fields=["status", "request", "customer", "subscription"])
     # Without an account, the OPTimo form is signed from a link e-mailed to the customer.
-    form = getattr(request, "access_form", None)
-    if form is not None and form.can_be_signed and request.customer.email:
-        form_send_link(
-            form=form, email=request.customer.email, actor=actor, ip=ip, build_url=build_url
-        )
+    request_made_without_account.send(
+        sender=CancellationRequest, request=request, actor=actor, ip=ip, build_url=build_url
+    )
     return request
 
 

@@ -34,8 +34,8 @@ from cancellations.services import RequestError, quote_draft
 from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from customers.models import Customer
-from resilia.client_address import client_ip
-from resilia.throttle import over_limit
+from toolbox.client_address import client_ip
+from toolbox.throttle import over_limit
 
 SESSION_KEY = "public_submissions"
 HOUR = 3600

@@ -19,17 +19,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from access_forms.pdf import bold, embed_fonts, regular, section
 from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.rules import (
+    FORM_AUTO_CLOSED,
+    FORM_AWAITING_SIGNATURE,
     NOUMEA,
     form_first_status,
     last_withdrawal_day,
     mailbox_kept_until,
     months_still_billed,
     noumea_date,
+    phone_line_ended_with_operator,
 )
-from portal.templatetags.resilia import received, xpf
+from toolbox.formats import received, xpf
+from toolbox.pdf import bold, embed_fonts, regular, section
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def _line_lines(request: CancellationRequest) -> list[str]:
         access_line=subscription.access_line, phone_line_cancelled=request.phone_line_cancelled
     )
     lines = []
-    if status == "awaiting_signature":
+    if status == FORM_AWAITING_SIGNATURE:
         # Where the e-mails say it is signed: from the link e-mailed for a request made
         # without an account, else in "My requests".
         lines.append(
@@ -90,7 +93,7 @@ def _line_lines(request: CancellationRequest) -> list[str]:
                 "operator": brand["operator_name"],
             }
         )
-    elif status == "auto_closed":
+    elif status == FORM_AUTO_CLOSED:
         lines.append(
             _("No %(service)s form is needed: the access closes with your phone line.")
             % {"service": brand["access_service_name"]}
@@ -98,7 +101,11 @@ def _line_lines(request: CancellationRequest) -> list[str]:
     else:
         lines.append(_("No line-access form is needed for this subscription."))
     if subscription.access_line:
-        if request.wants_phone_line_ended or request.phone_line_cancelled:
+        if phone_line_ended_with_operator(
+            access_line=subscription.access_line,
+            wants_phone_line_ended=request.wants_phone_line_ended,
+            phone_line_cancelled=request.phone_line_cancelled,
+        ):
             lines.append(
                 _(
                     "The phone line itself is ended with %(operator)s directly (phone "
@@ -148,7 +155,7 @@ def receipt_sections(request: CancellationRequest, mailboxes: list[str]) -> list
             _("Request"),
             [
                 _("Reference: %(reference)s") % {"reference": request.reference},
-                _("Received on %(when)s") % {"when": received(request.received_at)},
+                _("Received on %(when)s") % {"when": received(request.received_at, NOUMEA)},
                 _("Sent from: %(channel)s") % {"channel": request.get_channel_display()},
                 _("Kind of cancellation: %(kind)s") % {"kind": kind},
             ],

@@ -127,9 +127,18 @@ def add_months(day: date, months: int) -> date:
     return day.replace(year=year, month=month, day=min(day.day, _days_in_month(year, month)))
 
 
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of a Nouméa day."""
+    return datetime.combine(day, time.min, tzinfo=NOUMEA)
+
+
 def end_of_day(day: date) -> datetime:
     """The last instant of a Nouméa day."""
     return datetime.combine(day, END_OF_DAY, tzinfo=NOUMEA)
+
+
+def noumea_today() -> date:
+    return datetime.now(NOUMEA).date()
 
 
 def month_end_deadline(year: int, month: int, calendar: Calendar = DEFAULT_CALENDAR) -> datetime:
@@ -283,14 +292,20 @@ def withdrawal_allowed(status: str, effective_date: date, today: date) -> bool:
 # --- The OPTimo form's first status (SPEC R10) --------------------------------------------
 
 
+FORM_NOT_NEEDED = "not_needed"
+FORM_AUTO_CLOSED = "auto_closed"
+FORM_AWAITING_SIGNATURE = "awaiting_signature"
+FORM_SIGNED = "signed"
+
+
 def form_first_status(*, access_line: str, phone_line_cancelled: bool) -> str:
     """R10: a fixed-line access needs the form signed by the line holder, unless the phone
     line itself is already being cancelled with the operator (the access closes with it)."""
     if not access_line:
-        return "not_needed"
+        return FORM_NOT_NEEDED
     if phone_line_cancelled:
-        return "auto_closed"
-    return "awaiting_signature"
+        return FORM_AUTO_CLOSED
+    return FORM_AWAITING_SIGNATURE
 
 
 # --- Requests that end without effect (SPEC §5, R9) ---------------------------------------
@@ -317,3 +332,39 @@ def form_status_when_request_closes(form_status: str) -> tuple[str, bool]:
     if form_status in FORM_STATUSES_FINAL:
         return form_status, False
     return "cancelled", form_status in FORM_STATUSES_WITH_THE_OPERATOR
+
+
+# --- The phone line (SPEC step 3) ---------------------------------------------------------
+
+
+def phone_line_ended_with_operator(
+    *, access_line: str, wants_phone_line_ended: bool, phone_line_cancelled: bool
+) -> bool:
+    """Step 3: a subscription over a phone line whose customer wants the line ended too,
+    or has it ended already, ends it with the operator directly (this request never
+    does); otherwise the phone line continues."""
+    return bool(access_line) and (wants_phone_line_ended or phone_line_cancelled)
+
+
+# --- Cancelling without logging in: the e-mailed code (SPEC §3) -------------------------
+
+CODE_VALIDITY = timedelta(minutes=15)
+CODE_ATTEMPTS = 5
+# New codes a visitor may ask for, per submission.
+CODE_REQUESTS = 3
+# After the code, this long to press the button; then a new code.
+CONFIRM_WINDOW = timedelta(hours=1)
+# A submission nobody confirmed with a code for this long goes to an agent.
+CODE_GRACE = timedelta(hours=1)
+# Acknowledgements to one address that matched no customer, per hour.
+ACKNOWLEDGEMENTS_PER_ADDRESS = 3
+ACKNOWLEDGEMENTS_WINDOW = timedelta(hours=1)
+
+
+# --- The back office's warning about kept mailboxes (SPEC §4) --------------------------
+
+
+def kept_until_deleted_within(today: date, days: int = MAILBOX_REMINDER_DAYS) -> date:
+    """Mailboxes kept until this day or before are deleted within `days` days (the back
+    office's warning, and its export, over the same days as the customer's reminder)."""
+    return today + timedelta(days=days)

@@ -7,15 +7,14 @@ audit entry and its queued e-mail together: all of it is committed, or none of i
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access_forms.services import form_close_with_request, form_for_new_request
 from accounts.models import User
 from audit.services import audit_entry, audit_log, audit_log_entries
-from cancellations import rules
+from cancellations import emails, rules
 from cancellations.calendar import current_calendar
 from cancellations.drafts import Draft
 from cancellations.errors import quote_error_message
@@ -24,22 +23,22 @@ from cancellations.models import (
     CancellationRequest,
     Channel,
     Kind,
-    ReferenceSequence,
     RequestEvent,
     Status,
 )
+from cancellations.references import next_reference
 from cancellations.rules import (
     NOUMEA,
     Quote,
     QuoteError,
     quote,
 )
+from cancellations.signals import request_closed, request_submitted
 from customers.models import (
     Customer,
     Subscription,
     SubscriptionStatus,
 )
-from notifications import emails
 from webhooks.services import request_data, webhook_emit, webhook_emit_events
 
 
@@ -99,59 +98,6 @@ def validate_draft(draft: Draft) -> None:
         raise RequestError("invalid_retention", str(_("Choose a mailbox retention period.")))
     if draft.subscription.status == SubscriptionStatus.TERMINATED:
         raise RequestError("terminated", str(_("This subscription has already ended.")))
-
-
-def _next_reference(year: int) -> str:
-    """RES-2026-000123: the next number of the year.
-
-    On PostgreSQL a sequence per year: numbers are taken without a lock, so concurrent
-    submissions do not queue behind each other's commit (a shared counter row kept each
-    one waiting until the previous transaction ended; a number lost to a rollback leaves
-    a gap). SQLite lets one writer in at a time anyway: the counter row costs nothing more.
-    """
-    number = _sequence_next(year) if connection.vendor == "postgresql" else _counter_next(year)
-    return f"RES-{year}-{number:06d}"
-
-
-def _counter_next(year: int) -> int:
-    """The year's counter row, incremented and read in one statement (the year's first
-    submission makes the row)."""
-    quote = connection.ops.quote_name
-    table, last, key = quote(ReferenceSequence._meta.db_table), quote("last"), quote("year")
-    # The model's own names, quoted; the year is a parameter.
-    increment = f"UPDATE {table} SET {last} = {last} + 1 WHERE {key} = %s RETURNING {last}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(increment, [year])
-        row = cursor.fetchone()
-        if row is None:
-            ReferenceSequence.objects.create(year=year)
-            cursor.execute(increment, [year])
-            row = cursor.fetchone()
-    return int(row[0])
-
-
-def _sequence_next(year: int) -> int:
-    name = f"resilia_reference_{int(year)}"
-    with connection.cursor() as cursor:
-        # The next number if the year's sequence exists, else NULL: one round trip, and no
-        # error (which would need a savepoint) when it does not exist yet.
-        cursor.execute(
-            "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL"
-            " ELSE nextval(%s::text::regclass) END",
-            [name, name],
-        )
-        number = cursor.fetchone()[0]
-        if number is not None:
-            return int(number)
-        # The first number of the year, or the first after a counter from before sequences.
-        last = ReferenceSequence.objects.filter(year=year).values_list("last", flat=True).first()
-        try:
-            with transaction.atomic():
-                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {(last or 0) + 1}")
-        except IntegrityError:
-            pass  # another process created it at the same instant ("IF NOT EXISTS" races)
-        cursor.execute("SELECT nextval(%s)", [name])
-        return int(cursor.fetchone()[0])
 
 
 def _event(request: CancellationRequest, actor: User | None, note: str = "") -> None:
@@ -261,7 +207,7 @@ def request_submit(
             # Received and taken into account in the same instant: one e-mail says both.
             confirm = settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on
             request = CancellationRequest.objects.create(
-                reference=_next_reference(received_at.astimezone(NOUMEA).year),
+                reference=next_reference(received_at.astimezone(NOUMEA).year),
                 status=Status.CONFIRMED if confirm else Status.SUBMITTED,
                 confirmed_at=timezone.now() if confirm else None,
                 customer=customer,
@@ -287,7 +233,7 @@ def request_submit(
             subscription.status = SubscriptionStatus.TERMINATION_SCHEDULED
             subscription.ends_on = result.effective_date
             subscription.save(update_fields=["status", "ends_on"])
-            form_for_new_request(request)
+            request_submitted.send(sender=CancellationRequest, request=request)
             # The receipt (a PDF) is written outside this transaction, where it would hold
             # the database's write lock for most of a submission: by the delivery of the
             # acknowledgement, which attaches it, or by a download that comes first.
@@ -431,7 +377,7 @@ def request_withdraw(
             ip=ip,
             **({"reason": reason, "on_behalf": True} if on_behalf_reason is not None else {}),
         )
-        form_close_with_request(request=request, actor=actor, ip=ip)
+        request_closed.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
         webhook_emit("request.withdrawn", request_data(request))
         emails.send_request_withdrawn(request)
     return request
@@ -458,7 +404,7 @@ def request_reject(
         _reopen_subscription(request.subscription)
         _event(request, actor, note=request.status_reason)
         audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
-        form_close_with_request(request=request, actor=actor, ip=ip)
+        request_closed.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
         webhook_emit("request.rejected", request_data(request))
         emails.send_request_rejected(request)
     return request

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from access_forms.models import FormStatus
 from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Kind
 from cancellations.rules import (
+    FORM_AUTO_CLOSED,
+    FORM_AWAITING_SIGNATURE,
     Quote,
     form_first_status,
     mailbox_kept_until,
@@ -57,11 +58,11 @@ class Summary:
 
     @property
     def access_form_needed(self) -> bool:
-        return self.access_form_status == FormStatus.AWAITING_SIGNATURE
+        return self.access_form_status == FORM_AWAITING_SIGNATURE
 
     @property
     def access_auto_closed(self) -> bool:
-        return self.access_form_status == FormStatus.AUTO_CLOSED
+        return self.access_form_status == FORM_AUTO_CLOSED
 
     @property
     def is_isp_change(self) -> bool:

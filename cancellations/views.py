@@ -26,7 +26,7 @@ from cancellations.services import (
 )
 from cancellations.summary import Summary
 from customers.models import Customer
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
 
 
 def _form(request: HttpRequest, customer: Customer, data: QueryDict | None) -> CancellationForm:

@@ -13,11 +13,10 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, router, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from customers.models import Customer, Language, Mailbox, Plan, Subscription
-from resilia.rows import among, insert
 
 HEADER = (
     "client_code",
@@ -287,14 +286,15 @@ class Importer:
 
     @transaction.atomic
     def _write_rows(self, rows: list[Row]) -> None:
-        alias = router.db_for_write(Customer)
-        customers = among(alias, Customer, "client_code", [r.client_code for r in rows])
-        plans = Plan.objects.in_bulk({r.plan for r in rows}, field_name="name")
-        subs = among(
-            alias, Subscription, "reference", [r.subscription_ref for r in rows], "customer"
+        customers = Customer.objects.in_bulk(
+            [r.client_code for r in rows], field_name="client_code"
         )
-        mailboxes = among(
-            alias, Mailbox, "address", [a for r in rows for a in r.mailboxes], "subscription"
+        plans = Plan.objects.in_bulk({r.plan for r in rows}, field_name="name")
+        subs = Subscription.objects.select_related("customer").in_bulk(
+            [r.subscription_ref for r in rows], field_name="reference"
+        )
+        mailboxes = Mailbox.objects.select_related("subscription").in_bulk(
+            [a for r in rows for a in r.mailboxes], field_name="address"
         )
 
         # Reject what conflicts with the database before anything is written.
@@ -365,7 +365,7 @@ class Importer:
                 if customer.pk:
                     changed_customers[customer.client_code] = customer
                 mark(row)
-        insert(alias, list(new_customers.values()), "client_code")
+        Customer.objects.bulk_create(new_customers.values())
         Customer.objects.bulk_update(
             changed_customers.values(), ["name", "email", "phone", "language", "updated_at"]
         )
@@ -395,7 +395,7 @@ class Importer:
             elif _changed(sub, sub_values):
                 changed_subs.append(sub)
                 mark(row)
-        insert(alias, new_subs, "reference")
+        Subscription.objects.bulk_create(new_subs)
         Subscription.objects.bulk_update(
             changed_subs, ["plan", "started_on", "access_line", "line_holder"]
         )
@@ -409,7 +409,7 @@ class Importer:
                         Mailbox(subscription=subs[row.subscription_ref], address=address)
                     )
                     mark(row)
-        insert(alias, new_boxes)
+        Mailbox.objects.bulk_create(new_boxes)
 
         for row in accepted:
             if row.line in created_lines:

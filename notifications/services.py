@@ -1,25 +1,21 @@
 import logging
 import re
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
-from django.db import router, transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from notifications import registry
 from notifications.models import EmailStatus, OutboundEmail
 from notifications.secret_links import reveal_all
-from resilia.brand import operator_contact
-from resilia.rows import insert
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from toolbox.brand import operator_contact
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +34,7 @@ def email_queue(
     to: str,
     language: str,
     context: dict[str, object],
-    customer: Customer | None = None,
+    customer: models.Model | None = None,
     related_reference: str = "",
     attachments: list[dict[str, str]] | None = None,
     secret_link: dict[str, object] | None = None,
@@ -61,7 +57,7 @@ def email_queue(
         subject=subject,
         body_text=text,
         body_html=html,
-        customer=customer,
+        customer_id=customer.pk if customer is not None else None,
         related_reference=related_reference,
         attachments=attachments or [],
         secret_link=secret_link or {},
@@ -120,7 +116,7 @@ def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
     the caller's transaction, and rendered by the sender just before it goes out
     (`render_ref` names what to render it from). The worker's outbox sweep sends them;
     no task per message."""
-    insert(router.db_for_write(OutboundEmail), emails)
+    OutboundEmail.objects.bulk_create(emails)
 
 
 def email_rendered(email: OutboundEmail, *, keep: bool = True) -> OutboundEmail:
@@ -128,9 +124,8 @@ def email_rendered(email: OutboundEmail, *, keep: bool = True) -> OutboundEmail:
     With `keep=False` the text is only shown (the demo's inbox, before the sender)."""
     if not email.render_ref or email.body_text:
         return email
-    from notifications.emails import deferred_context
-
-    subject, text, html = render(email.template, email.language, deferred_context(email))
+    context = registry.context_for(email.render_ref)
+    subject, text, html = render(email.template, email.language, context)
     email.subject, email.body_text, email.body_html = subject, text, html
     if keep:
         OutboundEmail.objects.filter(pk=email.pk).update(
@@ -202,10 +197,9 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     for attachment in email.attachments:
-        if "receipt" in attachment:
-            from cancellations.receipts import receipt_bytes, receipt_write
-
-            content: bytes | str = receipt_bytes(receipt_write(int(attachment["receipt"])))
+        made = registry.attachment_content(attachment)
+        if made is not None:
+            content: bytes | str = made
         elif "path" in attachment:
             with default_storage.open(attachment["path"], "rb") as stored:
                 content = stored.read()
@@ -253,7 +247,9 @@ class ResendError(Exception):
         self.message = message
 
 
-def email_resend(*, email: OutboundEmail, actor: "User", ip: str | None = None) -> OutboundEmail:
+def email_resend(
+    *, email: OutboundEmail, actor: AbstractBaseUser, ip: str | None = None
+) -> OutboundEmail:
     """Staff send a message again: a new copy is queued (the original keeps its history).
     A message carrying an access or signing link is not copied: its link may have been
     replaced since, so staff send a fresh one from the customer's or the form's page."""

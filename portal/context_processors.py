@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cancellations.calendar import current_calendar
 from portal.support import configured_support_hours
-from resilia.brand import operator_contact
+from toolbox.brand import operator_contact
 
 
 def brand(request: HttpRequest) -> dict[str, object]:

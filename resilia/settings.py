@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from resilia.env import env_bool, env_int, env_int_list, env_list, env_str, is_placeholder
+from toolbox.env import env_bool, env_int, env_int_list, env_list, env_str, is_placeholder
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RESILIA_VAR_DIR", str(BASE_DIR / "var")))
@@ -64,14 +64,14 @@ MIDDLEWARE = [
     # Response headers first, so that every answer below carries them (a 400 included).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "resilia.caching.PrivateByDefaultMiddleware",
+    "toolbox.caching.PrivateByDefaultMiddleware",
     # Before the session is read: a NUL byte never reaches the database.
-    "resilia.input_guard.RejectNulBytesMiddleware",
+    "toolbox.input_guard.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.language.CustomerLanguageMiddleware",
     # Axes must come last: it turns a lockout into a friendly page.
@@ -85,18 +85,9 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
+        # Django's cached loader over these (its default, reloaded on change under DEBUG).
+        "APP_DIRS": True,
         "OPTIONS": {
-            # Django's cached loader, whose fixed translations render once per language
-            # (resilia/templates.py).
-            "loaders": [
-                (
-                    "resilia.templates.Loader",
-                    [
-                        "django.template.loaders.filesystem.Loader",
-                        "django.template.loaders.app_directories.Loader",
-                    ],
-                )
-            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -122,23 +113,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that asks no `SELECT 1` of a quiet connection
-    # (resilia/db/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "resilia.db.postgresql"
     # Fail fast when the server is unreachable: /healthz answers 503 within seconds and
     # pages show the 503 page instead of hanging until the proxy gives up.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
-    # The reads every page makes (resilia/rows.py) are prepared on each connection after
-    # 5 runs; Django's own queries bind on the client and are never prepared.
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
     if env_bool("PGBOUNCER_TRANSACTION_MODE", False):
         # Behind PgBouncer in transaction mode a server connection changes between
-        # transactions: no server-side cursors (the CSV exports' iterator) and no prepared
-        # statements (psycopg prepares a query after 5 runs) may outlive one.
+        # transactions: no server-side cursor (the CSV exports' iterator) may outlive one.
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
         DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so the web process and the
@@ -148,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # The test database is a file too, not shared memory: a browser test's page and its
+    # htmx requests reach the live server at once, each thread on its own connection.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-database.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -160,14 +146,6 @@ CACHES = {
         "LOCATION": "resilia_cache",
         # Throttle counters live here too: culling them early would reopen the door.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
-    # The pages' fixed parts, per process (portal/fragments.py): never shared, never stale;
-    # not kept under DEBUG, where a template edited on disk must show at the next request.
-    "template_fragments": {
-        "BACKEND": "django.core.cache.backends."
-        + ("dummy.DummyCache" if DEBUG else "locmem.LocMemCache"),
-        "LOCATION": "resilia-template-fragments",
-        "TIMEOUT": None,
     },
 }
 AUTH_USER_MODEL = "accounts.User"
@@ -208,7 +186,7 @@ AXES_RESET_ON_SUCCESS = True
 # The same client address everywhere (resilia/client_address.py): behind a proxy, the
 # proxy's own address would otherwise lock every customer out at once.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "resilia.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "toolbox.client_address.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation -----------------------------------------------------------
@@ -289,8 +267,7 @@ TASKS = {
 }
 
 # --- Security -----------------------------------------------------------------------
-# Django's database sessions; accounts/sessions.py reads them with SQL written once.
-SESSION_ENGINE = "accounts.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

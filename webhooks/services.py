@@ -20,15 +20,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from accounts.models import User
 from audit.services import audit_log
-from notifications import emails
+from webhooks import emails
 from webhooks.addresses import opener, refusal
 from webhooks.models import (
     EVENT_TYPES,
@@ -60,7 +61,7 @@ def webhook_endpoint_create(
     url: str,
     event_types: Sequence[str],
     description: str,
-    actor: User,
+    actor: AbstractBaseUser,
     ip: str | None = None,
 ) -> tuple[WebhookEndpoint, str]:
     """The endpoint and its signing secret (whsec_…), to show once."""
@@ -77,14 +78,14 @@ def webhook_endpoint_create(
             description=description[:200],
             event_types=list(event_types),
             secret=secret,
-            created_by=actor,
+            created_by_id=actor.pk,
         )
         audit_log(actor=actor, action="webhook.create", target=endpoint, ip=ip, url=url)
     return endpoint, secret
 
 
 def webhook_endpoint_enable(
-    *, endpoint: WebhookEndpoint, active: bool, actor: User, ip: str | None = None
+    *, endpoint: WebhookEndpoint, active: bool, actor: AbstractBaseUser, ip: str | None = None
 ) -> None:
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
@@ -293,14 +294,20 @@ def _disable(endpoint: WebhookEndpoint, status: int | None, error: str) -> None:
     audit_log(
         actor=None, action="webhook.disable", target=endpoint, reason=endpoint.disabled_reason
     )
-    supervisors = User.objects.filter(
-        Q(groups__name="supervisor") | Q(is_superuser=True), is_active=True
-    ).exclude(email="")
+    supervisors = (
+        get_user_model()
+        ._default_manager.filter(
+            Q(groups__name="supervisor") | Q(is_superuser=True), is_active=True
+        )
+        .exclude(email="")
+    )
     for address in sorted({u.email for u in supervisors}):
         emails.send_webhook_disabled(endpoint, to=address)
 
 
-def webhook_test(*, endpoint: WebhookEndpoint, actor: User, ip: str | None = None) -> None:
+def webhook_test(
+    *, endpoint: WebhookEndpoint, actor: AbstractBaseUser, ip: str | None = None
+) -> None:
     """A `test.ping` event for one endpoint, delivered like the others."""
     with transaction.atomic():
         event = WebhookEvent.objects.create(
@@ -312,7 +319,9 @@ def webhook_test(*, endpoint: WebhookEndpoint, actor: User, ip: str | None = Non
         audit_log(actor=actor, action="webhook.test", target=endpoint, ip=ip)
 
 
-def webhook_replay(*, delivery: WebhookDelivery, actor: User, ip: str | None = None) -> None:
+def webhook_replay(
+    *, delivery: WebhookDelivery, actor: AbstractBaseUser, ip: str | None = None
+) -> None:
     """Send an event again to its endpoint (same webhook-id: receivers dedupe on it)."""
     with transaction.atomic():
         WebhookDelivery.objects.create(endpoint=delivery.endpoint, event=delivery.event)

@@ -117,7 +117,7 @@ def test_closing_the_form_is_undone_with_the_withdrawal_if_anything_fails(
     request = submit(alice, "SUB-A-1")
     with (
         mock.patch(
-            "notifications.emails.send_request_withdrawn", side_effect=RuntimeError("disk full")
+            "cancellations.emails.send_request_withdrawn", side_effect=RuntimeError("disk full")
         ),
         pytest.raises(RuntimeError),
     ):

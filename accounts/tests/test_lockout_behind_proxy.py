@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from customers.models import Customer
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("portal:login")

@@ -253,7 +253,7 @@ def test_the_manifest_neutralises_cells_a_spreadsheet_would_run(bob: Customer, a
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_neutralised(start: str) -> None:
-    from resilia.csv_export import neutralised
+    from toolbox.csv_export import neutralised
 
     assert neutralised(f"{start}1+1") == f"'{start}1+1"
     assert neutralised("Alice") == "Alice"

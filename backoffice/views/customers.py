@@ -23,7 +23,7 @@ from cancellations.services import RequestError, request_submit
 from cancellations.summary import Summary
 from customers.models import Customer, Mailbox
 from notifications.models import OutboundEmail
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
 
 STAFF_CHANNELS = [
     (Channel.PHONE, Channel.PHONE.label),

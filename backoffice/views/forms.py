@@ -24,10 +24,11 @@ from access_forms.services import FormError, form_check
 from access_forms.views import document_response
 from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import forms_csv
-from backoffice.filters import FormFilter, ignored_filters
+from backoffice.filters import FormFilter
 from backoffice.paging import IdPaginator
 from cancellations.rules import NOUMEA
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
+from toolbox.filters import ignored_filters
 
 
 class CheckForm(forms.Form):

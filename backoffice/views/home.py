@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from backoffice import charts
 from backoffice.access import StaffLoginForm, agent_required
 from backoffice.selectors import (
-    MAILBOX_DELETION_WARNING_DAYS,
     dashboard_cached,
     month_end_countdown,
     needs_action_counts,
 )
 from cancellations.models import Kind
-from cancellations.rules import NOUMEA
+from cancellations.rules import MAILBOX_REMINDER_DAYS, NOUMEA
 
 
 class LoginView(auth_views.LoginView):
@@ -47,7 +46,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "today": local_today,
             "auto_confirm": settings.RESILIA_AUTO_CONFIRM,
             "reminder_days": settings.RESILIA_FORM_REMINDER_DAYS,
-            "mailbox_days": MAILBOX_DELETION_WARNING_DAYS,
+            "mailbox_days": MAILBOX_REMINDER_DAYS,
         },
     )
 

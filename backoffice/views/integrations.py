@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey, Scope
 from backoffice.access import supervisor_required
-from resilia.client_address import client_ip
-from resilia.numbers import small_int
+from toolbox.client_address import client_ip
+from toolbox.numbers import small_int
 from webhooks.addresses import refusal
 from webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from webhooks.services import (

@@ -17,9 +17,9 @@ from access_forms.signing import form_remind
 from audit.models import AuditEntry
 from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import requests_csv
-from backoffice.filters import RequestFilter, ignored_filters
 from backoffice.paging import IdPaginator
 from backoffice.views.forms import CheckForm
+from cancellations.filters import RequestFilter
 from cancellations.models import CancellationRequest, Status
 from cancellations.rules import NOUMEA
 from cancellations.services import (
@@ -35,8 +35,9 @@ from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from notifications.models import OutboundEmail
 from notifications.services import ResendError, email_resend
-from resilia.client_address import client_ip
-from resilia.numbers import small_int
+from toolbox.client_address import client_ip
+from toolbox.filters import ignored_filters
+from toolbox.numbers import small_int
 
 PAGE_SIZE = 50
 BULK_MAX = 200

@@ -19,13 +19,14 @@ from accounts.staff import StaffError, staff_create, staff_set_active, staff_set
 from audit.models import AuditEntry
 from backoffice.access import supervisor_required
 from backoffice.exports import mailboxes_csv
-from backoffice.filters import AuditFilter, ignored_filters
+from backoffice.filters import AuditFilter
 from backoffice.selectors import mailboxes_due_for_deletion
 from cancellations.calendar import calendar_override_add, calendar_override_remove, override_preview
 from cancellations.models import CalendarOverride, OverrideKind
 from cancellations.rules import NOUMEA
-from resilia.client_address import client_ip
-from resilia.numbers import small_int
+from toolbox.client_address import client_ip
+from toolbox.filters import ignored_filters
+from toolbox.numbers import small_int
 
 ROLE_CHOICES = [(AGENT, gettext_lazy("Agent")), (SUPERVISOR, gettext_lazy("Supervisor"))]
 

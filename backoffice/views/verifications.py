@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.access import agent_required
-from backoffice.filters import matching_customers, search_terms
 from cancellations.calendar import current_calendar
+from cancellations.filters import matching_customers
 from cancellations.models import PublicSubmission
 from cancellations.public import (
     PublicError,
@@ -23,7 +23,8 @@ from cancellations.rules import identity_verification_day
 from cancellations.selectors import cancellable_subscriptions
 from cancellations.services import RequestError
 from customers.models import Customer, Subscription
-from resilia.client_address import client_ip
+from toolbox.client_address import client_ip
+from toolbox.filters import search_terms
 
 
 class VerifyForm(forms.Form):

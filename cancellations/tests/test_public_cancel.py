@@ -363,7 +363,7 @@ def test_submissions_are_throttled_per_client_code_and_per_address(alice: Custom
 
 
 def test_a_throttle_window_is_not_extended_by_further_attempts(db: None) -> None:
-    from resilia.throttle import over_limit
+    from toolbox.throttle import over_limit
 
     hits = [over_limit("t", limit=2, window_seconds=3600) for _ in range(3)]
     assert hits == [False, False, True]

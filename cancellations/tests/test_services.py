@@ -2,6 +2,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -72,11 +73,25 @@ def test_references_count_up_within_the_year(alice: Customer) -> None:
     assert (first.reference, second.reference) == ("RES-2026-000001", "RES-2026-000002")
 
 
-def test_references_continue_after_the_years_counter(alice: Customer) -> None:
-    # A year whose counter already stands at 41 (numbers given before this deploy, or
-    # before sequences on PostgreSQL) goes on at 42, on either engine.
-    ReferenceSequence.objects.create(year=2026, last=41)
-    assert submit(alice, at(2026, 12, 24, 10), date(2027, 3, 15)).reference == "RES-2026-000042"
+def test_a_year_numbered_by_its_counter_goes_on_after_it(alice: Customer) -> None:
+    # A year whose counter already stands at 41 (numbers given before this deploy, or a
+    # year the daily run did not prepare on PostgreSQL) goes on at 42, on either engine.
+    ReferenceSequence.objects.create(year=2031, last=41)
+    with time_machine.travel(at(2031, 3, 2, 9), tick=False):
+        run_daily()  # prepares next year's references, never this year's
+        request = submit(alice, at(2031, 3, 2, 10), date(2031, 6, 30))
+    assert request.reference == "RES-2031-000042"
+
+
+def test_the_daily_run_prepares_next_years_references(alice: Customer) -> None:
+    with time_machine.travel(at(2030, 12, 30, 0, 5), tick=False):
+        run_daily()
+    with time_machine.travel(at(2031, 1, 5, 9), tick=False):
+        request = submit(alice, at(2031, 1, 5, 9), date(2031, 6, 30))
+    assert request.reference == "RES-2031-000001"
+    # On PostgreSQL by the sequence the daily run made ahead; on SQLite by the counter.
+    counted = ReferenceSequence.objects.filter(year=2031).exists()
+    assert counted == (connection.vendor != "postgresql")
 
 
 def test_a_submission_reads_each_row_it_needs_once(alice: Customer) -> None:

@@ -1,5 +1,4 @@
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import date as django_date
@@ -8,59 +7,40 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cancellations.rules import NOUMEA
+from toolbox import formats
+from toolbox.formats import NBSP
 
 register = template.Library()
-
-NBSP = "\u00a0"
 
 
 @register.filter
 def xpf(amount: int | None) -> str:
     """4500 → "4 500 F" (no-break spaces, so the amount never wraps)."""
-    if amount is None:
-        return ""
-    return f"{int(amount):,}".replace(",", NBSP) + NBSP + "F"
+    return formats.xpf(amount)
 
 
 @register.filter(expects_localtime=True)
 def day(value: date | None, fmt: str) -> str:
     """A calendar day in the active language ("lundi 30 novembre 2026"): Django's `date`
-    filter, remembered per process. The hot pages (the live summary, the subscriptions)
-    format the same few month ends for every customer, and one formatting costs about as
-    much as a query's client side (docs/BENCHMARKS.md, seventh round)."""
+    filter (an instant reads in the active time zone, as there)."""
     if value is None:
         return ""
-    if isinstance(value, datetime):  # an instant: in the active time zone, as `date` does
-        return django_date(value, fmt)
-    return _formatted(value, fmt, get_language())
+    return django_date(value, fmt)
 
 
 @register.filter
 def noumea(value: datetime | None, fmt: str = "j F Y H:i") -> str:
-    """An instant as Nouméa wall-clock time, whatever the active time zone (remembered
-    per process like `day`: the same instant always reads the same in Nouméa)."""
+    """An instant as Nouméa wall-clock time, whatever the active time zone."""
     if value is None:
         return ""
-    return _formatted(value.astimezone(NOUMEA), fmt, get_language())
-
-
-@lru_cache(maxsize=4096)
-def _formatted(value: date, fmt: str, language: str | None) -> str:
-    """`language` is the active one: it is part of the key, not read again here."""
-    return date_format(value, fmt)
+    return date_format(value.astimezone(NOUMEA), fmt)
 
 
 @register.filter
 def received(value: datetime) -> str:
     """An instant of receipt, unambiguous anywhere: "30 November 2026 at 22:14:05 (Nouméa
     time, UTC+11:00)" (the receipt, the acknowledgement, the result pages)."""
-    local = value.astimezone(NOUMEA)
-    offset = local.strftime("%z")
-    return _("%(day)s at %(time)s (Nouméa time, UTC%(offset)s)") % {
-        "day": date_format(local, "j F Y"),
-        "time": local.strftime("%H:%M:%S"),
-        "offset": f"{offset[:3]}:{offset[3:]}",
-    }
+    return formats.received(value, NOUMEA)
 
 
 @register.filter

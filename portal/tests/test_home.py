@@ -177,8 +177,8 @@ def test_switching_language_is_stored_for_the_customers_emails(
 def test_the_pages_fixed_parts_follow_the_page_the_language_and_the_hour(
     alice_client: Client,
 ) -> None:
-    """The menu, masthead and footer are rendered once per process then reused
-    (portal/fragments.py): what they depend on must still show, request after request."""
+    """The menu, masthead and footer show the current page, the language and whether
+    support is open, request after request."""
     current = 'aria-current="page"'
     home = alice_client.get(HOME).content.decode()
     requests = alice_client.get(reverse("cancellations:request_list")).content.decode()

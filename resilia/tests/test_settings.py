@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from resilia.env import env_bool, env_int
+from toolbox.env import env_bool, env_int
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {

@@ -2,12 +2,12 @@
 outlives outages.
 
 Replaces `db_worker` in production. Between task batches it sends the webhooks that are
-due (in order per endpoint), keeps the back office dashboard's figures fresh, delivers
-any e-mail whose task was lost (a worker killed mid-send, after its lease) and puts back
-in the queue the tasks a vanished worker left RUNNING (every task here is safe to run
-twice). A database error does not end it: it waits (1 s, 2 s, 4 s ... up to a minute)
-and carries on. SIGTERM/SIGINT stop it after the e-mail, webhook or task in hand, never
-in the middle of one.
+due (in order per endpoint), runs the steps the apps registered (notifications.periodic:
+the back office dashboard's refresh), delivers any e-mail whose task was lost (a worker
+killed mid-send, after its lease) and puts back in the queue the tasks a vanished worker
+left RUNNING (every task here is safe to run twice). A database error does not end it:
+it waits (1 s, 2 s, 4 s ... up to a minute) and carries on. SIGTERM/SIGINT stop it after
+the e-mail, webhook or task in hand, never in the middle of one.
 """
 
 import logging
@@ -25,7 +25,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from backoffice.selectors import dashboard_refresh_if_due
+from notifications import periodic
 from notifications.services import handle_one_email
 from webhooks.services import handle_one_webhook
 
@@ -91,8 +91,10 @@ class Command(BaseCommand):
             pass
         while not self.stopping and handle_one_webhook():
             pass
-        if not self.stopping:
-            dashboard_refresh_if_due()
+        for step in periodic.steps():
+            if self.stopping:
+                break
+            step()
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         # Never exit in the middle of an SMTP exchange: the message would be sent again.

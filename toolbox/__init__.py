@@ -1,0 +1,1 @@
+"""The small toolbox every layer uses: plain Python and Django, no app of ours."""
