@@ -1,28 +1,37 @@
 """The OPTimo form follows its request (cancellations.signals): made with it, closed
 with it, and for a request made without an account, sent to be signed by link."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.dispatch import receiver
 
 from access_forms.services import form_close_with_request, form_for_new_request
 from access_forms.signing import form_send_link
+from cancellations.models import CancellationRequest
 from cancellations.signals import request_closed, request_made_without_account, request_submitted
 
 
 @receiver(request_submitted, dispatch_uid="access-form-for-new-request")
-def _form_for_new_request(request: Any, **kwargs: Any) -> None:
+def _form_for_new_request(request: CancellationRequest, **kwargs: Any) -> None:
     form_for_new_request(request)
 
 
 @receiver(request_closed, dispatch_uid="access-form-closes-with-request")
-def _form_closes_with_request(request: Any, actor: Any, ip: str | None, **kwargs: Any) -> None:
+def _form_closes_with_request(
+    request: CancellationRequest, actor: AbstractBaseUser | None, ip: str | None, **kwargs: Any
+) -> None:
     form_close_with_request(request=request, actor=actor, ip=ip)
 
 
 @receiver(request_made_without_account, dispatch_uid="access-form-link-without-account")
 def _form_link_without_account(
-    request: Any, actor: Any, ip: str | None, build_url: Any, **kwargs: Any
+    request: CancellationRequest,
+    actor: AbstractBaseUser | None,
+    ip: str | None,
+    build_url: Callable[[str], str],
+    **kwargs: Any,
 ) -> None:
     form = getattr(request, "access_form", None)
     if form is not None and form.can_be_signed and request.customer.email:

@@ -5,4 +5,4 @@ class PortalConfig(AppConfig):
     name = "portal"
 
     def ready(self) -> None:
-        from portal import language  # noqa: F401  (connects its signals)
+        from portal import fragments, language  # noqa: F401  (connect their signals)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
@@ -23,4 +24,6 @@ def brand(request: HttpRequest) -> dict[str, object]:
         ),
         "support_open": hours.is_open(timezone.now(), current_calendar()),
         "demo_mailbox": settings.RESILIA_DEMO_MAILBOX,
+        # Part of every {% cache %} key of a fragment with links (portal/fragments.py).
+        "script_prefix": get_script_prefix(),
     }

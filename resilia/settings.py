@@ -147,6 +147,14 @@ CACHES = {
         # Throttle counters live here too: culling them early would reopen the door.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
+    # The pages' fixed parts (portal/fragments.py), per process: never shared, never
+    # stale; not kept under DEBUG, where a template edited on disk shows at once.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends."
+        + ("dummy.DummyCache" if DEBUG else "locmem.LocMemCache"),
+        "LOCATION": "resilia-template-fragments",
+        "TIMEOUT": None,
+    },
 }
 AUTH_USER_MODEL = "accounts.User"
 

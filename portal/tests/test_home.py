@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.template import engines
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -177,8 +177,8 @@ def test_switching_language_is_stored_for_the_customers_emails(
 def test_the_pages_fixed_parts_follow_the_page_the_language_and_the_hour(
     alice_client: Client,
 ) -> None:
-    """The menu, masthead and footer show the current page, the language and whether
-    support is open, request after request."""
+    """The menu, masthead and footer are rendered once per process then reused
+    (portal/fragments.py): what they depend on must still show, request after request."""
     current = 'aria-current="page"'
     home = alice_client.get(HOME).content.decode()
     requests = alice_client.get(reverse("cancellations:request_list")).content.decode()
@@ -198,3 +198,18 @@ def test_the_pages_fixed_parts_follow_the_page_the_language_and_the_hour(
     assert re.search(r'value="fr"[^>]*aria-current="true"', home)
     assert f'name="next" type="hidden" value="{HOME}"' in english
     assert 'name="next" type="hidden" value="/mes-demandes/"' in requests
+
+
+def test_the_pages_fixed_parts_follow_the_script_prefix(alice_client: Client) -> None:
+    """Behind a proxy that mounts Résilia under a path, every link of the reused parts
+    starts with it, the same process serving it under another path too."""
+    login_url = reverse("portal:login")  # the path the server sees, after the prefix
+    for prefix in ("/espace-client/", "/autre/", "/"):
+        with override_script_prefix(prefix):
+            home = alice_client.get(HOME).content.decode()
+            login = Client().get(login_url).content.decode()
+        for page in (home, login):
+            assert f'href="{prefix}resilier-mon-contrat/"' in page  # the footer
+            assert f'class="brand" href="{prefix}"' in page  # the masthead
+        assert f'href="{prefix}mes-demandes/"' in home  # the menu
+        assert f'href="{prefix}mot-de-passe-oublie/"' in login  # the log-in form's links
