@@ -7,9 +7,11 @@ from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
 
 
-def cancellable_subscriptions(customer: Customer) -> list[Subscription]:
+def cancellable_subscriptions(
+    customer: Customer, *, with_mailboxes: bool = True
+) -> list[Subscription]:
     """The customer's active subscriptions (with an open request they are not active)."""
-    return subscriptions_for_customer(customer, active_only=True)
+    return subscriptions_for_customer(customer, active_only=True, with_mailboxes=with_mailboxes)
 
 
 def requests_for_customer(customer: Customer) -> QuerySet[CancellationRequest]:

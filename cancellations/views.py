@@ -29,8 +29,14 @@ from customers.models import Customer
 from toolbox.client_address import client_ip
 
 
-def _form(request: HttpRequest, customer: Customer, data: QueryDict | None) -> CancellationForm:
-    subscriptions = selectors.cancellable_subscriptions(customer)
+def _form(
+    request: HttpRequest,
+    customer: Customer,
+    data: QueryDict | None,
+    *,
+    with_mailboxes: bool = True,
+) -> CancellationForm:
+    subscriptions = selectors.cancellable_subscriptions(customer, with_mailboxes=with_mailboxes)
     if data is not None:
         reference = data.get("subscription")
         # A subscription that is not this customer's (a tampered form) is a 404.
@@ -133,7 +139,8 @@ def submit(request: HttpRequest, customer: Customer) -> HttpResponse:
     already = _already_sent(request, customer)
     if already is not None:
         return already
-    form = _form(request, customer, request.POST)
+    # Only the summary shows the mailboxes, and a submission shows none.
+    form = _form(request, customer, request.POST, with_mailboxes=False)
     if not form.is_valid():
         return _page(request, form)
     try:
