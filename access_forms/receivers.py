@@ -4,11 +4,11 @@ with it, and for a request made without an account, sent to be signed by link.""
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.dispatch import receiver
 
 from access_forms.services import form_close_with_request, form_for_new_request
 from access_forms.signing import form_send_link
+from accounts.models import User
 from cancellations.models import CancellationRequest
 from cancellations.signals import request_closed, request_made_without_account, request_submitted
 
@@ -20,7 +20,7 @@ def _form_for_new_request(request: CancellationRequest, **kwargs: Any) -> None:
 
 @receiver(request_closed, dispatch_uid="access-form-closes-with-request")
 def _form_closes_with_request(
-    request: CancellationRequest, actor: AbstractBaseUser | None, ip: str | None, **kwargs: Any
+    request: CancellationRequest, actor: User | None, ip: str | None, **kwargs: Any
 ) -> None:
     form_close_with_request(request=request, actor=actor, ip=ip)
 
@@ -28,7 +28,7 @@ def _form_closes_with_request(
 @receiver(request_made_without_account, dispatch_uid="access-form-link-without-account")
 def _form_link_without_account(
     request: CancellationRequest,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     ip: str | None,
     build_url: Callable[[str], str],
     **kwargs: Any,
