@@ -67,7 +67,7 @@ lint: $(VENV)/.dev
 	$(TEST_ENV) $(VENV)/bin/mypy .
 
 messages: $(VENV)/.dev
-	DEBUG=true $(PY) manage.py makemessages -l fr -e html,txt,subject,py --no-obsolete --ignore=.venv --ignore=var --ignore=conftest.py --ignore="*/tests/*"
+	DEBUG=true $(PY) manage.py makemessages -l fr -e html,txt,subject,py --no-obsolete --no-wrap --ignore=.venv --ignore=var --ignore=conftest.py --ignore="*/tests/*"
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

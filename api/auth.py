@@ -5,7 +5,6 @@
 
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -14,14 +13,15 @@ from api.errors import ApiError
 from api.keys import api_key_for, api_key_used
 from api.models import ApiKey, Scope
 from audit.services import audit_log
-from toolbox.client_address import client_ip
+from toolbox.client_address import client_ip, client_network
+from toolbox.throttle import attempts, count_attempt
 
 FAILURES_ALLOWED = 20
 FAILURE_WINDOW_SECONDS = 600
 
 
 def _failures_key(ip: str | None) -> str:
-    return f"api:auth-failures:{ip or 'unknown'}"
+    return f"api:auth-failures:{client_network(ip)}"
 
 
 class KeyAuth(HttpBearer):
@@ -33,7 +33,7 @@ class KeyAuth(HttpBearer):
 
     def __call__(self, request: HttpRequest) -> Any:
         ip = client_ip(request)
-        if cache.get(_failures_key(ip), 0) >= FAILURES_ALLOWED:
+        if attempts(_failures_key(ip)) >= FAILURES_ALLOWED:
             raise ApiError(
                 429,
                 "too_many_failures",
@@ -42,10 +42,7 @@ class KeyAuth(HttpBearer):
             )
         found = super().__call__(request)
         if found is None:
-            try:
-                cache.incr(_failures_key(ip))
-            except ValueError:
-                cache.set(_failures_key(ip), 1, FAILURE_WINDOW_SECONDS)
+            count_attempt(_failures_key(ip), window_seconds=FAILURE_WINDOW_SECONDS)
         return found
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:

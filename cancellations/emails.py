@@ -149,6 +149,18 @@ def send_public_received(submission: PublicSubmission) -> OutboundEmail:
     )
 
 
+def send_public_mismatch(submission: PublicSubmission, customer: Customer) -> OutboundEmail:
+    """To the address on file: a submission with this client code did not match the file
+    (a stranger, or the customer with other details): nothing is cancelled unverified."""
+    return email_queue(
+        template="public_mismatch",
+        to=customer.email,
+        language=customer.language,
+        customer=customer,
+        context={"submission": submission, "customer": customer},
+    )
+
+
 def send_public_refused(submission: PublicSubmission) -> OutboundEmail:
     return email_queue(
         template="public_refused",

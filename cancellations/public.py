@@ -36,7 +36,9 @@ from cancellations.rules import (
     CODE_ATTEMPTS,
     CODE_GRACE,
     CODE_REQUESTS,
+    CODE_TRIES_PER_CLIENT_CODE_PER_DAY,
     CODE_VALIDITY,
+    CODES_PER_CLIENT_CODE_PER_DAY,
     CONFIRM_WINDOW,
 )
 from cancellations.selectors import cancellable_subscriptions
@@ -45,6 +47,9 @@ from cancellations.signals import request_made_without_account
 from customers.models import Customer, Subscription
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
+from toolbox.throttle import count_attempt
+
+DAY = 24 * 3600
 
 
 class PublicError(Exception):
@@ -75,12 +80,9 @@ def submission_record(
     ip: str | None,
     language: str,
     now: datetime,
-    send_code: bool = True,
 ) -> PublicSubmission:
     """Keep what the visitor sent, timestamped, and queue its check. The same form sent
-    twice (a double click, a resent POST) is one submission. Without `send_code` (too
-    many submissions for this client code) it is kept for an agent and no e-mail goes:
-    a stranger can neither flood the customer's inbox nor block their cancellation."""
+    twice (a double click, a resent POST) is one submission."""
     from cancellations.tasks import check_public_submission
 
     first = PublicSubmission.objects.filter(form_nonce=form_nonce).first()
@@ -110,11 +112,7 @@ def submission_record(
                 ip=ip,
                 client_code=submission.client_code,
             )
-            if send_code:
-                check_public_submission.enqueue(submission.pk)
-            else:
-                submission.checked_at = now
-                submission.save(update_fields=["checked_at"])
+            check_public_submission.enqueue(submission.pk)
     except IntegrityError:
         return PublicSubmission.objects.get(form_nonce=form_nonce)
     return submission
@@ -153,7 +151,13 @@ def _matching_customer(submission: PublicSubmission) -> Customer | None:
 
 
 def submission_check(submission_id: int) -> None:
-    """The worker's check of a new submission (never while the visitor waits)."""
+    """The worker's check of a new submission (never while the visitor waits).
+
+    A submission whose e-mail matches the file gets its code, however many strangers
+    sent junk for the same client code (up to CODES_PER_CLIENT_CODE_PER_DAY codes, so
+    nobody floods the customer's inbox; past it, an agent calls). One that does not
+    match waits for an agent, and the customer is told at once, once a day, that
+    someone tried."""
     with transaction.atomic():
         submission = PublicSubmission.objects.select_for_update().filter(pk=submission_id).first()
         if submission is None or submission.checked_at is not None:
@@ -165,10 +169,24 @@ def submission_check(submission_id: int) -> None:
             submission.subscription = designated_subscription(
                 customer, submission.subscription_hint
             )
-            emails.send_public_code(submission, customer)
-        elif "@" in submission.contact and _acknowledgements_allowed(submission.contact):
-            emails.send_public_received(submission)
+            codes = count_attempt(f"public:codes:{submission.client_code}", window_seconds=DAY)
+            if codes <= CODES_PER_CLIENT_CODE_PER_DAY:
+                emails.send_public_code(submission, customer)
+        else:
+            _warn_the_holder(submission)
+            if "@" in submission.contact and _acknowledgements_allowed(submission.contact):
+                emails.send_public_received(submission)
         submission.save(update_fields=["checked_at", "customer", "subscription"])
+
+
+def _warn_the_holder(submission: PublicSubmission) -> None:
+    """A submission for an existing client code that did not match its file: its holder
+    hears of it, at the first one of the day."""
+    holder = Customer.objects.filter(client_code=submission.client_code).exclude(email="").first()
+    if holder is None:
+        return
+    if count_attempt(f"public:mismatch:{submission.client_code}", window_seconds=DAY) == 1:
+        emails.send_public_mismatch(submission, holder)
 
 
 def _acknowledgements_allowed(address: str) -> bool:
@@ -208,7 +226,6 @@ def public_code_token(*, submission_id: int) -> str:
     ).update(
         code_hash=_code_hash(submission_id, code),
         code_expires_at=timezone.now() + CODE_VALIDITY,
-        code_attempts=0,
     )
     return code if updated else MASK
 
@@ -225,7 +242,11 @@ def _wrong_code() -> PublicError:
 
 def _too_many_attempts() -> PublicError:
     return PublicError(
-        "too_many_attempts", _("Too many attempts with this code: ask for a new code.")
+        "too_many_attempts",
+        _(
+            "Too many wrong codes for this request. You have nothing more to do: an agent "
+            "will contact you to verify your identity."
+        ),
     )
 
 
@@ -234,14 +255,18 @@ def _locked(submission: PublicSubmission) -> PublicSubmission:
 
 
 def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> PublicSubmission:
-    """Compare the code typed with the one e-mailed: single use, CODE_VALIDITY, and at
-    most CODE_ATTEMPTS tries per code. A submission that matched no customer has no code:
-    it answers exactly like a wrong one."""
+    """Compare the code typed with the one e-mailed: single use, CODE_VALIDITY, at most
+    CODE_ATTEMPTS tries per submission (all its codes together) and
+    CODE_TRIES_PER_CLIENT_CODE_PER_DAY per client code. A submission that matched no
+    customer has no code: it answers exactly like a wrong one."""
     with transaction.atomic():
         submission = _locked(submission)
         if submission.status != SubmissionStatus.PENDING:
             raise PublicError("closed", _("This request has already been dealt with."))
         if submission.code_attempts >= CODE_ATTEMPTS:
+            raise _too_many_attempts()
+        tries = count_attempt(f"public:code-tries:{submission.client_code}", window_seconds=DAY)
+        if tries > CODE_TRIES_PER_CLIENT_CODE_PER_DAY:
             raise _too_many_attempts()
         submission.code_attempts += 1
         # The hash is computed even without a code: the same work either way.
@@ -262,8 +287,8 @@ def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> Pub
 
 
 def code_request_again(*, submission: PublicSubmission, ip: str | None) -> None:
-    """ "Send me a new code": the attempts start again, and the worker sends a code if the
-    submission matched a customer (the same work queued either way)."""
+    """ "Send me a new code": the worker sends a code if the submission matched a customer
+    (the same work queued either way). The tries do not start again."""
     from cancellations.tasks import send_public_code
 
     with transaction.atomic():
@@ -279,9 +304,8 @@ def code_request_again(*, submission: PublicSubmission, ip: str | None) -> None:
                 ),
             )
         submission.code_requests += 1
-        submission.code_attempts = 0
         submission.code_hash = ""  # the old code dies now, not when the new one arrives
-        submission.save(update_fields=["code_requests", "code_attempts", "code_hash"])
+        submission.save(update_fields=["code_requests", "code_hash"])
         audit_log(actor=None, action="public.new_code", target=submission, ip=ip)
         send_public_code.enqueue(submission.pk)
 

@@ -34,15 +34,14 @@ from cancellations.services import RequestError, quote_draft
 from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from customers.models import Customer
-from toolbox.client_address import client_ip
+from toolbox.client_address import client_ip, client_network
 from toolbox.throttle import over_limit
 
 SESSION_KEY = "public_submissions"
 HOUR = 3600
-# Per client address and per client code; generous for a family behind one router, far
-# too few to try client codes one after the other.
+# Per client address (an IPv6 /64); generous for a family behind one router, far too few
+# to try client codes one after the other.
 SUBMISSIONS_PER_ADDRESS = 10
-SUBMISSIONS_PER_CLIENT_CODE = 5
 CODE_TRIES_PER_ADDRESS = 30
 
 
@@ -58,7 +57,9 @@ def _throttled(request: HttpRequest) -> HttpResponse:
 def _too_many_code_tries(request: HttpRequest) -> bool:
     """Codes typed and new codes asked for, counted together per client address."""
     return over_limit(
-        f"public:code:ip:{client_ip(request)}", limit=CODE_TRIES_PER_ADDRESS, window_seconds=HOUR
+        f"public:code:ip:{client_network(client_ip(request))}",
+        limit=CODE_TRIES_PER_ADDRESS,
+        window_seconds=HOUR,
     )
 
 
@@ -138,22 +139,20 @@ def start(request: HttpRequest) -> HttpResponse:
         submission, nonce = None, uuid.uuid4().hex
     if submission is None:
         ip = client_ip(request)
-        if over_limit(f"public:submit:ip:{ip}", limit=SUBMISSIONS_PER_ADDRESS, window_seconds=HOUR):
-            return _throttled(request)
-        # Past the client code's limit the submission is still kept, for an agent, and no
-        # code is e-mailed: nobody can block a customer's cancellation or flood them.
-        send_code = not over_limit(
-            f"public:submit:code:{data.client_code}",
-            limit=SUBMISSIONS_PER_CLIENT_CODE,
+        if over_limit(
+            f"public:submit:ip:{client_network(ip)}",
+            limit=SUBMISSIONS_PER_ADDRESS,
             window_seconds=HOUR,
-        )
+        ):
+            return _throttled(request)
+        # Not limited per client code: a stranger's junk would block the customer's own
+        # cancellation. The check (in the worker) limits what reaches the customer.
         submission = submission_record(
             data=data,
             form_nonce=nonce,
             ip=ip,
             language=(get_language() or "fr")[:2],
             now=now,
-            send_code=send_code,
         )
     _remember(request, submission)
     return redirect("cancellations:public_code", token=submission.token)

@@ -349,7 +349,14 @@ def phone_line_ended_with_operator(
 # --- Cancelling without logging in: the e-mailed code (SPEC §3) -------------------------
 
 CODE_VALIDITY = timedelta(minutes=15)
+# Tries per submission, all its codes together: a new code does not start them again.
 CODE_ATTEMPTS = 5
+# Tries per client code in a day, all its submissions together: a stranger guessing
+# codes for one customer gets about one chance in 100,000 a day.
+CODE_TRIES_PER_CLIENT_CODE_PER_DAY = 10
+# Codes e-mailed per client code in a day: a submission that matches the file gets its
+# code even after strangers' junk, and nobody can flood the customer's inbox with codes.
+CODES_PER_CLIENT_CODE_PER_DAY = 10
 # New codes a visitor may ask for, per submission.
 CODE_REQUESTS = 3
 # After the code, this long to press the button; then a new code.

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "resilia",  # the project's own commands (load_demo)
+    "toolbox",  # the attempt counters of toolbox.throttle
 ]
 
 MIDDLEWARE = [

@@ -1,18 +1,65 @@
-"""Counting attempts in the shared cache, so that every web process sees the same count."""
+"""Counting attempts in the database, atomically, so that every web process sees the same
+count and concurrent attempts cannot slip past a limit.
 
-import time
+Each key has one row. An attempt is one `UPDATE … SET count = count + 1` and the read of
+the count, in one transaction: the row lock makes concurrent attempts take their turn, so
+the n-th attempt reads n, and exactly `limit` attempts are let through in a window. The
+window is fixed at the first attempt; later attempts do not extend it. `prune` (the daily
+run) deletes the rows whose window has ended.
+"""
 
-from django.core.cache import cache
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from toolbox.models import AttemptCounter
+
+KEY_LENGTH = 200
 
 
 def over_limit(key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one more attempt under `key`; True once there have been more than `limit`
-    within the window. The window is fixed at the first attempt: later attempts do not
-    extend it, and the entry outlives it only by the window's own length."""
-    now = time.time()
-    count, ends = cache.get(key) or (0, now + window_seconds)
-    if ends <= now:
-        count, ends = 0, now + window_seconds
-    count += 1
-    cache.set(key, (count, ends), max(1, int(ends - now)))
-    return count > limit
+    within the window."""
+    return count_attempt(key, window_seconds=window_seconds) > limit
+
+
+def count_attempt(key: str, *, window_seconds: int) -> int:
+    """Count one more attempt under `key`; the number of attempts in the window so far."""
+    key = key[:KEY_LENGTH]
+    now = timezone.now()
+    counters = AttemptCounter.objects.filter(key=key)
+    # One transaction: the row stays locked from the increment to the read, so the count
+    # read is this attempt's own, not a later one's.
+    with transaction.atomic():
+        for _ in range(3):
+            if counters.filter(window_ends__gt=now).update(count=F("count") + 1):
+                break
+            # No window running: start one (an ended one is reset in place).
+            ends = now + timedelta(seconds=window_seconds)
+            if counters.filter(window_ends__lte=now).update(count=1, window_ends=ends):
+                break
+            try:
+                with transaction.atomic():
+                    AttemptCounter.objects.create(key=key, count=1, window_ends=ends)
+                break
+            except IntegrityError:
+                continue  # another process created it first: count on its row
+        return counters.values_list("count", flat=True).first() or 1
+
+
+def attempts(key: str) -> int:
+    """The attempts counted under `key` in its running window, without counting one."""
+    now = timezone.now()
+    found = AttemptCounter.objects.filter(key=key[:KEY_LENGTH], window_ends__gt=now)
+    return found.values_list("count", flat=True).first() or 0
+
+
+def forget(key: str) -> None:
+    AttemptCounter.objects.filter(key=key[:KEY_LENGTH]).delete()
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete the counters whose window has ended (the daily run)."""
+    return AttemptCounter.objects.filter(window_ends__lte=now or timezone.now()).delete()[0]

@@ -166,7 +166,7 @@ def test_five_wrong_codes_then_even_the_right_one_is_refused(alice: Customer) ->
     for _ in range(5):
         assert WRONG_CODE in _enter(client, page, wrong)
     answer = _enter(client, page, code)
-    assert "Trop de tentatives avec ce code" in answer
+    assert "Trop de codes erronés pour cette demande" in answer
     assert not PublicSubmission.objects.get().code_verified_at
 
 
@@ -206,10 +206,13 @@ def test_an_unmatched_submission_is_acknowledged_and_verified_with_its_receipt_t
     body = client.get(page).content.decode()
     assert "30 novembre 2026 à 22:40:00 (heure de Nouméa, UTC+11:00)" in body
     run_tasks()
-    (ack,) = mail.outbox
+    ack, warning = sorted(mail.outbox, key=lambda m: m.to != ["alice.new@example.nc"])
     assert ack.to == ["alice.new@example.nc"]
     assert "22:40:00" in str(ack.body)
-    assert not OutboundEmail.objects.filter(to="alice@example.nc").exists()
+    # The holder hears that someone tried, at the address on file; no code goes there.
+    assert warning.to == ["alice@example.nc"]
+    assert "Someone tried to cancel your contract" in warning.subject  # in her language
+    assert not OutboundEmail.objects.filter(template="public_code").exists()
     submission = PublicSubmission.objects.get()
     assert list(submissions_to_verify(LAST_EVENING)) == [submission]
     staff = Client()
@@ -341,17 +344,21 @@ def test_a_double_submission_is_one_submission(alice: Customer) -> None:
     assert DBTaskResult.objects.count() == 1
 
 
-def test_submissions_are_throttled_per_client_code_and_per_address(alice: Customer) -> None:
-    for n in range(5):
-        _send(Client(), form_nonce=f"{n:032x}", ip=f"198.51.100.{n}")
-    assert DBTaskResult.objects.count() == 5
-    # Past five an hour for one client code, a submission is still kept (nobody can
-    # block a customer's cancellation) but no code goes out: it waits for an agent.
-    DBTaskResult.objects.all().delete()
-    kept = Client().post(START, _form(form_nonce=f"{9:032x}"), REMOTE_ADDR="198.51.100.99")
-    assert kept.status_code == 302
-    assert not DBTaskResult.objects.exists()
-    assert submissions_to_verify(LAST_EVENING).count() == 1
+def test_strangers_junk_never_keeps_the_holders_code_from_coming(alice: Customer) -> None:
+    # Six submissions an hour with Alice's client code and other addresses ...
+    for n in range(6):
+        _send(Client(), contact=f"x{n}@example.nc", form_nonce=f"{n:032x}", ip=f"198.51.100.{n}")
+    run_tasks()
+    warnings = OutboundEmail.objects.filter(template="public_mismatch")
+    assert list(warnings.values_list("to", flat=True)) == ["alice@example.nc"]  # once a day
+    # ... and her own, with the address on file, still gets its code at once.
+    client = Client()
+    page = _send(client, form_nonce=f"{9:032x}", ip="198.51.100.99")
+    run_tasks()
+    assert _enter(client, page, delivered_code()).endswith("/confirmer/")
+
+
+def test_submissions_are_throttled_per_address_and_ipv6_per_64(alice: Customer) -> None:
     for n in range(10):
         _send(Client(), client_code=f"C9{n:05d}", form_nonce=f"{100 + n:032x}", ip="192.0.2.7")
     refused = Client().post(
@@ -359,7 +366,41 @@ def test_submissions_are_throttled_per_client_code_and_per_address(alice: Custom
     )
     assert refused.status_code == 429
     assert "Trop de tentatives" in refused.content.decode()
-    assert PublicSubmission.objects.count() == 16
+    # Every address of one IPv6 /64 counts as one.
+    for n in range(10):
+        ip = f"2001:db8:1:2::{n + 1:x}"
+        _send(Client(), client_code=f"C8{n:05d}", form_nonce=f"{300 + n:032x}", ip=ip)
+    refused = Client().post(
+        START, _form(form_nonce=f"{400:032x}"), REMOTE_ADDR="2001:db8:1:2:ffff::1"
+    )
+    assert refused.status_code == 429
+    assert PublicSubmission.objects.count() == 20
+
+
+def test_code_tries_are_bounded_across_new_codes_and_per_client_code(alice: Customer) -> None:
+    wrong = "000000"
+    client = Client()
+    page = _send(client)
+    run_tasks()
+    for _ in range(4):
+        assert WRONG_CODE in _enter(client, page, wrong)
+    client.post(page + "nouveau-code/")  # a new code ...
+    run_tasks()
+    code = delivered_code()
+    assert WRONG_CODE in _enter(client, page, "111111" if code != "111111" else "222222")
+    # ... does not start the tries again: five for the submission, all codes together.
+    assert "Trop de codes erronés" in _enter(client, page, code)
+    # Ten a day for the client code, all submissions together.
+    second = Client()
+    page = _send(second, form_nonce=f"{7:032x}", ip="198.51.100.7")
+    run_tasks()
+    code = delivered_code()
+    for _ in range(5):
+        assert WRONG_CODE in _enter(second, page, wrong if code != wrong else "333333")
+    third = Client()
+    page = _send(third, form_nonce=f"{8:032x}", ip="198.51.100.8")
+    run_tasks()
+    assert "Trop de codes erronés" in _enter(third, page, delivered_code())
 
 
 def test_a_throttle_window_is_not_extended_by_further_attempts(db: None) -> None:
