@@ -2,11 +2,12 @@
 
 import io
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 
 from access_forms.tests.conftest import submit
 from api.tests.conftest import Call
@@ -105,7 +106,8 @@ def test_two_concurrent_calls_with_one_key_have_one_effect(api: Call, alice: Cus
         thread.join(timeout=60)
     assert CancellationRequest.objects.count() == 1
     assert OutboundEmail.objects.filter(template="request_received").count() == 1
-    assert statuses.count(201) >= 1 and set(statuses) <= {201, 409}
+    # The later calls waited for the first to commit, then replayed its answer.
+    assert statuses == [201] * 4
 
 
 ROWS = [
@@ -186,3 +188,57 @@ def test_bulk_upsert_writes_what_the_csv_import_writes(api: Call, db: None) -> N
 def test_bulk_upsert_takes_at_most_1000_items(api: Call, db: None) -> None:
     response = api("post", "/api/v1/customers", json_body={"items": [ROWS[0]] * 1001})
     assert response.status_code == 422 and response.json()["code"] == "too_many_items"
+
+
+def _drop_the_connection() -> None:
+    """The database goes away under the request: PostgreSQL ends its session."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+
+def _post_through_a_dropped_connection(api: Call, side_effect: Callable[..., object]) -> None:
+    from unittest import mock
+
+    patched = mock.patch("api.requests.request_submit", side_effect=side_effect)
+    with patched, pytest.raises(DatabaseError):
+        api("post", "/api/v1/requests", json_body=PAYLOAD, headers={"Idempotency-Key": "k-1"})
+    connection.close()  # as Django does at the end of a request whose connection broke
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL session")
+def test_a_retry_after_the_database_dropped_mid_work_does_the_work(
+    api: Call, alice: Customer
+) -> None:
+    from cancellations.services import request_submit
+
+    def dropped_mid_work(**kwargs: object) -> object:
+        request_submit(**kwargs)  # type: ignore[arg-type]
+        _drop_the_connection()  # before the commit
+        raise AssertionError("unreachable")
+
+    _post_through_a_dropped_connection(api, side_effect=dropped_mid_work)
+    assert not CancellationRequest.objects.exists()
+    retry = api("post", "/api/v1/requests", json_body=PAYLOAD, headers={"Idempotency-Key": "k-1"})
+    assert retry.status_code == 201, retry.json()  # not 409 "in progress" for a day
+    assert CancellationRequest.objects.get().reference == retry.json()["reference"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL session")
+def test_a_retry_after_the_answer_was_lost_gets_the_first_answer(
+    api: Call, alice: Customer
+) -> None:
+    from cancellations.services import request_submit
+
+    def answer_lost(**kwargs: object) -> object:
+        created = request_submit(**kwargs)  # type: ignore[arg-type]
+        transaction.on_commit(_drop_the_connection)  # committed, then the client hears nothing
+        return created
+
+    _post_through_a_dropped_connection(api, side_effect=answer_lost)
+    (created,) = CancellationRequest.objects.all()
+    retry = api("post", "/api/v1/requests", json_body=PAYLOAD, headers={"Idempotency-Key": "k-1"})
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["reference"] == created.reference
+    assert CancellationRequest.objects.count() == 1
