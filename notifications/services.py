@@ -1,12 +1,14 @@
 import logging
 import re
+import time
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -160,7 +162,7 @@ def email_deliver(*, email_id: int) -> bool:
     Returns True when the message is delivered (now or before). Safe to call any number
     of times from any number of processes: each message reaches SMTP once, unless a
     process dies between SMTP's acceptance and the update below (then it is sent again
-    after the lease, the most SMTP allows).
+    after the lease, the most SMTP allows, with the same Message-ID).
     """
     now = timezone.now()
     if not _claim(email_id, now):
@@ -193,7 +195,7 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={"X-Resilia-Email-Id": str(email.pk)},
+        headers={"X-Resilia-Email-Id": str(email.pk), "Message-ID": message_id(email)},
     )
     message.attach_alternative(html, "text/html")
     for attachment in email.attachments:
@@ -207,6 +209,14 @@ def _message(email: OutboundEmail) -> EmailMultiAlternatives:
             content = attachment["content"]
         message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
+
+
+def message_id(email: OutboundEmail) -> str:
+    """The Message-ID of an outbox row, the same at every attempt: when a message goes
+    twice (SMTP accepted it, then the process died before recording it), receivers see
+    one message and drop the copy."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "resilia.invalid"
+    return f"<resilia.{email.pk}.{email.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def _send_claimed(email: OutboundEmail) -> None:
@@ -231,13 +241,34 @@ def _send_claimed(email: OutboundEmail) -> None:
             deliver_email.using(run_after=next_attempt).enqueue(email.pk)
         return
     email.status = EmailStatus.SENT
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        status=EmailStatus.SENT,
-        attempts=attempts,
-        sent_at=timezone.now(),
-        next_attempt_at=None,
-        leased_until=None,
-    )
+    _record_sent(email, attempts)
+
+
+def _record_sent(email: OutboundEmail, attempts: int) -> None:
+    """Mark an accepted message sent, trying again (on a new connection) while the
+    database is away, for up to half the lease: past the lease another sender would send
+    it again. If the database stays away longer, the copy carries the same Message-ID."""
+    sent_at = timezone.now()
+    deadline = time.monotonic() + settings.RESILIA_EMAIL_LEASE_SECONDS / 2
+    pause = 0.2
+    while True:
+        try:
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                status=EmailStatus.SENT,
+                attempts=attempts,
+                sent_at=sent_at,
+                next_attempt_at=None,
+                leased_until=None,
+            )
+            return
+        except DatabaseError as exc:
+            connection = connections[OutboundEmail.objects.db]
+            if connection.in_atomic_block or time.monotonic() + pause > deadline:
+                raise
+            logger.warning("E-mail %s sent; recording it failed (%s): trying again", email.pk, exc)
+            connection.close()
+            time.sleep(pause)
+            pause *= 2
 
 
 class ResendError(Exception):

@@ -4,6 +4,7 @@ import re
 import socketserver
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 
 class SMTPServer:
@@ -13,6 +14,8 @@ class SMTPServer:
         self.stall = threading.Event()  # while set, the DATA reply is held back
         self.release = threading.Event()
         self.drop_stalled = True  # after a stall: hang up (not accepted) or accept late
+        self.message_ids: list[tuple[str, str]] = []  # (X-Resilia-Email-Id, Message-ID)
+        self.before_accepting: Callable[[], None] | None = None  # a fault, just before 250
         self._lock = threading.Lock()
         owner = self
 
@@ -39,8 +42,15 @@ class SMTPServer:
                             if owner.drop_stalled:
                                 return  # never acknowledged: the message was not accepted
                         match = re.search(rb"X-Resilia-Email-Id: (\d+)", body)
+                        found = re.search(rb"(?im)^Message-ID: (\S+)", body)
+                        email_id = match.group(1).decode() if match else "?"
+                        if owner.before_accepting is not None:
+                            owner.before_accepting()
                         with owner._lock:
-                            owner.accepted[match.group(1).decode() if match else "?"] += 1
+                            owner.accepted[email_id] += 1
+                            owner.message_ids.append(
+                                (email_id, found.group(1).decode() if found else "")
+                            )
                         self.wfile.write(b"250 queued\r\n")
                     elif command == "QUIT":
                         self.wfile.write(b"221 bye\r\n")

@@ -10,7 +10,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.db import connection
 
 from notifications.tests.smtp_server import SMTPServer
 
@@ -176,3 +178,61 @@ def test_the_worker_outlives_a_database_outage(deployment: Deployment, smtp: SMT
     finally:
         _stop(worker)
     assert smtp.accepted == {pk: 1 for pk in ids}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends PostgreSQL sessions")
+def test_a_message_accepted_as_the_database_drops_goes_once_with_a_stable_message_id(
+    smtp: SMTPServer, tmp_path: Path
+) -> None:
+    from notifications.models import OutboundEmail
+    from notifications.services import email_queue, message_id
+
+    email = email_queue(template="activation", to="c@example.nc", language="fr", context={})
+    database = connection.settings_dict
+    env = {
+        **Deployment(tmp_path, smtp.port).env,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "PGAPPNAME": "resilia-worker-under-test",
+    }
+
+    def the_database_drops() -> None:
+        # SMTP has the message; the worker's session ends before it can record it.
+        with psycopg.connect(
+            host=database["HOST"], port=database["PORT"], user=database["USER"], dbname="postgres"
+        ) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'resilia-worker-under-test'"
+            )
+
+    smtp.before_accepting = the_database_drops
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: smtp.accepted, timeout=30)
+        smtp.before_accepting = None
+        _wait_for(lambda: OutboundEmail.objects.get().status == "sent", timeout=LEASE)
+        time.sleep(LEASE + 1)  # a second copy would have gone by now
+    finally:
+        _stop(worker)
+    assert smtp.accepted == {str(email.pk): 1}
+    assert smtp.message_ids == [(str(email.pk), message_id(email))]
+
+
+def test_every_attempt_at_one_message_carries_the_same_message_id(db: None) -> None:
+    from notifications.services import _message, email_queue
+
+    email = email_queue(template="activation", to="c@example.nc", language="fr", context={})
+    first, again = _message(email), _message(email)
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    assert (
+        first.message()["Message-ID"]
+        == f"<resilia.{email.pk}.{email.created_at:%Y%m%d%H%M%S}@mls.nc>"
+    )
