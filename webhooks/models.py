@@ -1,6 +1,8 @@
 """Webhooks following the Standard Webhooks specification: endpoints registered by
 supervisors, an event written with every state change (in its transaction), and one
-delivery per endpoint, sent in order by the worker and retried for three days."""
+delivery per endpoint that wants it, sent in order by the worker and retried for three
+days. Every event is kept, whether or not an endpoint is active: a disabled endpoint's
+deliveries wait, and go out in order when it is enabled again."""
 
 from django.conf import settings
 from django.db import models
@@ -82,6 +84,9 @@ class WebhookDelivery(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its three days of retries count from here: a delivery waiting for a disabled
+    # endpoint is not attempted, and starts its three days when the endpoint is enabled.
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -6,6 +6,8 @@ oldest pending delivery of an endpoint whose earlier ones are all settled (order
 endpoint), signed with `standardwebhooks` (webhook-id, webhook-timestamp,
 webhook-signature); a failure is retried with exponential backoff for three days, every
 attempt logged; an endpoint failing for three days is disabled and supervisors told.
+Every event is written, whoever wants it: a disabled endpoint's deliveries wait and go
+out in order when it is enabled, and a replay can send everything since a moment.
 """
 
 import base64
@@ -87,10 +89,16 @@ def webhook_endpoint_create(
 def webhook_endpoint_enable(
     *, endpoint: WebhookEndpoint, active: bool, actor: AbstractBaseUser, ip: str | None = None
 ) -> None:
+    """Enable or disable an endpoint. Its deliveries wait while it is disabled; enabled,
+    they go out in order at once, each with three fresh days of retries."""
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             active=active, disabled_reason="", failing_since=None
         )
+        if active:
+            WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
+                next_attempt_at=None, leased_until=None, first_attempt_at=None
+            )
         audit_log(
             actor=actor,
             action="webhook.enable" if active else "webhook.disable",
@@ -108,18 +116,20 @@ def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> str:
 
 
 def webhook_emit_many(event_type: str, items: Iterable[dict[str, Any]]) -> int:
-    """Write one event per item, and a delivery for every active endpoint that wants this
-    type; call it inside the transaction of the change. Returns the number of events."""
+    """Write one event per item, and a delivery for every endpoint that wants this type;
+    call it inside the transaction of the change. Returns the number of events."""
     return webhook_emit_events([(event_type, data) for data in items])
 
 
 def webhook_emit_events(events: Sequence[tuple[str, dict[str, Any]]]) -> int:
-    """Write each (type, data) event, in order, with a delivery for every active endpoint
-    that wants its type: the endpoints are read once. Returns the number of events."""
-    endpoints = list(WebhookEndpoint.objects.filter(active=True))
-    wanted = [(event_type, data) for event_type, data in events if _wanted(endpoints, event_type)]
-    if not wanted:
+    """Write each (type, data) event, in order, with a delivery for every endpoint that
+    wants its type, active or not (a disabled endpoint's wait for it to be enabled): the
+    endpoints are read once. Every event is kept, wanted or not, for a later replay.
+    Returns the number of events."""
+    if not events:
         return 0
+    endpoints = list(WebhookEndpoint.objects.all())
+    wanted = list(events)
     now = timezone.now()
     written = WebhookEvent.objects.bulk_create(
         [
@@ -142,10 +152,6 @@ def webhook_emit_events(events: Sequence[tuple[str, dict[str, Any]]]) -> int:
         batch_size=1000,
     )
     return len(written)
-
-
-def _wanted(endpoints: list[WebhookEndpoint], event_type: str) -> bool:
-    return any(e.wants(event_type) for e in endpoints)
 
 
 def webhook_emit(event_type: str, data: dict[str, Any]) -> None:
@@ -251,6 +257,7 @@ def _attempt(delivery: WebhookDelivery) -> None:
     now = timezone.now()
     ok = status is not None and 200 <= status < 300
     attempts = delivery.attempts + 1
+    first_attempt_at = delivery.first_attempt_at or now
     with transaction.atomic():
         WebhookAttempt.objects.create(
             delivery=delivery,
@@ -266,17 +273,19 @@ def _attempt(delivery: WebhookDelivery) -> None:
                 attempts=attempts,
                 delivered_at=now,
                 leased_until=None,
+                first_attempt_at=first_attempt_at,
             )
             if endpoint.failing_since is not None:
                 endpoint.failing_since = None
                 endpoint.save(update_fields=["failing_since"])
             return
-        gave_up = now - delivery.created_at >= GIVE_UP_AFTER
+        gave_up = now - first_attempt_at >= GIVE_UP_AFTER
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
             attempts=attempts,
             next_attempt_at=None if gave_up else now + retry_delay(attempts),
             leased_until=None,
+            first_attempt_at=first_attempt_at,
         )
         if endpoint.failing_since is None:
             endpoint.failing_since = now
@@ -326,3 +335,28 @@ def webhook_replay(
     with transaction.atomic():
         WebhookDelivery.objects.create(endpoint=delivery.endpoint, event=delivery.event)
         audit_log(actor=actor, action="webhook.replay", target=delivery.endpoint, ip=ip)
+
+
+def webhook_replay_since(
+    *, endpoint: WebhookEndpoint, since: datetime, actor: AbstractBaseUser, ip: str | None = None
+) -> int:
+    """Send an endpoint every event it wants written since `since` again, in order (each
+    with its own webhook-id: receivers drop those they already have). Returns how many."""
+    events = [
+        event
+        for event in WebhookEvent.objects.filter(created_at__gte=since).order_by("id")
+        if endpoint.wants(event.type)
+    ]
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(endpoint=endpoint, event=event) for event in events], batch_size=1000
+        )
+        audit_log(
+            actor=actor,
+            action="webhook.replay",
+            target=endpoint,
+            ip=ip,
+            since=since.isoformat(timespec="minutes"),
+            events=len(events),
+        )
+    return len(events)

@@ -7,13 +7,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey, Scope
 from backoffice.access import supervisor_required
+from cancellations.rules import start_of_day
 from toolbox.client_address import client_ip
+from toolbox.filters import BoundedDateField
 from toolbox.numbers import small_int
 from webhooks.addresses import refusal
 from webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
@@ -21,6 +23,7 @@ from webhooks.services import (
     webhook_endpoint_create,
     webhook_endpoint_enable,
     webhook_replay,
+    webhook_replay_since,
     webhook_test,
 )
 
@@ -33,6 +36,10 @@ class ApiKeyForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class ReplaySinceForm(forms.Form):
+    since = BoundedDateField()
 
 
 class EndpointForm(forms.Form):
@@ -142,6 +149,26 @@ def endpoint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         delivery = get_object_or_404(WebhookDelivery, pk=small_int(raw) or 0, endpoint=endpoint)
         webhook_replay(delivery=delivery, actor=actor, ip=ip)  # type: ignore[arg-type]
         messages.success(request, _("The event will be sent again."))
+    elif action == "replay-since":
+        form = ReplaySinceForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the day to replay from."))
+        else:
+            count = webhook_replay_since(
+                endpoint=endpoint,
+                since=start_of_day(form.cleaned_data["since"]),
+                actor=actor,  # type: ignore[arg-type]
+                ip=ip,
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s event will be sent again.",
+                    "%(count)s events will be sent again.",
+                    count,
+                )
+                % {"count": count},
+            )
     else:
         return HttpResponse(status=404)
     return redirect("backoffice:endpoint_detail", pk=endpoint.pk)

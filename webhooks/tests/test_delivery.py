@@ -22,8 +22,20 @@ from cancellations.services import request_reject, request_withdraw
 from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
-from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from webhooks.services import handle_one_webhook, webhook_endpoint_create, webhook_replay
+from webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from webhooks.services import (
+    handle_one_webhook,
+    webhook_endpoint_create,
+    webhook_endpoint_enable,
+    webhook_replay,
+    webhook_replay_since,
+)
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 27, 9, tzinfo=NOUMEA)
@@ -190,3 +202,66 @@ def test_redirects_are_not_followed_and_private_addresses_refused_at_send(
     drain(timezone.now() + timedelta(minutes=5))  # the retry's turn
     last = WebhookAttempt.objects.order_by("-id").first()
     assert last is not None and last.status_code is None and "réseau privé" in last.error
+
+
+def test_changes_made_while_an_endpoint_is_disabled_go_out_in_order_when_enabled(
+    receiver: Receiver, alice: Customer, supervisor: User, agent: User
+) -> None:
+    endpoint = WebhookEndpoint.objects.get()
+    webhook_endpoint_enable(endpoint=endpoint, active=False, actor=supervisor)
+    request = submit(alice, "SUB-A-1")
+    request_withdraw(request=request, actor=None, now=NOW)
+    assert drain() == 0  # nothing is attempted while it is disabled
+    assert WebhookAttempt.objects.count() == 0
+    webhook_endpoint_enable(endpoint=endpoint, active=True, actor=supervisor)
+    drain()
+    assert [m["type"] for m in receiver.received] == [
+        "request.submitted",
+        "request.confirmed",
+        "request.withdrawn",
+    ]
+
+
+def test_every_event_is_kept_and_a_replay_sends_everything_since_a_moment(
+    receiver: Receiver, alice: Customer, supervisor: User
+) -> None:
+    WebhookEndpoint.objects.all().delete()  # nobody listens ...
+    request = submit(alice, "SUB-A-1")
+    request_withdraw(request=request, actor=None, now=NOW)
+    assert WebhookEvent.objects.count() == 3  # ... and every event is written all the same
+    endpoint, receiver.secret = webhook_endpoint_create(
+        url=receiver.url, event_types=[], description="late", actor=supervisor
+    )
+    assert (
+        webhook_replay_since(
+            endpoint=endpoint, since=timezone.now() - timedelta(hours=1), actor=supervisor
+        )
+        == 3
+    )
+    drain()
+    assert [m["data"]["reference"] for m in receiver.received] == [request.reference] * 3
+    assert [m["type"] for m in receiver.received][-1] == "request.withdrawn"
+
+
+def test_a_supervisor_replays_from_a_day_in_the_back_office(
+    receiver: Receiver, alice: Customer, supervisor: User
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    submit(alice, "SUB-A-1")
+    drain()
+    endpoint = WebhookEndpoint.objects.get()
+    client = Client()
+    client.force_login(supervisor)
+    page = reverse("backoffice:endpoint_detail", args=[endpoint.pk])
+    assert 'name="since"' in client.get(page).content.decode()
+    action = reverse("backoffice:endpoint_action", args=[endpoint.pk, "replay-since"])
+    day = timezone.localdate(timezone.now()).isoformat()
+    answer = client.post(action, {"since": day}, follow=True).content.decode()
+    assert "2 événements seront envoyés à nouveau" in answer
+    assert (
+        "Indiquez le jour" in client.post(action, {"since": "demain"}, follow=True).content.decode()
+    )
+    drain()
+    assert len(receiver.received) == 4
