@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -343,12 +343,18 @@ def forms_unsigned_for_long(today: date) -> QuerySet[AccessLineForm]:
 def handle_one_form_reminder(today: date) -> bool | None:
     """The daily run's step: one automatic reminder, claimed so it goes once."""
     now = timezone.now()
-    form = (
-        forms_unsigned_for_long(today).filter(reminder_sent_at__isnull=True).order_by("id").first()
-    )
-    if form is None:
-        return None
     with transaction.atomic():
+        form = (
+            forms_unsigned_for_long(today)
+            .filter(reminder_sent_at__isnull=True)
+            .select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+            )
+            .order_by("id")
+            .first()
+        )
+        if form is None:
+            return None  # none due, or all held by another run (which does them)
         claimed = AccessLineForm.objects.filter(pk=form.pk, reminder_sent_at__isnull=True).update(
             reminder_sent_at=now
         )

@@ -23,9 +23,14 @@ BATCH = 2000
 
 
 def _due(today: date) -> list[CancellationRequest]:
+    """The next batch of due requests, locked; those another run holds are skipped (call
+    inside a transaction)."""
     return list(
         CancellationRequest.objects.filter(
             status=Status.CONFIRMED, effective_date__lte=latest_effective_date_to_complete(today)
+        )
+        .select_for_update(
+            skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
         )
         .order_by("effective_date", "id")
         .select_related("customer", "subscription")
@@ -104,9 +109,10 @@ def request_complete(*, request: CancellationRequest, today: date) -> bool:
 
 def handle_due_completions(today: date) -> int | None:
     """The daily run's step: complete the next batch of due requests. None when nothing
-    is due; else how many this run completed (0 when another run took them first)."""
-    requests = _due(today)
-    if not requests:
-        return None
+    is due (or all that is due is held by another run, which completes it); else how many
+    this run completed."""
     with transaction.atomic():
+        requests = _due(today)
+        if not requests:
+            return None
         return _complete(requests, today)

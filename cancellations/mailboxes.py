@@ -30,12 +30,16 @@ def _in_batches(
     """Claim the next batch of `due` mailboxes (those still matching `still_due` under a
     row lock), apply `change`, audit `action` and queue the e-mails. None when none is
     due; else how many this run did."""
-    mailboxes = list(
-        due.select_related("subscription__customer").order_by("retained_until", "id")[:BATCH]
-    )
-    if not mailboxes:
-        return None
     with transaction.atomic():
+        mailboxes = list(
+            due.select_related("subscription__customer")
+            .select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+            )
+            .order_by("retained_until", "id")[:BATCH]
+        )
+        if not mailboxes:
+            return None  # none due, or all held by another run (which does them)
         claimed = set(
             Mailbox.objects.filter(still_due, pk__in=[m.pk for m in mailboxes])
             .select_for_update(skip_locked=connection.vendor == "postgresql")

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from cancellations.models import CancellationRequest, RequestEvent, Status
 from cancellations.rules import NOUMEA
@@ -107,3 +107,80 @@ def test_concurrent_runs_together_report_each_completion_once(
         thread.join(timeout=60)
     assert sum(report["completed"] for report in reports) == 2
     assert sum(report["confirmed"] for report in reports) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL session")
+def test_the_daily_run_tries_again_after_the_database_drops(alice: Customer, bob: Customer) -> None:
+    from cancellations import jobs
+
+    _due_requests(alice, bob)
+    real = jobs.handle_due_completions
+    waits: list[float] = []
+
+    def dropped_once(today: date) -> int | None:
+        if not waits:  # the database restarts under the first attempt
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real(today)
+
+    moment = datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA)
+    with mock.patch.object(jobs, "handle_due_completions", dropped_once):
+        done = jobs.run_daily_retrying(lambda: moment, sleep=waits.append)
+    assert waits == [30.0]  # one wait, then the work, the same day
+    assert done["completed"] == 2
+    assert set(CancellationRequest.objects.values_list("status", flat=True)) == {Status.COMPLETED}
+
+
+def test_the_daily_run_gives_up_when_the_day_is_over(alice: Customer) -> None:
+    from django.db import OperationalError
+
+    from cancellations import jobs
+
+    late = datetime(2026, 11, 4, 23, 59, 50, tzinfo=NOUMEA)
+    with (
+        mock.patch.object(jobs, "run_daily", side_effect=OperationalError("gone")),
+        pytest.raises(OperationalError),
+    ):
+        jobs.run_daily_retrying(lambda: late, sleep=lambda seconds: None)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+def test_a_run_skips_what_another_run_holds_instead_of_waiting(
+    alice: Customer, bob: Customer
+) -> None:
+    _due_requests(alice, bob)
+    held, other = CancellationRequest.objects.order_by("processing_date", "id")
+    holding, release = threading.Event(), threading.Event()
+
+    def another_run_holds_the_first() -> None:
+        try:
+            with transaction.atomic():
+                CancellationRequest.objects.select_for_update().get(pk=held.pk)
+                holding.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    def this_run() -> None:
+        try:
+            from cancellations.jobs import run_daily
+
+            run_daily(now=datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA))
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=another_run_holds_the_first)
+    holder.start()
+    assert holding.wait(10)
+    run = threading.Thread(target=this_run)
+    run.start()
+    run.join(timeout=20)
+    finished = not run.is_alive()
+    release.set()
+    holder.join(timeout=10)
+    run.join(timeout=60)
+    assert finished, "the run waited for the row another run held"
+    assert CancellationRequest.objects.get(pk=other.pk).status == Status.COMPLETED
+    assert CancellationRequest.objects.get(pk=held.pk).status == Status.SUBMITTED
