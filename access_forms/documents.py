@@ -1,19 +1,25 @@
-"""Pure checks of what people send as a signed form: a drawn signature, a scanned upload.
+"""What people send as a signed form: a drawn signature, a scanned upload.
 
 Nothing here touches the database. A document is accepted only when its bytes say what
-it is; an image is decoded under a pixel cap and re-encoded (what is stored is our own
-file, not the sender's bytes); a PDF that can run code or carry files is refused.
+it is, and what is kept to be read is always our own file, rebuilt from pixels: an image
+is decoded under a pixel cap and re-encoded; a PDF is rendered page by page by poppler
+(`pdftoppm`, in its own process, under page, pixel, time and memory caps) and written
+again as a PDF of images only. No script, action, form, link or attached file of the
+sender's survives, whatever it is called, and harmless PDFs are not refused for a key
+they carry. The sender's PDF is kept apart, as evidence for supervisors only.
 """
 
 import base64
 import binascii
 import io
+import resource
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from access_forms.errors import FormError
 
@@ -79,43 +85,39 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
 
+# A signed OPTimo form is one or two pages; a scan with its cover letter a few more.
+MAX_PDF_PAGES = 10
+# Each page is rendered with its longer side at this many pixels (A4 at 150 dpi): a page
+# that claims to be ten metres wide costs no more than an A4.
+PAGE_PIXELS = 1754
+RENDER_DPI = 150
+RENDER_SECONDS = 60
+RENDER_MEMORY = 1024 * 1024 * 1024
 
-# PDF features that run code, act on opening, or carry other files.
-ACTIVE_PDF_KEYS = frozenset(
-    {
-        "/JavaScript",
-        "/JS",
-        "/OpenAction",
-        "/AA",
-        "/Launch",
-        "/EmbeddedFile",
-        "/EmbeddedFiles",
-        "/RichMedia",
-        "/XFA",
-        "/SubmitForm",
-        "/ImportData",
-        "/GoToE",
-    }
-)
-MAX_PDF_OBJECTS = 100_000
+
+@dataclass(frozen=True)
+class Upload:
+    """What to store from an upload: our own file (`content`), and for a PDF the sender's
+    bytes as they came (`original`), kept as evidence and never forwarded."""
+
+    content: bytes
+    mimetype: str
+    extension: str
+    original: bytes | None = None
 
 
 def _bad_type() -> FormError:
     return FormError("bad_file_type", _("Send the signed form as a PDF, PNG or JPEG file."))
 
 
-def checked_upload(content: bytes) -> tuple[bytes, str, str]:
-    """(bytes to store, MIME type, extension) of an upload, judged from its bytes only."""
+def checked_upload(content: bytes) -> Upload:
+    """The file to store from an upload, judged from its bytes only."""
     for magic, mimetype, extension in SIGNATURES:
         if content.startswith(magic):
             if mimetype == "application/pdf":
-                _check_pdf(content)
-                return content, mimetype, extension
-            return (
-                _reencoded_image(content, "PNG" if extension == "png" else "JPEG"),
-                (mimetype),
-                extension,
-            )
+                return Upload(_rebuilt_pdf(content), mimetype, extension, original=content)
+            image_format = "PNG" if extension == "png" else "JPEG"
+            return Upload(_reencoded_image(content, image_format), mimetype, extension)
     raise _bad_type()
 
 
@@ -140,52 +142,67 @@ def _reencoded_image(content: bytes, image_format: str) -> bytes:
     return out.getvalue()
 
 
-def _check_pdf(content: bytes) -> None:
-    if b"%%EOF" not in content[-2048:]:
-        raise _bad_type()
+def _capped() -> None:  # pragma: no cover (runs in the child process)
+    resource.setrlimit(resource.RLIMIT_AS, (RENDER_MEMORY, RENDER_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (RENDER_SECONDS, RENDER_SECONDS))
+
+
+def _poppler(*args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        reader = PdfReader(io.BytesIO(content), strict=False)
-        if reader.is_encrypted:
+        return subprocess.run(
+            args,
+            capture_output=True,
+            timeout=RENDER_SECONDS,
+            preexec_fn=_capped,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise _bad_type() from None
+
+
+def _page_count(path: Path) -> int:
+    info = _poppler("pdfinfo", str(path))
+    if info.returncode != 0:
+        if b"password" in info.stderr.lower():
             raise FormError(
                 "pdf_encrypted", _("The PDF is protected by a password: send it unprotected.")
             )
-        if len(reader.pages) == 0:
+        raise _bad_type()
+    for line in info.stdout.decode(errors="replace").splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split(":", 1)[1].strip() or 0)
+    raise _bad_type()
+
+
+def _rebuilt_pdf(content: bytes) -> bytes:
+    """The PDF's pages as images, in a new PDF of images only."""
+    with tempfile.TemporaryDirectory(prefix="resilia-upload-") as folder:
+        source = Path(folder) / "upload.pdf"
+        source.write_bytes(content)
+        pages = _page_count(source)
+        if pages < 1:
             raise _bad_type()
-        active = _active_keys(reader.trailer)
-    except FormError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
-        raise _bad_type() from None
-    if active:
-        raise FormError(
-            "pdf_active_content",
-            _(
-                "This PDF contains scripts, automatic actions or attached files: print the "
-                "signed form to PDF again, or send a photo of it."
-            ),
+        if pages > MAX_PDF_PAGES:
+            raise FormError(
+                "too_many_pages",
+                _("The PDF has %(pages)s pages: send only the signed form (%(most)s at most).")
+                % {"pages": pages, "most": MAX_PDF_PAGES},
+            )
+        rendered = _poppler(
+            "pdftoppm", "-r", str(RENDER_DPI), "-scale-to", str(PAGE_PIXELS),
+            "-jpeg", "-jpegopt", "quality=85", str(source), str(Path(folder) / "page"),
+        )  # fmt: skip
+        files = sorted(Path(folder).glob("page-*.jpg"))
+        if rendered.returncode != 0 or len(files) != pages:
+            raise _bad_type()
+        images = [Image.open(file).convert("RGB") for file in files]
+        out = io.BytesIO()
+        images[0].save(
+            out,
+            format="PDF",
+            save_all=True,
+            append_images=images[1:],
+            resolution=float(RENDER_DPI),
+            title="",
         )
-
-
-def _active_keys(root: object) -> set[str]:
-    """Every key of ACTIVE_PDF_KEYS found anywhere in the document's object graph."""
-    found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    stack = [root]
-    visited = 0
-    while stack:
-        node = stack.pop()
-        if isinstance(node, IndirectObject):
-            key = (node.idnum, node.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            node = node.get_object()
-        visited += 1
-        if visited > MAX_PDF_OBJECTS:
-            raise ValueError("too many objects")
-        if isinstance(node, DictionaryObject):
-            found.update(ACTIVE_PDF_KEYS.intersection(str(k) for k in node))
-            stack.extend(node.values())
-        elif isinstance(node, ArrayObject):
-            stack.extend(node)
-    return found
+        return out.getvalue()

@@ -73,6 +73,10 @@ class AccessLineForm(models.Model):
     document = models.FileField(upload_to="access_forms/%Y/%m/", blank=True)
     document_type = models.CharField(max_length=40, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
+    # An uploaded PDF as the sender sent it: evidence for supervisors, never forwarded or
+    # shown to agents (`document` is rebuilt from its pixels).
+    original_document = models.FileField(upload_to="access_forms/originals/%Y/%m/", blank=True)
+    original_sha256 = models.CharField(max_length=64, blank=True)
     # A signing link for a line holder who is not the customer: single use.
     link_email = models.EmailField(blank=True)
     link_nonce = models.CharField(max_length=32, blank=True)

@@ -64,10 +64,20 @@ class Signature:
     holder_email: str = ""
 
 
-def _store_document(form: AccessLineForm, content: bytes, extension: str) -> None:
+def _store_document(
+    form: AccessLineForm, content: bytes, extension: str, original: bytes | None
+) -> None:
+    """Our own file in `document`; a sender's PDF as it came in `original_document` (an
+    earlier upload's original goes with the document it was the source of)."""
     name = f"{form.request.reference}-{secrets.token_hex(8)}.{extension}"
     form.document.save(name, ContentFile(content), save=False)
     form.document_sha256 = hashlib.sha256(content).hexdigest()
+    if original is None:
+        form.original_document = ""  # type: ignore[assignment]
+        form.original_sha256 = ""
+    else:
+        form.original_document.save(name, ContentFile(original), save=False)
+        form.original_sha256 = hashlib.sha256(original).hexdigest()
 
 
 def unsignable_reason(form: AccessLineForm) -> FormError:
@@ -152,13 +162,14 @@ def _receive_document(
     ip: str | None,
     user_agent: str,
     audit_action: str,
+    original: bytes | None = None,
     **audit_data: object,
 ) -> None:
     """Keep a signed document with its evidence: the form waits for an agent's check.
 
     Called inside the signing or upload transaction, with the form locked.
     """
-    _store_document(form, content, extension)
+    _store_document(form, content, extension, original)
     form.document_type = mimetype
     form.source = source
     form.signed_at = form.signed_at or timezone.now()
@@ -177,6 +188,7 @@ def _receive_document(
         ip=ip,
         reference=form.request.reference,
         sha256=form.document_sha256,
+        **({"original_sha256": form.original_sha256} if form.original_sha256 else {}),
         **audit_data,
     )
     webhook_emit("form.signed", form_data(form))
@@ -209,7 +221,7 @@ def form_upload(
         )
     if not content:
         raise FormError("empty_file", _("The file is empty."))
-    content, mimetype, extension = checked_upload(content)
+    upload = checked_upload(content)
     with transaction.atomic():
         form = locked_form(form)
         if not form.can_be_signed:
@@ -218,15 +230,16 @@ def form_upload(
         form.signed_at = timezone.now()
         _receive_document(
             form,
-            content=content,
-            extension=extension,
-            mimetype=mimetype,
+            content=upload.content,
+            extension=upload.extension,
+            mimetype=upload.mimetype,
             source=SignatureSource.UPLOAD,
             actor=actor,
             ip=ip,
             user_agent=user_agent,
             audit_action="form.upload",
-            type=mimetype,
+            original=upload.original,
+            type=upload.mimetype,
         )
     return form
 

@@ -155,8 +155,9 @@ def upload(request: HttpRequest, customer: Customer, reference: str) -> HttpResp
     return redirect("access_forms:form_page", reference=reference)
 
 
-def document_response(access_form: AccessLineForm) -> HttpResponse:
-    name = access_form.document.name
+def document_response(access_form: AccessLineForm, *, original: bool = False) -> HttpResponse:
+    """The signed form as a download; with `original`, the PDF as its sender sent it."""
+    name = (access_form.original_document if original else access_form.document).name
     if not name:
         raise Http404
     extension = name.rsplit(".", 1)[-1]
@@ -165,7 +166,7 @@ def document_response(access_form: AccessLineForm) -> HttpResponse:
     response = FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,
-        filename=f"{access_form.request.reference}.{extension}",
+        filename=f"{access_form.request.reference}{'-original' if original else ''}.{extension}",
         content_type=access_form.document_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

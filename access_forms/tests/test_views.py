@@ -271,23 +271,97 @@ def test_a_png_with_a_large_colour_profile_is_still_a_signature(
     assert response.status_code == 302
 
 
+SENDERS_KEYS = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/SubmitForm",
+                b"/GoToR", b"/OpenAction", b"/AA", b"/Annots", b"/URI")  # fmt: skip
+
+
+def _fpdf2_form() -> bytes:
+    """A harmless PDF straight from a common generator: fpdf2 writes a view-setting
+    /OpenAction."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_display_mode("fullpage")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=40)
+    pdf.cell(text="SIGNED FORM")
+    return bytes(pdf.output())
+
+
 @pytest.mark.parametrize(
     "content",
     [
         scanned_pdf(javascript="app.alert('hi')"),
-        scanned_pdf(attachment=b"MZ not a form"),
+        scanned_pdf(attachment=b"MZ\x90\x00 an executable"),
         scanned_pdf(open_action=True),
+        scanned_pdf(link_action="/SubmitForm"),
+        scanned_pdf(link_action="/GoToR"),
+        _fpdf2_form(),
     ],
-    ids=["javascript", "embedded-file", "open-action"],
+    ids=["javascript", "embedded-exe", "launch", "submit-form", "go-to-r", "fpdf2"],
 )
-def test_an_active_pdf_is_refused_with_a_clear_message(
+def test_an_uploaded_pdf_is_rebuilt_from_its_pixels_and_its_original_kept_apart(
     fibre_request: CancellationRequest, alice_client: Client, content: bytes
 ) -> None:
+    from pypdf import PdfReader
+
+    response = alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", content)})
+    assert response.status_code == 302
+    form = fibre_request.access_form
+    form.refresh_from_db()
+    assert form.status == FormStatus.SIGNED
+    stored = form.document.read()
+    # Nothing of the sender's survives, whatever it is called: one image per page.
+    assert not [key for key in SENDERS_KEYS if key in stored]
+    (page,) = PdfReader(io.BytesIO(stored)).pages
+    (image,) = page.images
+    assert image.image is not None and image.image.width > 1000
+    # The sender's bytes are kept as evidence, apart.
+    assert form.original_document.read() == content
+    assert form.document_sha256 != form.original_sha256
+
+
+def test_the_rebuilt_pdf_shows_what_the_page_showed(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    from pypdf import PdfReader
+
+    alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", _fpdf2_form())})
+    fibre_request.access_form.refresh_from_db()
+    stored = fibre_request.access_form.document.read()
+    (image,) = PdfReader(io.BytesIO(stored)).pages[0].images
+    grey = image.image.convert("L")  # type: ignore[union-attr]
+    assert grey.getextrema()[0] < 80  # the text's ink is there
+
+
+def test_a_pdf_of_too_many_pages_is_refused_with_a_clear_message(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    content = scanned_pdf(pages=11)
     response = alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", content)})
     assert response.status_code == 400
-    assert "scripts, des actions automatiques ou des fichiers joints" in response.content.decode()
+    assert "Le PDF a 11 pages" in response.content.decode()
     fibre_request.access_form.refresh_from_db()
     assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+def test_only_supervisors_get_the_pdf_as_sent(
+    fibre_request: CancellationRequest, alice_client: Client, agent: object, supervisor: object
+) -> None:
+    content = scanned_pdf(javascript="app.alert('hi')")
+    alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", content)})
+    form = fibre_request.access_form
+    original = reverse("backoffice:form_original", args=[form.pk])
+    staff = Client()
+    staff.force_login(agent)  # type: ignore[arg-type]
+    assert staff.get(original).status_code == 403
+    assert b"/JavaScript" not in b"".join(
+        staff.get(reverse("backoffice:form_document", args=[form.pk])).streaming_content  # type: ignore[arg-type]
+    )
+    staff.force_login(supervisor)  # type: ignore[arg-type]
+    answer = staff.get(original)
+    assert answer.status_code == 200 and b"".join(answer.streaming_content) == content  # type: ignore[arg-type]
+    assert answer["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_an_uploaded_image_is_re_encoded_before_it_is_stored(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, reverse
 
@@ -58,7 +59,9 @@ def sign(request: CancellationRequest) -> AccessLineForm:
 def world(alice: Customer, bob: Customer, agent: User, settings: object) -> World:
     settings.RESILIA_AUTO_CONFIRM = False  # type: ignore[attr-defined]
     signed = submit(alice, "SUB-A-1")
-    sign(signed)
+    form = sign(signed)
+    # As if it had been uploaded as a PDF: the sender's file, kept for supervisors.
+    form.original_document.save("sent.pdf", ContentFile(b"%PDF-1.4 as sent"), save=True)
     plain = submit(alice, "SUB-A-2")
     bobs = submit(bob, "SUB-B-1")
     # A second world request whose form has left for the operator, for the batch pages.
@@ -123,6 +126,7 @@ def url_kwargs(world: World) -> dict[str, dict[str, object]]:
         "send_access_link": {"client_code": world.alice.client_code},
         "form_detail": {"pk": world.signed.access_form.pk},
         "form_document": {"pk": world.signed.access_form.pk},
+        "form_original": {"pk": world.signed.access_form.pk},
         "batch_detail": {"reference": world.batch_reference},
         "calendar_remove": {"pk": override.pk},
         "staff_change": {"pk": owner.pk},

@@ -36,6 +36,7 @@ EXPECTED = {
     "import_answers": (AGENT, "post"),
     "form_detail": (AGENT, "get"),
     "form_document": (AGENT, "get"),
+    "form_original": (SUPERVISOR, "get"),
     "batch_list": (AGENT, "get"),
     "batch_detail": (AGENT, "get"),
     "calendar": (SUPERVISOR, "get"),

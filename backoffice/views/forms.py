@@ -22,7 +22,7 @@ from access_forms.forwarding import (
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import FormError, form_check
 from access_forms.views import document_response
-from backoffice.access import agent_required, is_supervisor
+from backoffice.access import agent_required, is_supervisor, supervisor_required
 from backoffice.exports import forms_csv
 from backoffice.filters import FormFilter
 from backoffice.paging import IdPaginator
@@ -209,6 +209,14 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def form_document(request: HttpRequest, pk: int) -> HttpResponse:
     access_form = get_object_or_404(AccessLineForm.objects.select_related("request"), pk=pk)
     return document_response(access_form)
+
+
+@supervisor_required
+def form_original(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF as the sender uploaded it: evidence, for supervisors only (agents and the
+    operator get the copy rebuilt from its pixels)."""
+    access_form = get_object_or_404(AccessLineForm.objects.select_related("request"), pk=pk)
+    return document_response(access_form, original=True)
 
 
 @agent_required
