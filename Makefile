@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint messages clean run-packages test-packages bench bench-packages bench-burst
+.PHONY: run test lint messages clean run-packages test-packages bench bench-packages bench-burst bench-backlog
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Résilia needs Python 3.12+ (pyenv reads .python-version: 3.13)")'
@@ -24,10 +24,11 @@ run: export DEBUG ?= true
 run: $(VENV)/.runtime run-packages
 	./scripts/run-demo.sh
 
-# Debian packages: the DejaVu fonts for the OPTimo PDF (run and test); Chromium for the
-# browser tests (never a downloaded browser) and poppler-utils to read PDFs back (test).
-RUN_PACKAGES := fonts-dejavu-core
-TEST_PACKAGES := fonts-dejavu-core chromium poppler-utils
+# Debian packages: the DejaVu fonts for the OPTimo PDF and poppler-utils to rebuild uploaded
+# PDFs from their pixels (run and test); Chromium for the browser tests (never a
+# downloaded browser).
+RUN_PACKAGES := fonts-dejavu-core poppler-utils
+TEST_PACKAGES := fonts-dejavu-core poppler-utils chromium
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -72,3 +73,8 @@ messages: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) var/test
+
+# The backlog case: a new access code behind 9,000 webhook events and 3,000 notices, one
+# worker, on PostgreSQL (bench/backlog.py; figures in docs/BENCHMARKS.md).
+bench-backlog: $(VENV)/.dev bench-packages
+	$(PY) bench/backlog.py

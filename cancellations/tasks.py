@@ -3,15 +3,17 @@ imported when a task runs: they queue these tasks themselves.)"""
 
 from django.tasks import task
 
+from notifications.tasks import URGENT
 
-@task()
+
+@task(priority=URGENT)
 def check_public_submission(submission_id: int) -> None:
     from cancellations.public import submission_check
 
     submission_check(submission_id)
 
 
-@task()
+@task(priority=URGENT)
 def send_public_code(submission_id: int) -> None:
     from cancellations.public import code_send
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +44,8 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )
+    # A code or a link that expires (it carries `secret_link`): sent ahead of notices.
+    urgent = models.BooleanField(default=False, editable=False)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -55,7 +58,17 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="email_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="email_due"),
+            # The sender's order among the messages waiting: urgent first, then oldest.
+            models.Index(
+                F("urgent").desc(),
+                "next_attempt_at",
+                "id",
+                condition=Q(status__in=["queued", "retrying"]),
+                name="email_waiting",
+            ),
+        ]
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
 

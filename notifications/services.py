@@ -47,10 +47,9 @@ def email_queue(
     Call it inside the transaction of the change that causes the e-mail: the message
     and its delivery task are committed (or rolled back) together with that change.
     A message carrying an access or signing link is rendered with `secret_links.MASK`
-    in place of the token and passes `secret_link`: the token is made at delivery.
+    in place of the token and passes `secret_link`: the token is made at delivery. Such a
+    message holds a code or a link that expires: it is urgent, sent ahead of notices.
     """
-    from notifications.tasks import deliver_email
-
     subject, text, html = render(template, language, context)
     email = OutboundEmail.objects.create(
         template=template,
@@ -63,10 +62,18 @@ def email_queue(
         related_reference=related_reference,
         attachments=attachments or [],
         secret_link=secret_link or {},
+        urgent=bool(secret_link),
         reply_to=reply_to or settings.RESILIA_BRAND["support_email"],
     )
-    deliver_email.enqueue(email.pk)
+    _enqueue_delivery(email)
     return email
+
+
+def _enqueue_delivery(email: OutboundEmail, run_after: datetime | None = None) -> None:
+    from notifications.tasks import deliver_email, deliver_urgent_email
+
+    task = deliver_urgent_email if email.urgent else deliver_email
+    (task.using(run_after=run_after) if run_after else task).enqueue(email.pk)
 
 
 def _full_context(context: dict[str, object]) -> dict[str, object]:
@@ -106,10 +113,8 @@ def render_subject(template: str, language: str, context: dict[str, object]) -> 
 def email_queue_rendered_at_delivery(email: OutboundEmail) -> OutboundEmail:
     """Queue one message written now, in the caller's transaction, and rendered by its
     delivery task just before it goes out (`render_ref` names what to render it from)."""
-    from notifications.tasks import deliver_email
-
     email.save()
-    deliver_email.enqueue(email.pk)
+    _enqueue_delivery(email)
     return email
 
 
@@ -172,14 +177,17 @@ def email_deliver(*, email_id: int) -> bool:
     return email.status == EmailStatus.SENT
 
 
-def handle_one_email(now: datetime | None = None) -> bool:
-    """The sweeper's step: send the oldest due message nobody holds. False when none is.
+def handle_one_email(now: datetime | None = None, *, urgent_only: bool = False) -> bool:
+    """The sweeper's step: send the due message nobody holds that comes first (urgent
+    ones, then the oldest). False when none is.
 
-    It picks up what a task never delivered: a worker killed mid-send (after its lease),
-    a retry whose task was lost, a message queued while no worker ran.
+    It sends the daily run's notices (queued without a task) and picks up what a task
+    never delivered: a worker killed mid-send (after its lease), a retry whose task was
+    lost, a message queued while no worker ran.
     """
     now = now or timezone.now()
-    candidates = _due(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:10]
+    due = _due(now).filter(urgent=True) if urgent_only else _due(now)
+    candidates = due.order_by("-urgent", "next_attempt_at", "id").values_list("pk", flat=True)[:10]
     for email_id in candidates:
         if _claim(email_id, now):
             _send_claimed(OutboundEmail.objects.get(pk=email_id))
@@ -221,8 +229,6 @@ def message_id(email: OutboundEmail) -> str:
 
 def _send_claimed(email: OutboundEmail) -> None:
     """Send a message this process holds the lease on, and record the outcome."""
-    from notifications.tasks import deliver_email
-
     attempts = email.attempts + 1
     try:
         _message(email_rendered(email)).send()
@@ -238,7 +244,7 @@ def _send_claimed(email: OutboundEmail) -> None:
                 next_attempt_at=next_attempt,
                 leased_until=None,
             )
-            deliver_email.using(run_after=next_attempt).enqueue(email.pk)
+            _enqueue_delivery(email, run_after=next_attempt)
         return
     email.status = EmailStatus.SENT
     _record_sent(email, attempts)
@@ -285,7 +291,6 @@ def email_resend(
     A message carrying an access or signing link is not copied: its link may have been
     replaced since, so staff send a fresh one from the customer's or the form's page."""
     from audit.services import audit_log
-    from notifications.tasks import deliver_email
 
     if email.secret_link:
         raise ResendError(
@@ -305,6 +310,6 @@ def email_resend(
             related_reference=email.related_reference,
             attachments=email.attachments,
         )
-        deliver_email.enqueue(copy.pk)
+        _enqueue_delivery(copy)
         audit_log(actor=actor, action="email.resend", target=copy, ip=ip, original=email.pk)
     return copy

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -187,21 +187,27 @@ def form_data(form: Any) -> dict[str, Any]:
 
 
 def _next_due(now: datetime) -> WebhookDelivery | None:
-    earlier_pending = WebhookDelivery.objects.filter(
-        endpoint=OuterRef("endpoint"), status=DeliveryStatus.PENDING, id__lt=OuterRef("id")
-    )
-    return (
-        WebhookDelivery.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-            Q(leased_until__isnull=True) | Q(leased_until__lt=now),
-            status=DeliveryStatus.PENDING,
-            endpoint__active=True,
+    """The oldest due delivery among the heads of the active endpoints' queues: only an
+    endpoint's oldest pending delivery may go (order per endpoint). One indexed lookup per
+    active endpoint (`delivery_queue`: status, endpoint, id), whatever the backlog."""
+    heads = []
+    for endpoint_id in WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True):
+        head = (
+            WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING)
+            .order_by("id")
+            .values_list("pk", "next_attempt_at", "leased_until")
+            .first()
         )
-        .exclude(Exists(earlier_pending))
-        .select_related("endpoint", "event")
-        .order_by("id")
-        .first()
-    )
+        if head is None:
+            continue
+        pk, next_attempt_at, leased_until = head
+        if (next_attempt_at is None or next_attempt_at <= now) and (
+            leased_until is None or leased_until < now
+        ):
+            heads.append(pk)
+    if not heads:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint", "event").get(pk=min(heads))
 
 
 def handle_one_webhook(now: datetime | None = None) -> bool:

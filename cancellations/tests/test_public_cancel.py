@@ -211,7 +211,7 @@ def test_an_unmatched_submission_is_acknowledged_and_verified_with_its_receipt_t
     assert "22:40:00" in str(ack.body)
     # The holder hears that someone tried, at the address on file; no code goes there.
     assert warning.to == ["alice@example.nc"]
-    assert "Someone tried to cancel your contract" in warning.subject  # in her language
+    assert "Quelqu'un a essayé de résilier votre contrat" in warning.subject
     assert not OutboundEmail.objects.filter(template="public_code").exists()
     submission = PublicSubmission.objects.get()
     assert list(submissions_to_verify(LAST_EVENING)) == [submission]

@@ -15,6 +15,7 @@ class SMTPServer:
         self.release = threading.Event()
         self.drop_stalled = True  # after a stall: hang up (not accepted) or accept late
         self.message_ids: list[tuple[str, str]] = []  # (X-Resilia-Email-Id, Message-ID)
+        self.to: list[str] = []  # each accepted message's To header
         self.before_accepting: Callable[[], None] | None = None  # a fault, just before 250
         self._lock = threading.Lock()
         owner = self
@@ -43,6 +44,7 @@ class SMTPServer:
                                 return  # never acknowledged: the message was not accepted
                         match = re.search(rb"X-Resilia-Email-Id: (\d+)", body)
                         found = re.search(rb"(?im)^Message-ID: (\S+)", body)
+                        to = re.search(rb"(?im)^To: (\S+)", body)
                         email_id = match.group(1).decode() if match else "?"
                         if owner.before_accepting is not None:
                             owner.before_accepting()
@@ -51,6 +53,7 @@ class SMTPServer:
                             owner.message_ids.append(
                                 (email_id, found.group(1).decode() if found else "")
                             )
+                            owner.to.append(to.group(1).decode() if to else "")
                         self.wfile.write(b"250 queued\r\n")
                     elif command == "QUIT":
                         self.wfile.write(b"221 bye\r\n")

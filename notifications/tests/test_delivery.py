@@ -130,3 +130,29 @@ def test_the_operator_batch_asks_for_answers_at_the_staff_address(
         m for m in mail.outbox if "FWD-" in m.subject or m.to[0].endswith(".invalid")
     )
     assert batch_message.reply_to == ["bons@mls.nc"]
+
+
+def test_a_code_goes_ahead_of_the_notices_waiting(alice: Customer) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.services import access_link_request
+    from notifications.services import handle_one_email
+    from notifications.tasks import URGENT
+
+    def message(n: int, urgent: bool = False) -> OutboundEmail:
+        return OutboundEmail(template="mailbox_reminder", language="fr", to=f"n{n}@example.nc",
+                             subject="Rappel", body_text="Rappel", body_html="<p>Rappel</p>",
+                             urgent=urgent)  # fmt: skip
+
+    OutboundEmail.objects.bulk_create([message(n) for n in range(30)] + [message(99, True)])
+    assert handle_one_email()
+    assert [m.to for m in mail.outbox] == [["n99@example.nc"]]  # the urgent one, though last
+    # The task that makes an access link runs ahead of the queued tasks, and so does the
+    # delivery of the link it writes.
+    access_link_request(client_code=alice.client_code, email=alice.email, site_url="https://x.nc")
+    assert DBTaskResult.objects.get().priority == URGENT
+    run_tasks()
+    link = OutboundEmail.objects.get(template__in=["activation", "password_reset"])
+    assert link.urgent
+    delivery = DBTaskResult.objects.get(task_path="notifications.tasks.deliver_urgent_email")
+    assert delivery.priority == URGENT and delivery.args_kwargs["args"] == [link.pk]

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,3 +237,61 @@ def test_every_attempt_at_one_message_carries_the_same_message_id(db: None) -> N
         first.message()["Message-ID"]
         == f"<resilia.{email.pk}.{email.created_at:%Y%m%d%H%M%S}@mls.nc>"
     )
+
+
+class SlowReceiver:
+    """A webhook receiver that takes `delay` seconds per event, and counts them."""
+
+    def __init__(self, delay: float) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.count = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(delay)
+                receiver.count += 1
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_new_email_does_not_wait_behind_the_webhook_and_notice_backlog(
+    deployment: Deployment, smtp: SMTPServer
+) -> None:
+    backlog = 200
+    receiver = SlowReceiver(delay=0.05)
+    deployment.env["RESILIA_WEBHOOK_ALLOW_PRIVATE"] = "true"
+    deployment.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from notifications.models import OutboundEmail\n"
+        "from webhooks.models import WebhookEndpoint\n"
+        "from webhooks.services import webhook_emit_many\n"
+        f"WebhookEndpoint.objects.create(url='{receiver.url}', secret='whsec_' + 'A' * 44)\n"
+        f"webhook_emit_many('request.submitted', [{{'n': n}} for n in range({backlog})])\n"
+        "OutboundEmail.objects.bulk_create([OutboundEmail(template='mailbox_reminder',"
+        " language='fr', to=f'n{n}@example.nc', subject='Rappel', body_text='Rappel',"
+        f" body_html='<p>Rappel</p>') for n in range({backlog})])\n",
+    )
+    worker = deployment.start_worker()
+    try:
+        _wait_for(lambda: receiver.count >= 5)  # the worker is in the webhook backlog
+        (new,) = deployment.queue_emails(1)  # an acknowledgement, queued now
+        _wait_for(lambda: new in smtp.accepted, timeout=60)
+        webhooks_then, notices_then = receiver.count, len(smtp.accepted) - 1
+    finally:
+        _stop(worker)
+        receiver.server.shutdown()
+    # It went in the worker's next pass, not after the backlogs.
+    assert webhooks_then < backlog / 2, webhooks_then
+    assert notices_then < backlog / 2, notices_then

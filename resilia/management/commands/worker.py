@@ -1,18 +1,23 @@
 """The task worker: runs queued tasks, sweeps the e-mail outbox, sends webhooks, and
 outlives outages.
 
-Replaces `db_worker` in production. Between task batches it sends the webhooks that are
-due (in order per endpoint), runs the steps the apps registered (notifications.periodic:
-the back office dashboard's refresh), delivers any e-mail whose task was lost (a worker
-killed mid-send, after its lease) and puts back in the queue the tasks a vanished worker
-left RUNNING (every task here is safe to run twice). A database error does not end it:
-it waits (1 s, 2 s, 4 s ... up to a minute) and carries on. SIGTERM/SIGINT stop it after
-the e-mail, webhook or task in hand, never in the middle of one.
+Replaces `db_worker` in production. Each pass takes a bounded share of each kind of work,
+so that no backlog starves the rest: the urgent e-mails (codes, access and signing links),
+a batch of tasks (urgent ones first: those that lead to a code or a link), a batch of
+e-mails (the daily run's notices, and any whose task was lost: a worker killed mid-send,
+after its lease), webhooks for at most a few seconds (in order per endpoint), then the
+steps the apps registered (notifications.periodic: the back office dashboard's refresh).
+It also puts back in the queue the tasks a vanished worker left RUNNING (every task here
+is safe to run twice). While work remains it starts the next pass at once; idle, it
+sleeps `--interval`. A database error does not end it: it waits (1 s, 2 s, 4 s ... up to
+a minute) and carries on. SIGTERM/SIGINT stop it after the e-mail, webhook or task in
+hand, never in the middle of one.
 """
 
 import logging
 import signal
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
 from typing import Any
@@ -31,6 +36,12 @@ from webhooks.services import handle_one_webhook
 
 logger = logging.getLogger("resilia.worker")
 MAX_BACKOFF = 60.0
+# One pass's share of each kind of work (docs/BENCHMARKS.md: the backlog case).
+URGENT_EMAILS = 50
+TASKS = 20
+EMAILS = 20
+WEBHOOKS = 20
+WEBHOOK_SECONDS = 2.0
 
 
 def requeue_abandoned_tasks() -> int:
@@ -59,7 +70,7 @@ class Command(BaseCommand):
         backoff = 1.0
         while not self.stopping:
             try:
-                self._work_due()
+                busy = self._work_due()
             except DatabaseError as exc:
                 logger.warning("Database unavailable (%s); trying again in %.0f s", exc, backoff)
                 connections.close_all()
@@ -69,32 +80,52 @@ class Command(BaseCommand):
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
+            if busy:
+                continue  # more is due: the next pass at once
             if once:
                 return
             self._sleep(interval)
 
-    def _work_due(self) -> None:
+    def _work_due(self) -> bool:
+        """One pass; True when it stopped at a share's bound (more work is due)."""
         requeue_abandoned_tasks()
+        busy = self._repeat(lambda: handle_one_email(urgent_only=True), URGENT_EMAILS)
+        busy |= self._run_tasks(TASKS)
+        busy |= self._repeat(handle_one_email, EMAILS)
+        busy |= self._repeat(handle_one_webhook, WEBHOOKS, seconds=WEBHOOK_SECONDS)
+        for step in periodic.steps():
+            if self.stopping:
+                break
+            step()
+        return busy and not self.stopping
+
+    def _repeat(self, step: Callable[[], bool], most: int, seconds: float | None = None) -> bool:
+        """Run `step` until it finds nothing to do, `most` times, or for `seconds`; True
+        when stopped by a bound."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        for _ in range(most):
+            if self.stopping:
+                return False
+            if deadline is not None and time.monotonic() > deadline:
+                return True
+            if not step():
+                return False
+        return True
+
+    def _run_tasks(self, most: int) -> bool:
         self.worker = Worker(
             queue_names=["default"],
             interval=0,
             batch=True,
             backend_name="default",
             startup_delay=False,
-            max_tasks=None,
+            max_tasks=most,
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
         self.worker.running = not self.stopping
         self.worker.run()
-        while not self.stopping and handle_one_email():
-            pass
-        while not self.stopping and handle_one_webhook():
-            pass
-        for step in periodic.steps():
-            if self.stopping:
-                break
-            step()
+        return DBTaskResult.objects.ready().exists()
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         # Never exit in the middle of an SMTP exchange: the message would be sent again.
