@@ -32,7 +32,7 @@ from standardwebhooks.webhooks import Webhook
 
 from audit.services import audit_log
 from webhooks import emails
-from webhooks.addresses import opener, refusal
+from webhooks.addresses import destination, pinned_opener, refusal
 from webhooks.models import (
     EVENT_TYPES,
     DeliveryStatus,
@@ -229,9 +229,9 @@ def handle_one_webhook(now: datetime | None = None) -> bool:
 
 def _post(endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, str, str]:
     """(status, response excerpt, error) of one signed POST."""
-    refused = refusal(endpoint.url)
-    if refused is not None:
-        return None, "", refused[:300]
+    refused, address = destination(endpoint.url)
+    if refused is not None or address is None:
+        return None, "", (refused or "")[:300]
     signed_at = timezone.now()
     signature = Webhook(endpoint.secret).sign(event.msg_id, signed_at, event.body)
     http = urllib.request.Request(  # noqa: S310 (an https or http URL checked at creation)
@@ -247,6 +247,7 @@ def _post(endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, s
         },
     )
     try:
+        opener = pinned_opener(address)  # the address just checked, not a new lookup
         with opener.open(http, timeout=settings.RESILIA_WEBHOOK_TIMEOUT) as response:
             return response.status, response.read(500).decode(errors="replace"), ""
     except urllib.error.HTTPError as exc:

@@ -265,3 +265,54 @@ def test_a_supervisor_replays_from_a_day_in_the_back_office(
     )
     drain()
     assert len(receiver.received) == 4
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[64:ff9b::7f00:1]",  # NAT64 for 127.0.0.1
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 for 169.254.169.254, the cloud's metadata
+        "[64:ff9b::a00:1]",  # NAT64 for 10.0.0.1
+        "[2002:c0a8:101::1]",  # 6to4 for 192.168.1.1
+        "[2001:0:4136:e378:8000:63bf:3fff:fdd2]",  # Teredo
+        "[::ffff:127.0.0.1]",
+    ],
+)
+def test_addresses_that_carry_a_private_one_are_refused(host: str, settings: Any) -> None:
+    from webhooks.addresses import refusal
+
+    settings.RESILIA_WEBHOOK_ALLOW_PRIVATE = False
+    assert refusal(f"https://{host}/hooks") is not None
+
+
+def test_a_public_address_through_nat64_is_allowed(settings: Any) -> None:
+    from webhooks.addresses import refusal
+
+    settings.RESILIA_WEBHOOK_ALLOW_PRIVATE = False
+    assert refusal("https://[64:ff9b::808:808]/hooks") is None  # 8.8.8.8
+
+
+def test_an_attempt_connects_to_the_address_that_was_checked(
+    receiver: Receiver, alice: Customer, supervisor: User
+) -> None:
+    """DNS rebinding: the name answers the checked address, then another one. The attempt
+    goes to the checked one (here the receiver), never to the second answer."""
+    import socket
+    from unittest import mock
+
+    real = socket.getaddrinfo
+    answers = ["127.0.0.1"]  # the first lookup; every later one says 10.255.255.1
+
+    def rebinding(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "hooks.example.test":
+            return real(host, port, *args, **kwargs)
+        address = answers.pop(0) if answers else "10.255.255.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    port = receiver.url.split(":")[2].split("/")[0]
+    WebhookEndpoint.objects.update(url=f"http://hooks.example.test:{port}/hooks")
+    submit(alice, "SUB-A-1")
+    with mock.patch("socket.getaddrinfo", rebinding):
+        drain()
+    assert [m["type"] for m in receiver.received][:1] == ["request.submitted"]
+    assert WebhookAttempt.objects.order_by("id").first().status_code == 200  # type: ignore[union-attr]
