@@ -14,7 +14,7 @@ commits, then replays its answer.
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -92,3 +92,8 @@ def _replay(earlier: IdempotentAnswer, digest: str) -> HttpResponse:
 
 def _keep(answer: IdempotentAnswer, status: int, body: Any) -> None:
     IdempotentAnswer.objects.filter(pk=answer.pk).update(status=status, body=body)
+
+
+def prune(now: datetime) -> int:
+    """The daily run's pruning: the answers older than KEEP."""
+    return IdempotentAnswer.objects.filter(created_at__lt=now - KEEP).delete()[0]

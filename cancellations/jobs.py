@@ -20,6 +20,7 @@ from cancellations.completion import handle_due_completions
 from cancellations.mailboxes import handle_mailbox_deletions, handle_mailbox_reminders
 from cancellations.models import CancellationRequest, Status
 from cancellations.references import sequence_prepare
+from cancellations.retention import prune_old_records
 from cancellations.rules import NOUMEA
 from cancellations.services import RequestError, request_confirm
 
@@ -113,4 +114,5 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
     }
     for name, step in _registered:
         done[name] = drain(step)
+    done["pruned"] = prune_old_records(now)
     return done

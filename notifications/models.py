@@ -55,6 +55,9 @@ class OutboundEmail(models.Model):
     # workers never send it together, and a worker that died mid-send is replaced by
     # another once the lease has run out.
     leased_until = models.DateTimeField(null=True, blank=True)
+    # Its text and attachments were deleted this day, past the retention period
+    # (settings.RESILIA_RETENTION_DAYS["email_bodies"]); the row stays.
+    body_pruned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -292,6 +292,11 @@ def email_resend(
     replaced since, so staff send a fresh one from the customer's or the form's page."""
     from audit.services import audit_log
 
+    if email.body_pruned_at is not None:
+        raise ResendError(
+            "pruned",
+            str(_("The text of this message was deleted after the retention period.")),
+        )
     if email.secret_link:
         raise ResendError(
             "secret_link",
@@ -313,3 +318,18 @@ def email_resend(
         _enqueue_delivery(copy)
         audit_log(actor=actor, action="email.resend", target=copy, ip=ip, original=email.pk)
     return copy
+
+
+def outbox_prune(before: datetime) -> int:
+    """Delete the text and attachments of the messages sent before `before` (the rows
+    stay: to whom, when, about what). Returns how many were emptied."""
+    return OutboundEmail.objects.filter(
+        status=EmailStatus.SENT, sent_at__lt=before, body_pruned_at__isnull=True
+    ).update(
+        body_text="",
+        body_html="",
+        attachments=[],
+        secret_link={},
+        render_ref={},
+        body_pruned_at=timezone.now(),
+    )

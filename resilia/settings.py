@@ -345,6 +345,22 @@ except ValueError:
 RESILIA_PDF_FONT_DIR = env_str("RESILIA_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 RESILIA_UPLOAD_MAX_BYTES = env_int("RESILIA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)
+
+# --- Retention: what the daily run prunes, after how many days (README: "What is kept") ---
+# The audit log, the requests' history and the receipts are kept by design: they are the
+# proof of each request's time of receipt and of what was done, for as long as the ISP
+# keeps its contracts' records.
+RESILIA_RETENTION_DAYS = {
+    # An e-mail's text and attachments (the row stays: to whom, when, about what).
+    "email_bodies": env_int("RESILIA_KEEP_EMAIL_BODIES_DAYS", 396),
+    # Finished background tasks (django-tasks-db's results).
+    "task_results": env_int("RESILIA_KEEP_TASK_RESULTS_DAYS", 7),
+    # Webhook events and their deliveries and attempts, once settled (a replay reaches
+    # back this far).
+    "webhooks": env_int("RESILIA_KEEP_WEBHOOKS_DAYS", 90),
+    # The staff and customer log-in log (django-axes' access and failure logs).
+    "access_log": env_int("RESILIA_KEEP_ACCESS_LOG_DAYS", 90),
+}
 # The back office flags forms unsigned for this many days, and the daily run reminds
 # their customer once (SPEC §4).
 RESILIA_FORM_REMINDER_DAYS = env_int("RESILIA_FORM_REMINDER_DAYS", 7)

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -367,3 +367,15 @@ def webhook_replay_since(
             events=len(events),
         )
     return len(events)
+
+
+def webhook_prune(before: datetime) -> int:
+    """Delete the events written before `before` that no endpoint still waits for (with
+    their deliveries and attempts), and older attempts of deliveries still pending.
+    Returns how many rows went."""
+    waited_for = WebhookDelivery.objects.filter(event=OuterRef("pk"), status=DeliveryStatus.PENDING)
+    attempts = WebhookAttempt.objects.filter(at__lt=before).delete()[0]
+    events = (
+        WebhookEvent.objects.filter(created_at__lt=before).exclude(Exists(waited_for)).delete()[0]
+    )
+    return attempts + events

@@ -32,7 +32,7 @@ def test_the_daily_command_confirms_and_completes_what_is_due(alice: Customer) -
     with time_machine.travel(datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA), tick=False):
         call_command("run_daily", stdout=out)
     assert out.getvalue().strip() == (
-        "confirmed 1, completed 1, reminded 0, deleted 0, forms_reminded 0"
+        "confirmed 1, completed 1, reminded 0, deleted 0, forms_reminded 0, pruned 0"
     )
     request.refresh_from_db()
     assert request.status == Status.COMPLETED

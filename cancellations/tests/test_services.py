@@ -137,6 +137,7 @@ def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
         "reminded": 0,
         "deleted": 0,
         "forms_reminded": 0,
+        "pruned": 0,
     }
     # Confirmed on its processing day, which is also its effective date: the service
     # lasts through that day, and the request completes the next morning.
@@ -146,6 +147,7 @@ def test_on_a_weekend_it_waits_for_the_processing_day(alice: Customer) -> None:
         "reminded": 0,
         "deleted": 0,
         "forms_reminded": 0,
+        "pruned": 0,
     }
     assert run_daily(at(2026, 11, 3, 0, 5))["completed"] == 1
     request.refresh_from_db()
@@ -308,6 +310,7 @@ def test_the_service_lasts_through_the_effective_date_and_ends_the_next_day(
         "reminded": 0,
         "deleted": 0,
         "forms_reminded": 0,
+        "pruned": 0,
     }
     assert run_daily(at(2027, 1, 1, 0, 6)) == {
         "confirmed": 0,
@@ -315,6 +318,7 @@ def test_the_service_lasts_through_the_effective_date_and_ends_the_next_day(
         "reminded": 0,
         "deleted": 0,
         "forms_reminded": 0,
+        "pruned": 0,
     }  # idempotent
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
@@ -340,6 +344,7 @@ def test_a_daily_run_after_days_down_catches_up_once(alice: Customer, bob: Custo
         "reminded": 0,
         "deleted": 0,
         "forms_reminded": 0,
+        "pruned": 0,
     }
     assert run_daily(at(2026, 11, 5, 0, 5)) == {
         "confirmed": 0,
@@ -347,6 +352,7 @@ def test_a_daily_run_after_days_down_catches_up_once(alice: Customer, bob: Custo
         "reminded": 0,
         "deleted": 0,
         "forms_reminded": 0,
+        "pruned": 0,
     }
 
 
