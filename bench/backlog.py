@@ -5,6 +5,7 @@ asked for; the clock stops when a real SMTP server accepts it.
 
     make bench-backlog                    # this checkout
     BACKLOG_ROOT=/path/to/old/checkout make bench-backlog   # another checkout's code
+    BACKLOG_NEXT_DUE_ONLY=1 ...   # only the lookup of the next webhook, on the backlog
 
 On PostgreSQL (a scratch database, resilia_bench_backlog). The webhook receiver answers
 each event in 20 ms; the notices are the daily run's kind (queued without a task).
@@ -100,6 +101,25 @@ def main() -> None:
             " language='fr', to=f'n{n}@example.nc', subject='Rappel', body_text='Rappel',"
             f" body_html='<p>Rappel</p>') for n in range({NOTICES})], batch_size=1000)\n",
         )
+        # The worker's lookup of the next webhook to send, with the whole backlog pending.
+        next_due_ms = float(
+            manage(
+                env,
+                "shell",
+                "--no-imports",
+                "-c",
+                "import time\n"
+                "from django.utils import timezone\n"
+                "from webhooks.services import _next_due\n"
+                "_next_due(timezone.now())\n"
+                "began = time.perf_counter()\n"
+                "for _ in range(20): _next_due(timezone.now())\n"
+                "print((time.perf_counter() - began) / 20 * 1000)\n",
+            )
+        )
+        if os.environ.get("BACKLOG_NEXT_DUE_ONLY"):
+            print(json.dumps({"next_due_ms": round(next_due_ms, 2)}))
+            return
         worker = subprocess.Popen([PY, "manage.py", "worker"], cwd=ROOT, env=env)
         try:
             while receiver.count < 20:
@@ -123,6 +143,7 @@ def main() -> None:
             receiver.server.shutdown()
         report = {
             "code_sent_after_seconds": round(waited, 2),
+            "next_due_ms": round(next_due_ms, 2),
             "webhooks_delivered_meanwhile": receiver.count,
             "emails_accepted_meanwhile": sum(smtp.accepted.values()),
             "events": EVENTS,
