@@ -69,7 +69,11 @@ def destination(url: str) -> tuple[str | None, str | None]:
 
 
 def refusal(url: str) -> str | None:
-    """Why Résilia will not send to this URL, or None."""
+    """Why Résilia will not send to this URL, or None. Where private networks are
+    allowed, a name that does not resolve yet is accepted (it is resolved at each
+    attempt)."""
+    if settings.RESILIA_WEBHOOK_ALLOW_PRIVATE and urlsplit(url).scheme in ("https", "http"):
+        return None if urlsplit(url).hostname else destination(url)[0]
     return destination(url)[0]
 
 

@@ -42,6 +42,8 @@ TASKS = 20
 EMAILS = 20
 WEBHOOKS = 20
 WEBHOOK_SECONDS = 2.0
+# The tasks this worker runs (and so the ones whose presence keeps it busy).
+QUEUE = {"queue_name": "default", "backend_name": "default"}
 
 
 def requeue_abandoned_tasks() -> int:
@@ -114,10 +116,10 @@ class Command(BaseCommand):
 
     def _run_tasks(self, most: int) -> bool:
         self.worker = Worker(
-            queue_names=["default"],
+            queue_names=[QUEUE["queue_name"]],
             interval=0,
             batch=True,
-            backend_name="default",
+            backend_name=QUEUE["backend_name"],
             startup_delay=False,
             max_tasks=most,
             worker_id=get_random_string(32),
@@ -125,7 +127,7 @@ class Command(BaseCommand):
         )
         self.worker.running = not self.stopping
         self.worker.run()
-        return DBTaskResult.objects.ready().exists()
+        return DBTaskResult.objects.ready().filter(**QUEUE).exists()
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         # Never exit in the middle of an SMTP exchange: the message would be sent again.
