@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cancellations.rules import (
     REQUEST_OPEN_STATUSES,
     REQUEST_STATUSES_WITHOUT_EFFECT,
+    last_withdrawal_day,
     mailbox_kept_until,
 )
 
@@ -173,6 +174,11 @@ class CancellationRequest(models.Model):
         if not self.mailbox_retention_months:
             return None
         return mailbox_kept_until(self.effective_date, self.mailbox_retention_months)
+
+    @property
+    def last_withdrawal_day(self) -> date:
+        """R9: the last day the customer may withdraw it (while it is open)."""
+        return last_withdrawal_day(self.effective_date)
 
     @property
     def keeps_subscription(self) -> bool:

@@ -1,7 +1,10 @@
 from datetime import date, datetime, timedelta
+from urllib.parse import urljoin
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import date as django_date
+from django.urls import get_script_prefix, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -79,3 +82,14 @@ def colon() -> str:
     """The colon of a label, typeset for the active language: French puts a (no-break)
     space before it, English does not."""
     return NBSP + ":" if (get_language() or "fr").startswith("fr") else ":"
+
+
+@register.simple_tag
+def site_link(view_name: str, *args: object) -> str:
+    """The absolute address of one of Résilia's pages, for what is read outside the site
+    (e-mails): RESILIA_SITE_URL, with any path prefix Résilia is served under, then the
+    page's own path. The same whether the message is written in a web request or by the
+    worker."""
+    path = reverse(view_name, args=args).removeprefix(get_script_prefix())
+    return urljoin(settings.RESILIA_SITE_URL.rstrip("/") + "/", path)
+
