@@ -117,6 +117,27 @@ def _submission(request: HttpRequest, token: str) -> PublicSubmission:
     return submission
 
 
+def _answers_of(request: HttpRequest) -> dict[str, object]:
+    """ "Change my answers": the answers of this browser's own submission (?depuis=<its
+    token>), to correct and send again as a new one."""
+    token = request.GET.get("depuis", "")
+    if not token or token not in request.session.get(SESSION_KEY, []):
+        return {}
+    submission = PublicSubmission.objects.filter(token=token).first()
+    if submission is None:
+        return {}
+    return {
+        "client_code": submission.client_code,
+        "last_name": submission.last_name,
+        "contact": submission.contact,
+        "subscription": submission.subscription_hint,
+        "desired_date": submission.desired_date,
+        "kind": submission.kind,
+        "new_isp": submission.new_isp,
+        "kind_detail": submission.kind_detail,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """The one public page: who, which subscription, when, why — nothing more."""
@@ -124,7 +145,8 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("cancellations:cancel")
     now = timezone.now()
     if request.method != "POST":
-        form = PublicCancellationForm(initial={"form_nonce": uuid.uuid4().hex}, received_at=now)
+        initial = {"form_nonce": uuid.uuid4().hex, **_answers_of(request)}
+        form = PublicCancellationForm(initial=initial, received_at=now)
         return render(request, "cancellations/public/start.html", {"form": form})
     form = PublicCancellationForm(request.POST, received_at=now)
     if not form.is_valid():

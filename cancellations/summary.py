@@ -44,6 +44,10 @@ class Summary:
         return len(self.months_billed) * self.last_month_amount_xpf
 
     @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label) if self.kind in Kind.values else self.kind
+
+    @property
     def retained_until(self) -> date | None:
         if not self.retention_months:
             return None

@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import date, datetime
 
@@ -96,6 +97,15 @@ def test_a_valid_form_shows_the_confirmation_page_with_one_button(alice_client: 
     assert "Demander la résiliation de mon forfait" in page
     assert 'name="idempotency_key"' in page
     assert not CancellationRequest.objects.exists()
+
+
+def test_the_confirmation_page_repeats_every_choice_labelled(alice_client: Client) -> None:
+    choices = fields(kind="isp_change", new_isp="Lagoon", desired_date="2026-12-31")
+    page = html.unescape(alice_client.post(CANCEL, choices).content.decode())
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Nature de la résiliation Changement de FAI — Lagoon" in text
+    assert "Date souhaitée jeudi 31 décembre 2026" in text
+    assert "Modifier mes réponses" in text
 
 
 def test_submitting_gives_a_reference_and_an_acknowledgement(

@@ -170,6 +170,24 @@ def test_five_wrong_codes_then_even_the_right_one_is_refused(alice: Customer) ->
     assert not PublicSubmission.objects.get().code_verified_at
 
 
+def test_the_public_confirmation_repeats_the_choices_and_lets_them_be_changed(
+    alice: Customer,
+) -> None:
+    client = Client()
+    page = _send(client, kind="moving")
+    confirm = _enter(client, page, delivered_code())
+    body = html.unescape(client.get(confirm).content.decode())
+    text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    assert "Nature de la résiliation Déménagement" in text
+    assert "Date souhaitée lundi 30 novembre 2026" in text
+    change = re.search(r'href="([^"]+\?depuis=[^"]+)">Modifier mes réponses', body)
+    assert change is not None
+    again = client.get(change.group(1)).content.decode()
+    assert 'value="Wayaridri"' in again
+    assert re.search(r'value="moving"[^>]*checked', again)
+    assert 'value="Wayaridri"' not in Client().get(change.group(1)).content.decode()
+
+
 def test_the_confirmation_page_needs_the_code(alice: Customer) -> None:
     client = Client()
     page = _send(client)
