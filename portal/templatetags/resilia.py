@@ -92,4 +92,3 @@ def site_link(view_name: str, *args: object) -> str:
     worker."""
     path = reverse(view_name, args=args).removeprefix(get_script_prefix())
     return urljoin(settings.RESILIA_SITE_URL.rstrip("/") + "/", path)
-
