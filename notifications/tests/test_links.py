@@ -38,7 +38,7 @@ def test_each_message_links_to_its_request_and_the_steps_in_it(
         request = submit(alice, "SUB-A-1")  # a fibre line: the form is to sign
         run_tasks()
     (ack,) = [m for m in mail.outbox if request.reference in m.subject or m.attachments]
-    html = ack.alternatives[0][0]  # type: ignore[index]
+    html = ack.alternatives[0][0]  # type: ignore[attr-defined]
     text_links, html_links = _links(str(ack.body)), _links(str(html))
     reference = request.reference
     expected = {
