@@ -26,11 +26,11 @@ from cancellations.rules import (
     NOUMEA,
     form_first_status,
     last_withdrawal_day,
-    mailbox_kept_until,
     months_still_billed,
     noumea_date,
     phone_line_ended_with_operator,
 )
+from cancellations.summary import mailbox_sentence
 from toolbox.formats import received, xpf
 from toolbox.pdf import bold, embed_fonts, regular, section
 
@@ -50,16 +50,11 @@ def _month(value: date) -> str:
 
 
 def _mailbox_lines(request: CancellationRequest, mailboxes: list[str]) -> list[str]:
-    if not mailboxes:
-        return [_("This subscription has no mailbox.")]
-    if request.mailbox_retention_months:
-        until = mailbox_kept_until(request.effective_date, request.mailbox_retention_months)
-        fate = _("kept until %(until)s included, then deleted") % {"until": _day(until)}
-    else:
-        fate = _("work until %(end)s included, then deleted with the service") % {
-            "end": _day(request.effective_date)
-        }
-    return [_("%(item)s: %(detail)s") % {"item": address, "detail": fate} for address in mailboxes]
+    return [
+        mailbox_sentence(
+            mailboxes, ends_on=request.effective_date, kept_until=request.mailboxes_kept_until
+        )
+    ]
 
 
 def _line_lines(request: CancellationRequest) -> list[str]:

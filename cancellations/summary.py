@@ -1,7 +1,12 @@
 """What the customer is shown before and after submitting: one shape for both."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Kind
@@ -112,3 +117,47 @@ class Summary:
             wants_phone_line_ended=request.wants_phone_line_ended,
             received_on=noumea_date(request.received_at),
         )
+
+
+def mailbox_sentence(
+    addresses: Sequence[str],
+    *,
+    ends_on: date | None = None,
+    kept_until: date | None = None,
+    unchanged: bool = False,
+) -> str:
+    """What happens to a subscription's mailboxes, in the one sentence every page, e-mail
+    and receipt uses: none, kept as they are (a withdrawn or rejected request), kept until
+    a day after the service ends, or deleted with the service. Singular or plural by
+    their number."""
+    count = len(addresses)
+    if not count:
+        return _("This subscription has no mailbox.")
+    boxes = ", ".join(addresses)
+    if unchanged or ends_on is None:
+        return ngettext(
+            "Your mailbox %(boxes)s stays as it is.",
+            "Your mailboxes %(boxes)s stay as they are.",
+            count,
+        ) % {"boxes": boxes}
+    if kept_until is not None:
+        return ngettext(
+            "%(boxes)s: it is kept until %(until)s included, then deleted.",
+            "%(boxes)s: they are kept until %(until)s included, then deleted.",
+            count,
+        ) % {"boxes": boxes, "until": date_format(kept_until, "l j F Y")}
+    return ngettext(
+        "%(boxes)s: it works until %(end)s included, then is deleted with the service.",
+        "%(boxes)s: they work until %(end)s included, then are deleted with the service.",
+        count,
+    ) % {"boxes": boxes, "end": date_format(ends_on, "l j F Y")}
+
+
+def request_mailbox_sentence(request: CancellationRequest) -> str:
+    """The sentence for a request's subscription, as the request now stands."""
+    return mailbox_sentence(
+        [mailbox.address for mailbox in request.subscription.mailboxes.all()],
+        ends_on=request.effective_date,
+        kept_until=request.mailboxes_kept_until,
+        unchanged=request.keeps_subscription,
+    )

@@ -52,7 +52,7 @@ def test_a_withdrawn_requests_page_and_email_say_the_subscription_continues(
     text = page.content.decode()
     assert "Votre abonnement Fibre 100 continue." in text
     assert "Rien ne sera facturé au-delà de votre forfait habituel." in text
-    assert "Vos boîtes mail restent comme elles sont." in text
+    assert "Vos boîtes mail alice@mls.nc, famille@mls.nc restent comme elles sont." in text
     assert "Annulé avec votre demande : rien à signer." in text
     for old in OLD_FACTS_FR:
         assert old not in text, old
@@ -80,3 +80,59 @@ def test_a_rejected_request_says_the_same_in_english(
         assert old not in email.body_text, old
     listing = bob_client.get(reverse("cancellations:request_list")).content.decode()
     assert "continues as before" in listing and "31 December 2026" not in listing
+
+
+def test_the_mailbox_sentence_is_one_on_page_email_receipt_and_withdrawal(
+    alice: Customer, alice_client: Client
+) -> None:
+    import html
+    import io
+
+    from pypdf import PdfReader
+
+    from cancellations.receipts import receipt_bytes
+    from cancellations.summary import request_mailbox_sentence
+    from conftest import run_tasks
+
+    def flat(text: str) -> str:
+        return " ".join(html.unescape(text).split())
+
+    from django.utils import translation
+
+    request = _request(alice, "SUB-A-1")
+    with translation.override(alice.language):
+        sentence = request_mailbox_sentence(request)
+    assert sentence.startswith("alice@mls.nc, famille@mls.nc : elles fonctionnent jusqu'au")
+    page = alice_client.get(reverse("cancellations:request_detail", args=[request.reference]))
+    assert sentence in flat(page.content.decode())
+    run_tasks()
+    acknowledgement = OutboundEmail.objects.get(template="request_received")
+    assert sentence in flat(acknowledgement.body_text)
+    assert sentence in flat(acknowledgement.body_html)
+    pdf = PdfReader(io.BytesIO(receipt_bytes(request))).pages
+    assert sentence in flat(" ".join(page.extract_text() for page in pdf))
+    request_withdraw(request=request, actor=alice.user, now=NOW)
+    unchanged = "Vos boîtes mail alice@mls.nc, famille@mls.nc restent comme elles sont."
+    page = alice_client.get(reverse("cancellations:request_detail", args=[request.reference]))
+    assert unchanged in flat(page.content.decode())
+    assert unchanged in flat(OutboundEmail.objects.get(template="request_withdrawn").body_text)
+
+
+def test_one_mailbox_is_spoken_of_in_the_singular() -> None:
+    from datetime import date
+
+    from django.utils import translation
+
+    from cancellations.summary import mailbox_sentence
+
+    with translation.override("fr"):
+        assert mailbox_sentence(["bob@mls.nc"], ends_on=date(2026, 12, 31)) == (
+            "bob@mls.nc : elle fonctionne jusqu'au jeudi 31 décembre 2026 inclus, puis est "
+            "supprimée avec le service."
+        )
+        assert mailbox_sentence(["bob@mls.nc"], unchanged=True) == (
+            "Votre boîte mail bob@mls.nc reste comme elle est."
+        )
+        assert mailbox_sentence([], ends_on=date(2026, 12, 31)) == (
+            "Cet abonnement n'a pas de boîte mail."
+        )

@@ -62,7 +62,7 @@ def test_the_live_summary_follows_the_fields(alice_client: Client) -> None:
     assert "janvier 2027\u00a0: <strong>6\u00a0900\u00a0F</strong>" in page
     assert "Aucun frais de résiliation" in page
     assert "Étape 2 : le bon OPTimo « Résiliation » pour la ligne 254318" in page
-    assert "alice@mls.nc, famille@mls.nc : elles fonctionnent jusqu'au" in page
+    assert "alice@mls.nc, famille@mls.nc : elles fonctionnent jusqu'au" in html.unescape(page)
 
 
 def test_the_summary_says_what_happens_to_kept_mailboxes_and_the_operator_steps(
@@ -73,7 +73,7 @@ def test_the_summary_says_what_happens_to_kept_mailboxes_and_the_operator_steps(
         fields(keep_mailboxes="on", retention_months="6", kind="isp_change", new_isp="Lagoon",
                phone_line_cancelled="", wants_phone_line_ended="on"),
     ).content.decode()  # fmt: skip
-    assert "conservées jusqu'au 30 juin 2027" in page
+    assert "conservées jusqu'au mercredi 30 juin 2027" in html.unescape(page)
     assert "« Résiliation FAI »" in page
     assert "Lagoon" in page
     assert "Étape 3 (facultative)" in page

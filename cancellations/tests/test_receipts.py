@@ -83,10 +83,9 @@ def test_the_receipt_states_every_item_with_every_glyph_of_the_names(thuy: Custo
         "décembre 2026 : 6 900 F",
         "janvier 2027 : 6 900 F",
         "Total restant facturé : 20 700 F",
-        "Aucuns frais de résiliation",
+        "Aucun frais de résiliation",
         # Kept three months after the effective date, through the last day shown.
-        "duc@mls.nc : conservée jusqu'au jeudi 15 avril 2027 inclus",
-        "thuy@mls.nc : conservée jusqu'au jeudi 15 avril 2027 inclus",
+        "duc@mls.nc, thuy@mls.nc : elles sont conservées jusqu'au jeudi 15 avril 2027 inclus",
         # The OPTimo form's next step names the holder, with his Vietnamese name.
         "Nguyễn Văn Đức",
         "OPTimo",
@@ -109,7 +108,7 @@ def test_the_receipt_is_in_english_for_an_english_customer(bob: Customer) -> Non
     request = _submit(bob, kind="definitive", new_isp="", desired_date=date(2026, 12, 31))
     text = _text(receipt_bytes(request))
     assert "30 November 2026 at 22:14:05 (Nouméa time, UTC+11:00)" in text
-    assert "bob@mls.nc: work until Thursday 31 December 2026 included" in text
+    assert "bob@mls.nc: it works until Thursday 31 December 2026 included" in text
     assert "December 2026: 6 900 F" not in text  # ADSL: 4 500
     assert "December 2026: 4 500 F" in text
 

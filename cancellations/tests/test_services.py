@@ -178,7 +178,9 @@ def test_the_acknowledgement_email_says_everything(alice: Customer) -> None:
     assert "samedi 31 octobre 2026" in body
     assert "octobre 2026 (6\u00a0900\u00a0F)" in body
     assert "aucun frais de résiliation" in body
-    assert "conservées jusqu'au 31 janvier 2027 inclus" in body  # the date the summary showed
+    assert (
+        "conservées jusqu'au dimanche 31 janvier 2027 inclus" in body
+    )  # the date the summary showed
     assert "254318" in body and "OPTimo" in body
     assert "1000" in body
     assert ack.alternatives[0][1] == "text/html"  # type: ignore[attr-defined]
@@ -413,7 +415,7 @@ def test_the_email_gives_the_mailbox_date_the_summary_showed(alice: Customer) ->
     request = submit(alice, at(2026, 11, 26, 10), date(2026, 12, 31), mailbox_retention_months=1)
     email = OutboundEmail.objects.filter(related_reference=request.reference).first()
     assert email is not None
-    assert "conservées jusqu'au 31 janvier 2027 inclus" in email_rendered(email).body_text
+    assert "conservées jusqu'au dimanche 31 janvier 2027 inclus" in email_rendered(email).body_text
     assert request.mailboxes_kept_until == date(2027, 1, 31)
 
 
@@ -463,7 +465,7 @@ def test_the_acknowledgement_is_rendered_when_sent_and_says_what_held_at_submiss
     assert len(sent) == 1
     assert "Nous avons bien reçu votre demande de résiliation." in str(sent[0].body)
     assert "et l'avons prise en compte" not in str(sent[0].body)
-    assert "conservées jusqu'au 31 janvier 2027 inclus" in str(sent[0].body)
+    assert "conservées jusqu'au dimanche 31 janvier 2027 inclus" in str(sent[0].body)
     assert sent[0].attachments and sent[0].attachments[0][0].endswith(".pdf")
     email.refresh_from_db()
     assert email.body_text == str(sent[0].body)  # kept as sent

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cancellations.rules import NOUMEA
+from cancellations.summary import Summary, mailbox_sentence, request_mailbox_sentence
 from toolbox import formats
 from toolbox.formats import NBSP
 
@@ -92,3 +93,14 @@ def site_link(view_name: str, *args: object) -> str:
     worker."""
     path = reverse(view_name, args=args).removeprefix(get_script_prefix())
     return urljoin(settings.RESILIA_SITE_URL.rstrip("/") + "/", path)
+
+
+@register.simple_tag
+def mailboxes_of(subject: object) -> str:
+    """The one sentence about a request's or a summary's mailboxes
+    (cancellations.summary.mailbox_sentence)."""
+    if isinstance(subject, Summary):
+        return mailbox_sentence(
+            subject.mailboxes, ends_on=subject.effective_date, kept_until=subject.retained_until
+        )
+    return request_mailbox_sentence(subject)  # type: ignore[arg-type]
