@@ -1,118 +1,155 @@
 """CSV exports of the back office's filtered lists, streamed: rows are read from the
-database in chunks and written as they come, so 100,000 rows never sit in memory."""
+database in chunks and written as they come, so 100,000 rows never sit in memory.
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+Each list has two variants. The default is for the spreadsheet an agent opens: columns
+split as the agent's language expects (`;` in French, where the comma is the decimal
+separator), the labels people read ("Changement de FAI", "Prise en compte", "Oui") and
+dates as they write them. The machine variant (`?export=csv-machine`) is for
+integrations: comma-separated, codes (`isp_change`, `confirmed`, `true`), ISO dates and
+snake_case headers, stable across languages.
+"""
 
-from django.db.models import QuerySet
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Choices, QuerySet
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from access_forms.models import AccessLineForm
-from cancellations.models import CancellationRequest
+from access_forms.models import AccessLineForm, FormKind, FormStatus
+from cancellations.models import CancellationRequest, Channel, Kind, Status
 from cancellations.rules import NOUMEA
 from customers.models import Mailbox
 from toolbox.csv_export import csv_lines
 
 CHUNK = 2000
+MACHINE = "csv-machine"
+
+type Cell = Callable[[object, bool], object]
 
 
-def _local(instant: datetime | None) -> str:
-    return instant.astimezone(NOUMEA).strftime("%Y-%m-%d %H:%M") if instant else ""
+@dataclass(frozen=True)
+class Column:
+    field: str  # what is read (values_list), and the machine header
+    label: str  # the spreadsheet header
+    cell: Cell  # (value, for_machine) -> what is written
 
 
-def csv_response(name: str, lines: Iterator[str]) -> StreamingHttpResponse:
+def _plain(value: object, machine: bool) -> object:
+    return "" if value is None else value
+
+
+def _instant(value: object, machine: bool) -> object:
+    if not isinstance(value, datetime):
+        return ""
+    local = value.astimezone(NOUMEA)
+    return (
+        local.isoformat(timespec="minutes")
+        if machine
+        else formats.date_format(local, "SHORT_DATETIME_FORMAT")
+    )
+
+
+def _day(value: object, machine: bool) -> object:
+    if not isinstance(value, date):
+        return ""
+    return value.isoformat() if machine else formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _yes_no(value: object, machine: bool) -> object:
+    if machine:
+        return "true" if value else "false"
+    return _("Yes") if value else _("No")
+
+
+def _label(choices: type[Choices]) -> Cell:
+    labels = dict(choices.choices)
+
+    def cell(value: object, machine: bool) -> object:
+        if value in (None, ""):
+            return ""
+        return value if machine else str(labels.get(value, value))
+
+    return cell
+
+
+def _export(
+    name: str, columns: Sequence[Column], rows: QuerySet[Any], machine: bool
+) -> StreamingHttpResponse:
+    header = [c.field if machine else c.label for c in columns]
+
+    def lines() -> Iterator[list[object]]:  # read only once the response streams
+        values = rows.values_list(*[c.field for c in columns])
+        for row in values.iterator(chunk_size=CHUNK):
+            yield [column.cell(value, machine) for column, value in zip(columns, row, strict=True)]
+
+    delimiter = "," if machine or (get_language() or "fr")[:2] != "fr" else ";"
     stamp = timezone.now().astimezone(NOUMEA).strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    filename = f"{name}{'-integration' if machine else ''}-{stamp}.csv"
+    response = StreamingHttpResponse(
+        csv_lines(header, lines(), delimiter=delimiter), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def request_rows(requests: QuerySet[CancellationRequest]) -> Iterable[tuple[object, ...]]:
-    rows = requests.values_list(
-        "reference",
-        "customer__client_code",
-        "customer__name",
-        "customer__email",
-        "subscription__reference",
-        "subscription__access_line",
-        "kind",
-        "new_isp",
-        "channel",
-        "status",
-        "received_at",
-        "desired_date",
-        "effective_date",
-        "billing_end",
-        "on_time_for_month_end",
-        "access_form__status",
-    )
-    for row in rows.iterator(chunk_size=CHUNK):
-        yield (*row[:10], _local(row[10]), *row[11:14], "yes" if row[14] else "no", row[15] or "")
-
-
-def requests_csv(requests: QuerySet[CancellationRequest]) -> StreamingHttpResponse:
-    header = [
-        _("Reference"),
-        _("Client code"),
-        _("Name"),
-        _("E-mail"),
-        _("Subscription"),
-        _("Access line"),
-        _("Kind"),
-        _("New provider"),
-        _("Channel"),
-        _("Status"),
-        _("Received at (Nouméa)"),
-        _("Desired date"),
-        _("Effective date"),
-        _("Billing end"),
-        _("On time for the month end"),
-        _("Form"),
+def requests_csv(
+    requests: QuerySet[CancellationRequest], *, machine: bool = False
+) -> StreamingHttpResponse:
+    columns = [
+        Column("reference", _("Reference"), _plain),
+        Column("customer__client_code", _("Client code"), _plain),
+        Column("customer__name", _("Name"), _plain),
+        Column("customer__email", _("E-mail"), _plain),
+        Column("subscription__reference", _("Subscription"), _plain),
+        Column("subscription__access_line", _("Access line"), _plain),
+        Column("kind", _("Kind"), _label(Kind)),
+        Column("new_isp", _("New provider"), _plain),
+        Column("channel", _("Channel"), _label(Channel)),
+        Column("status", _("Status"), _label(Status)),
+        Column("received_at", _("Received at (Nouméa)"), _instant),
+        Column("desired_date", _("Desired date"), _day),
+        Column("effective_date", _("Effective date"), _day),
+        Column("billing_end", _("Billing end"), _day),
+        Column("on_time_for_month_end", _("On time for the month end"), _yes_no),
+        Column("access_form__status", _("Form"), _label(FormStatus)),
     ]
-    return csv_response("demandes", csv_lines(header, request_rows(requests)))
+    return _export("demandes", columns, requests, machine)
 
 
-def forms_csv(forms: QuerySet[AccessLineForm]) -> StreamingHttpResponse:
-    header = [
-        _("Reference"),
-        _("Client code"),
-        _("Kind"),
-        _("Status"),
-        _("Line"),
-        _("Line holder"),
-        _("Signed at"),
-        _("Forwarded at"),
-        _("Operator's answer at"),
-        _("Operator's reference"),
+def forms_csv(forms: QuerySet[AccessLineForm], *, machine: bool = False) -> StreamingHttpResponse:
+    columns = [
+        Column("request__reference", _("Reference"), _plain),
+        Column("request__customer__client_code", _("Client code"), _plain),
+        Column("kind", _("Kind"), _label(FormKind)),
+        Column("status", _("Status"), _label(FormStatus)),
+        Column("line_number", _("Line"), _plain),
+        Column("holder_name", _("Line holder"), _plain),
+        Column("signed_at", _("Signed at"), _instant),
+        Column("forwarded_at", _("Forwarded at"), _instant),
+        Column("operator_answered_at", _("Operator's answer at"), _instant),
+        Column("operator_reference", _("Operator's reference"), _plain),
     ]
-    rows = forms.values_list(
-        "request__reference",
-        "request__customer__client_code",
-        "kind",
-        "status",
-        "line_number",
-        "holder_name",
-        "signed_at",
-        "forwarded_at",
-        "operator_answered_at",
-        "operator_reference",
-    )
-    lines = (
-        (*row[:6], _local(row[6]), _local(row[7]), _local(row[8]), row[9])
-        for row in rows.iterator(chunk_size=CHUNK)
-    )
-    return csv_response("bons", csv_lines(header, lines))
+    return _export("bons", columns, forms, machine)
 
 
-def mailboxes_csv(mailboxes: QuerySet[Mailbox]) -> StreamingHttpResponse:
-    header = [_("Address"), _("Client code"), _("Name"), _("E-mail"), _("Kept until")]
-    rows = mailboxes.order_by("retained_until", "id").values_list(
-        "address",
-        "subscription__customer__client_code",
-        "subscription__customer__name",
-        "subscription__customer__email",
-        "retained_until",
-    )
-    return csv_response("boites-a-supprimer", csv_lines(header, rows.iterator(chunk_size=CHUNK)))
+def mailboxes_csv(mailboxes: QuerySet[Mailbox], *, machine: bool = False) -> StreamingHttpResponse:
+    columns = [
+        Column("address", _("Address"), _plain),
+        Column("subscription__customer__client_code", _("Client code"), _plain),
+        Column("subscription__customer__name", _("Name"), _plain),
+        Column("subscription__customer__email", _("E-mail"), _plain),
+        Column("retained_until", _("Kept until"), _day),
+    ]
+    rows = mailboxes.order_by("retained_until", "id")
+    return _export("boites-a-supprimer", columns, rows, machine)
+
+
+def wants_export(query: object) -> tuple[bool, bool]:
+    """(an export is asked for, in its machine variant) from a request's GET."""
+    kind = getattr(query, "get", lambda _key: None)("export")
+    return kind in ("csv", MACHINE), kind == MACHINE

@@ -33,10 +33,13 @@ class _Line:
         return value
 
 
-def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Iterator[str]:
+def csv_lines(
+    header: Iterable[object], rows: Iterable[Iterable[object]], *, delimiter: str = ","
+) -> Iterator[str]:
     """The same CSV as csv_text, one line at a time, for a streamed response: UTF-8 with a
-    byte-order mark first, so Excel reads the accents."""
-    writer = csv.writer(_Line())
+    byte-order mark first, so Excel reads the accents. A spreadsheet set to French reads
+    columns split by `;` (its decimal separator is the comma)."""
+    writer = csv.writer(_Line(), delimiter=delimiter)
     yield "\ufeff" + writer.writerow([neutralised(cell) for cell in header])
     for row in rows:
         yield writer.writerow([neutralised(cell) for cell in row])

@@ -3,6 +3,7 @@ constant queries whatever the number of rows, and the streamed, neutralised expo
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -125,10 +126,35 @@ def test_pages_run_the_same_queries_for_3_or_23_requests(
         assert client.get(url).status_code == 200
 
 
-def _csv(response: object) -> list[list[str]]:
+def _csv(response: object, delimiter: str = ";") -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8")  # type: ignore[attr-defined]
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body[1:])))
+    return list(csv.reader(io.StringIO(body[1:]), delimiter=delimiter))
+
+
+def test_the_export_opens_in_a_french_spreadsheet_and_its_machine_variant_has_codes(
+    world: World, supervisor: User
+) -> None:
+    client = logged_in(supervisor)
+    url = reverse("backoffice:request_list") + "?q=C100001&export="
+    people = client.get(url + "csv")
+    assert people["Content-Disposition"].startswith('attachment; filename="demandes-2')
+    rows = _csv(people)
+    assert len(rows[0]) == 16  # columns, split by ";"
+    by_header = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert {r["Nature"] for r in by_header} <= {"Définitive", "Changement de FAI", "Déménagement"}
+    assert {r["Canal"] for r in by_header} == {"Espace client"}
+    assert all(r["Statut"] in {"Reçue", "Prise en compte"} for r in by_header)
+    assert all(r["Dans les temps pour la fin de mois"] in {"Oui", "Non"} for r in by_header)
+    assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", r["Date souhaitée"]) for r in by_header)
+    machine = client.get(url + "csv-machine")
+    assert "-integration-" in machine["Content-Disposition"]
+    rows = _csv(machine, delimiter=",")
+    assert rows[0][:3] == ["reference", "customer__client_code", "customer__name"]
+    by_field = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert {r["channel"] for r in by_field} == {"web"}
+    assert all(r["status"] in {"submitted", "confirmed"} for r in by_field)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", r["desired_date"]) for r in by_field)
 
 
 def test_a_supervisor_exports_the_filtered_queue_as_neutralised_csv(
@@ -184,7 +210,7 @@ def test_forms_and_mailboxes_export(world: World, supervisor: User) -> None:
     )
     rows = _csv(client.get(reverse("backoffice:mailboxes_export") + "?days=30"))
     assert rows[1:] == [
-        ["alice@mls.nc", "C100001", "Alice Wayaridri", "alice@example.nc", "2026-12-10"]
+        ["alice@mls.nc", "C100001", "Alice Wayaridri", "alice@example.nc", "10/12/2026"]
     ]
 
 

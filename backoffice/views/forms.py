@@ -23,7 +23,7 @@ from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import FormError, form_check
 from access_forms.views import document_response
 from backoffice.access import agent_required, is_supervisor, supervisor_required
-from backoffice.exports import forms_csv
+from backoffice.exports import forms_csv, wants_export
 from backoffice.filters import FormFilter
 from backoffice.paging import IdPaginator
 from cancellations.rules import NOUMEA
@@ -74,9 +74,10 @@ def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             request,
             _("The filter “%(filter)s” was ignored: its value is not valid.") % {"filter": label},
         )
-    if request.GET.get("export") == "csv":
+    export, machine = wants_export(request.GET)
+    if export:
         if is_supervisor(request):
-            return forms_csv(filterset.qs)
+            return forms_csv(filterset.qs, machine=machine)
         messages.error(request, _("Only supervisors can export lists."))
     # By status alone (indexed): a withdrawn or rejected request's form is cancelled.
     counts = AccessLineForm.objects.filter(

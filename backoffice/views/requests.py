@@ -16,7 +16,7 @@ from access_forms.services import form_check
 from access_forms.signing import form_remind
 from audit.models import AuditEntry
 from backoffice.access import agent_required, is_supervisor
-from backoffice.exports import requests_csv
+from backoffice.exports import requests_csv, wants_export
 from backoffice.paging import IdPaginator
 from backoffice.views.forms import CheckForm
 from cancellations.filters import RequestFilter
@@ -65,11 +65,12 @@ def _filtered(request: HttpRequest) -> RequestFilter:
 @agent_required
 def request_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset = _filtered(request)
-    if request.GET.get("export") == "csv":
+    export, machine = wants_export(request.GET)
+    if export:
         if not is_supervisor(request):
             messages.error(request, _("Only supervisors can export lists."))
         else:
-            return requests_csv(filterset.qs)
+            return requests_csv(filterset.qs, machine=machine)
     page = IdPaginator(filterset.qs, PAGE_SIZE, rows=queue_queryset()).get_page(
         request.GET.get("page")
     )
