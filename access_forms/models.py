@@ -126,5 +126,11 @@ class AccessLineForm(models.Model):
         return self.recall_requested_at is not None and self.recall_answered_at is None
 
     @property
+    def holder_contact(self) -> str:
+        """The line holder's name and details, the missing ones left out."""
+        parts = [self.holder_name, self.holder_address, self.holder_phone, self.holder_email]
+        return ", ".join(part.strip() for part in parts if part and part.strip(", "))
+
+    @property
     def has_document(self) -> bool:
         return bool(self.document)

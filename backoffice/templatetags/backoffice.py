@@ -1,8 +1,12 @@
 from django import template
+from django.apps import apps
 from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEntry
 
 register = template.Library()
 
@@ -45,12 +49,27 @@ ACTIONS = {
     "webhook.disable": _("webhook endpoint disabled"),
     "webhook.test": _("webhook test event sent"),
     "webhook.replay": _("webhook event sent again"),
+    "public.submit": _("request received on the page without login"),
+    "public.new_code": _("new code asked for on the page without login"),
+    "public.confirm": _("confirmed with the e-mailed code"),
+    "public.verify": _("identity verified by an agent"),
+    "public.refuse": _("identity not verified: refused"),
 }
 
 
 @register.filter
 def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))
+
+
+@register.filter
+def object_label(entry: AuditEntry) -> str:
+    """What an audit entry is about, as staff read it: "Demande de résiliation #71"."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return f"{entry.object_type} #{entry.object_id}"
+    return f"{capfirst(model._meta.verbose_name)} #{entry.object_id}"
 
 
 @register.simple_tag(takes_context=True)
