@@ -95,6 +95,9 @@ def test_an_agents_morning(live_server: object, desktop: Page, month_end_queue: 
     expect(page.locator(".messages")).to_contain_text("Indiquez le motif")
     page.locator("#id_reject-reason").fill("Le titulaire du contrat n'est pas le demandeur")
     page.get_by_role("button", name="Refuser").click()
+    # Irreversible: a second step says what will happen and asks again.
+    expect(page.locator("h1")).to_contain_text("Refuser RES-")
+    page.get_by_role("button", name="Oui, refuser la demande").click()
     expect(page.locator(".messages")).to_contain_text("Demande refusée")
     screenshot(page, "backoffice-1280-request")
     bobs = CancellationRequest.objects.get(customer__client_code="C100002")

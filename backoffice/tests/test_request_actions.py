@@ -69,7 +69,16 @@ def test_a_rejection_needs_a_reason_and_emails_it(world: World, agent: User) -> 
     page = act(agent, world.plain, "reject", **{"reject-reason": "  "})
     assert "Indiquez le motif" in page
     assert fresh(world.plain).status == Status.SUBMITTED
-    act(agent, world.plain, "reject", **{"reject-reason": "Contrat déjà résilié par courrier"})
+    second_step = act(agent, world.plain, "reject", **{"reject-reason": "Contrat déjà résilié"})
+    assert "Refuser RES-" in second_step and "Oui, refuser la demande" in second_step
+    assert "Contrat déjà résilié" in second_step
+    assert fresh(world.plain).status == Status.SUBMITTED  # nothing done before the second step
+    act(
+        agent,
+        world.plain,
+        "reject",
+        **{"reject-reason": "Contrat déjà résilié par courrier", "confirmed": "yes"},
+    )
     assert fresh(world.plain).status == Status.REJECTED
     assert world.plain.status_reason == "Contrat déjà résilié par courrier"
     entry = AuditEntry.objects.get(action="request.reject")
@@ -83,7 +92,15 @@ def test_an_agent_withdraws_on_the_customers_behalf_with_a_reason(
 ) -> None:
     act(agent, world.signed, "withdraw", **{"withdraw-reason": ""})
     assert fresh(world.signed).status == Status.SUBMITTED
-    act(agent, world.signed, "withdraw", **{"withdraw-reason": "Le client a appelé"})
+    second_step = act(agent, world.signed, "withdraw", **{"withdraw-reason": "Le client a appelé"})
+    assert "Oui, retirer la demande" in second_step
+    assert fresh(world.signed).status == Status.SUBMITTED
+    act(
+        agent,
+        world.signed,
+        "withdraw",
+        **{"withdraw-reason": "Le client a appelé", "confirmed": "yes"},
+    )
     assert fresh(world.signed).status == Status.WITHDRAWN
     entry = AuditEntry.objects.get(action="request.withdraw")
     assert entry.actor == agent and entry.data == {
@@ -97,7 +114,9 @@ def test_an_agent_withdraws_on_the_customers_behalf_with_a_reason(
 def test_withdrawing_past_the_r9_deadline_is_refused(world: World, agent: User) -> None:
     # Effective 31 December: withdrawable until the 30th.
     with time_machine.travel(datetime(2026, 12, 31, 9, tzinfo=NOUMEA)):
-        page = act(agent, world.signed, "withdraw", **{"withdraw-reason": "Trop tard"})
+        page = act(
+            agent, world.signed, "withdraw", **{"withdraw-reason": "Trop tard", "confirmed": "yes"}
+        )
     assert "trop tard" in page.lower()
     assert fresh(world.signed).status == Status.SUBMITTED
 

@@ -217,6 +217,20 @@ def request_action(request: HttpRequest, reference: str, action: str) -> HttpRes
             if not form.is_valid():
                 messages.error(request, _("Give the reason."))
                 return _detail_page(request, cancellation, {f"{action}_form": form}, status=400)
+            if request.POST.get("confirmed") != "yes" and seen in (None, cancellation.status):
+                # Irreversible: a second step says what will happen, and asks again (a
+                # request changed meanwhile is refused at once, below).
+                return render(
+                    request,
+                    "backoffice/confirm_action.html",
+                    {
+                        "cancellation": cancellation,
+                        "action": action,
+                        "reason": form.cleaned_data["reason"],
+                        "seen_status": seen or cancellation.status,
+                        "prefix": action,
+                    },
+                )
             if action == "reject":
                 request_reject(
                     request=cancellation,
