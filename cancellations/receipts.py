@@ -32,6 +32,7 @@ from cancellations.rules import (
 )
 from cancellations.summary import mailbox_sentence
 from toolbox.formats import received, xpf
+from toolbox.links import site_url
 from toolbox.pdf import bold, embed_fonts, regular, section
 
 
@@ -87,6 +88,13 @@ def _line_lines(request: CancellationRequest) -> list[str]:
                 "holder": subscription.holder_name,
                 "operator": brand["operator_name"],
             }
+        )
+        lines.append(
+            _(
+                "This receipt shows the form as it stood when the request was received; its "
+                "current state (signed, forwarded, accepted) is on the request's page: %(url)s"
+            )
+            % {"url": site_url("cancellations:request_detail", request.reference)}
         )
     elif status == FORM_AUTO_CLOSED:
         lines.append(
@@ -272,4 +280,6 @@ class ReceiptAltered(Exception):
 
 
 def receipt_filename(request: CancellationRequest) -> str:
-    return f"{request.reference}-accuse-de-reception.pdf"
+    """In the customer's language, like the receipt itself."""
+    name = "receipt" if request.customer.language == "en" else "accuse-de-reception"
+    return f"{request.reference}-{name}.pdf"

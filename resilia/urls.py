@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from api.v1 import api
 from portal.language import set_language
-from resilia.views import healthz
+from resilia.views import favicon, healthz
 
 admin.site.site_header = "Résilia"
 admin.site.site_title = "Résilia"
@@ -19,6 +19,8 @@ admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers and crawlers ask for /favicon.ico whatever the pages say.
+    path("favicon.ico", favicon),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("backoffice/", include("backoffice.urls")),

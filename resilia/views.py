@@ -1,6 +1,7 @@
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 
 # A file every page links to: if its hashed name cannot be found, pages answer 500.
 HEALTH_STATIC_FILE = "css/resilia.css"
@@ -35,3 +36,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and crawlers ask for whatever the pages say: the icon
+    the pages link to."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -1,10 +1,7 @@
 from datetime import date, datetime, timedelta
-from urllib.parse import urljoin
 
 from django import template
-from django.conf import settings
 from django.template.defaultfilters import date as django_date
-from django.urls import get_script_prefix, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -13,6 +10,7 @@ from cancellations.rules import NOUMEA
 from cancellations.summary import Summary, mailbox_sentence, request_mailbox_sentence
 from toolbox import formats
 from toolbox.formats import NBSP
+from toolbox.links import site_url
 
 register = template.Library()
 
@@ -87,12 +85,8 @@ def colon() -> str:
 
 @register.simple_tag
 def site_link(view_name: str, *args: object) -> str:
-    """The absolute address of one of Résilia's pages, for what is read outside the site
-    (e-mails): RESILIA_SITE_URL, with any path prefix Résilia is served under, then the
-    page's own path. The same whether the message is written in a web request or by the
-    worker."""
-    path = reverse(view_name, args=args).removeprefix(get_script_prefix())
-    return urljoin(settings.RESILIA_SITE_URL.rstrip("/") + "/", path)
+    """The absolute address of one of Résilia's pages, for e-mails (toolbox.links)."""
+    return site_url(view_name, *args)
 
 
 @register.simple_tag
