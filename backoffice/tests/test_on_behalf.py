@@ -115,3 +115,26 @@ def test_an_agent_sends_an_access_link_without_seeing_it(world: World, agent: Us
     email = OutboundEmail.objects.get(template="password_reset")
     assert email.to == "alice@example.nc" and "MASKED-TOKEN" in email.body_text
     assert AuditEntry.objects.filter(action="customer.send_access_link", actor=agent).exists()
+
+
+def test_the_on_behalf_form_speaks_of_the_customer_and_starts_with_the_phone(
+    bob_free: Customer, agent: User
+) -> None:
+    import html
+    import re
+
+    client = logged_in(agent)
+    page = html.unescape(
+        client.get(reverse("backoffice:new_request", args=["C100002"])).content.decode()
+    )
+    assert re.search(r'value="phone"[^>]*checked', page)  # most requests come by phone
+    for customers_words in ("Vos e-mails", "Ma ligne téléphonique", "Conservation des e-mails"):
+        assert customers_words not in page, customers_words
+    assert "Les e-mails du client" in page and "Conserver les e-mails du client" in page
+    summary = html.unescape(
+        client.get(
+            reverse("backoffice:new_request_summary", args=["C100002"]),
+            {"subscription": "SUB-B-1", "desired_date": "2027-01-31", "kind": "definitive"},
+        ).content.decode()
+    )
+    assert "Les boîtes mail du client" in summary and "Vos boîtes mail" not in summary

@@ -83,16 +83,41 @@ class ChannelForm(forms.Form):
     )
 
 
+# The client area's questions, asked of an agent about the customer.
+ABOUT_THE_CUSTOMER = {
+    "keep_mailboxes": gettext_lazy("Keep the customer's e-mails"),
+    "new_isp": gettext_lazy("Name of the customer's new provider"),
+    "phone_line_cancelled": gettext_lazy(
+        "The customer's phone line is already being cancelled with the operator"
+    ),
+    "wants_phone_line_ended": gettext_lazy("The customer also wants to end the fixed phone line"),
+}
+
+
 def _cancellation_form(customer: Customer, data: QueryDict | None) -> CancellationForm:
-    return CancellationForm(
+    form = CancellationForm(
         data,
         subscriptions=selectors.cancellable_subscriptions(customer),
         received_at=timezone.now(),
     )
+    for name, label in ABOUT_THE_CUSTOMER.items():
+        if name in form.fields:
+            form.fields[name].label = label
+    return form
 
 
 def _summary(form: CancellationForm) -> Summary | None:
-    if form.is_bound and form.is_valid() and form.quote is not None:
+    """The live summary; on the first display, of the answers already chosen (one
+    subscription, the month's end, a definitive cancellation): the agent on the phone
+    sees the dates and the cost before changing anything."""
+    if not form.is_bound:
+        chosen = {name: form[name].value() for name in form.fields}
+        form = CancellationForm(
+            {name: value for name, value in chosen.items() if value not in (None, "", False)},
+            subscriptions=list(form.subscriptions.values()),
+            received_at=form.received_at,
+        )
+    if form.is_valid() and form.quote is not None:
         return Summary.of_draft(form.draft(), form.quote)
     return None
 
@@ -112,7 +137,7 @@ def new_request(request: HttpRequest, client_code: str) -> HttpResponse:
         if sent is not None:
             return redirect("backoffice:request_detail", reference=sent.reference)
     form = _cancellation_form(customer, data)
-    channel_form = ChannelForm(data)
+    channel_form = ChannelForm(data, initial={"channel": Channel.PHONE})  # most calls
     if request.method == "POST" and form.is_valid() & channel_form.is_valid():
         try:
             cancellation = request_submit(
@@ -145,6 +170,7 @@ def new_request(request: HttpRequest, client_code: str) -> HttpResponse:
             "subscriptions": form.subscriptions,
             "summary": _summary(form),
             "idempotency_key": key,
+            "for_agent": True,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -155,7 +181,11 @@ def new_request(request: HttpRequest, client_code: str) -> HttpResponse:
 def new_request_summary(request: HttpRequest, client_code: str) -> HttpResponse:
     customer = _customer(client_code)
     form = _cancellation_form(customer, request.GET)
-    return render(request, "cancellations/_summary.html", {"form": form, "summary": _summary(form)})
+    return render(
+        request,
+        "cancellations/_summary.html",
+        {"form": form, "summary": _summary(form), "for_agent": True},
+    )
 
 
 @agent_required
