@@ -76,30 +76,53 @@ def _svg(chart_id: str, title: str, width: int, height: int, parts: list[SafeStr
     )
 
 
+LABEL_CHARS = 20  # what fits in the labels' column at 13 px
+
+
+def _label_lines(label: str) -> list[str]:
+    """A label in at most two lines that fit the labels' column, cut between words."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])[: LABEL_CHARS - 1] + "…"]
+    return lines or [""]
+
+
 def horizontal_bars(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
-    """One bar per row, its label on the left and its number at its end."""
-    width, label_width, row_height = 480, 150, 26
+    """One bar per row, its label on the left (wrapped over two lines when long) and its
+    number at its end."""
+    width, label_width = 480, 150
+    wrapped = [_label_lines(label) for label, _ in rows]
+    row_height = 38 if any(len(lines) > 1 for lines in wrapped) else 26
     height = max(len(rows), 1) * row_height + 10
     top = max((value for _, value in rows), default=0) or 1
     bars = []
-    for n, (label, value) in enumerate(rows):
+    for n, ((_label, value), lines) in enumerate(zip(rows, wrapped, strict=True)):
         y = 5 + n * row_height
         length = round((width - label_width - 60) * value / top)
+        first = y + row_height / 2 + 4 - (len(lines) - 1) * 7.5
+        spans = format_html_join(
+            "",
+            '<tspan x="{}" y="{}">{}</tspan>',
+            ((label_width - 8, _n(first + 15 * i), line) for i, line in enumerate(lines)),
+        )
         bars.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" font-size="13">{}</text>'
+                '<text text-anchor="end" font-size="13">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{}-p0)" stroke="#1d4f91"/>'
                 '<text x="{}" y="{}" font-size="13">{}</text>',
-                label_width - 8,
-                y + 17,
-                label,
+                spans,
                 label_width,
                 y + 3,
                 length,
                 row_height - 8,
                 chart_id,
                 label_width + length + 6,
-                y + 17,
+                _n(y + row_height / 2 + 4),
                 value,
             )
         )

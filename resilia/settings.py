@@ -7,6 +7,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from toolbox.env import env_bool, env_int, env_int_list, env_list, env_str, is_placeholder
 
@@ -158,6 +159,8 @@ CACHES = {
     },
 }
 AUTH_USER_MODEL = "accounts.User"
+# The back office's filters: an empty choice reads "All", not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("a filter left empty", "All")
 
 # --- Authentication -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -46,3 +46,13 @@ def test_missing_values_show_as_nothing_and_codes_as_words(world: World, supervi
     assert "public.confirm" not in audit and "confirmée avec le code reçu par e-mail" in audit
     assert "cancellations.cancellationrequest" not in audit
     assert f"Demande de résiliation #{world.signed.pk}" in audit
+
+
+def test_filters_say_all_and_long_chart_labels_wrap(world: World, supervisor: User) -> None:
+    from backoffice.charts import horizontal_bars
+
+    page = logged_in(supervisor).get(reverse("backoffice:request_list")).content.decode()
+    assert "---------" not in page and ">Tous</option>" in page
+    chart = horizontal_bars("c", "Canaux", [("Page publique de résiliation", 3), ("Web", 1)])
+    assert chart.count("<tspan") == 3  # two lines for the long label, one for the short
+    assert ">Page publique de</tspan>" in chart and ">résiliation</tspan>" in chart

@@ -21,7 +21,9 @@ def test_closing_a_bridge_day_is_previewed_then_saved(supervisor: User) -> None:
         url, {"day": "2026-11-30", "kind": "closed", "name": "Pont", "preview": "1"}
     )
     text = preview.content.decode()
-    assert "Dernier jour ouvré de novembre 2026 : lundi 30 novembre aujourd'hui" in text
+    assert (
+        "Dernier jour ouvré de novembre 2026 : lundi 30 novembre avec le calendrier actuel" in text
+    )
     assert "vendredi 27 novembre avec ce changement" in text
     assert not CalendarOverride.objects.exists()
     saved = client.post(url, {"day": "2026-11-30", "kind": "closed", "name": "Pont", "save": "1"})
