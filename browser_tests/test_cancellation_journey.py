@@ -72,7 +72,7 @@ def test_a_customer_cancels_on_a_phone_then_withdraws(
     assert summary.inner_text() != before
     phone.get_by_label("Conservation des e-mails").check()
     phone.get_by_label("Durée de conservation").select_option("6")
-    expect(summary).to_contain_text("conservées jusqu'au " + french(RETAINED, "j F Y"))
+    expect(summary).to_contain_text("conservées jusqu'au " + french(RETAINED, "l j F Y"))
     screenshot(phone, "11-form-summary")
 
     # A missing new provider's name is explained, not lost.

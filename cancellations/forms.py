@@ -55,7 +55,48 @@ def kind_detail_field() -> forms.CharField:
     return forms.CharField(label=_("Reason (in a few words)"), max_length=500, required=False)
 
 
-class CancellationForm(forms.Form):
+class MailboxAndPhoneLineQuestions(forms.Form):
+    """The optional questions of the leaflet's step 3, the same in the client area and on
+    the page without login: keep the e-mails (for how long), and the phone line."""
+
+    keep_mailboxes = forms.BooleanField(label=_("Keep my e-mails"), required=False)
+    retention_months = forms.TypedChoiceField(
+        label=_("For how long"),
+        coerce=int,
+        required=False,
+        empty_value=0,  # type: ignore[arg-type]
+    )
+    phone_line_cancelled = forms.BooleanField(
+        label=_("My phone line is already being cancelled with the operator"), required=False
+    )
+    wants_phone_line_ended = forms.BooleanField(
+        label=_("I also want to end my fixed phone line"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        price = settings.RESILIA_MAILBOX_RETENTION_PRICE_XPF
+        choices = []
+        for months in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
+            label = _("%(months)s months") % {"months": months} if months > 1 else _("1 month")
+            if price:
+                label = f"{label} ({price * months} F)"
+            choices.append((months, label))
+        self.fields["retention_months"].choices = choices  # type: ignore[attr-defined]
+        self.fields["retention_months"].initial = settings.RESILIA_MAILBOX_RETENTION_MONTHS[0]
+
+    def clean_retention_months(self) -> int:
+        months: int = self.cleaned_data.get("retention_months") or 0
+        if self.cleaned_data.get("keep_mailboxes") and not months:
+            raise forms.ValidationError(_("Choose for how long to keep your e-mails."), "required")
+        return months
+
+    def mailbox_retention_months(self) -> int:
+        data = self.cleaned_data
+        return (data.get("retention_months") or 0) if data.get("keep_mailboxes") else 0
+
+
+class CancellationForm(MailboxAndPhoneLineQuestions):
     """SPEC §3.3. The subscriptions offered are the customer's own, and only those."""
 
     subscription = forms.ChoiceField(
@@ -70,19 +111,6 @@ class CancellationForm(forms.Form):
     kind = kind_field()
     new_isp = new_isp_field()
     kind_detail = kind_detail_field()
-    keep_mailboxes = forms.BooleanField(label=_("Keep my e-mails"), required=False)
-    retention_months = forms.TypedChoiceField(
-        label=_("For how long"),
-        coerce=int,
-        required=False,
-        empty_value=0,  # type: ignore[arg-type]
-    )
-    phone_line_cancelled = forms.BooleanField(
-        label=_("My phone line is already being cancelled with the operator"), required=False
-    )
-    wants_phone_line_ended = forms.BooleanField(
-        label=_("I also want to end my fixed phone line"), required=False
-    )
 
     def __init__(
         self,
@@ -99,15 +127,6 @@ class CancellationForm(forms.Form):
         ]
         if len(subscriptions) == 1 and not self.is_bound:
             self.initial.setdefault("subscription", subscriptions[0].reference)
-        price = settings.RESILIA_MAILBOX_RETENTION_PRICE_XPF
-        choices = []
-        for months in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
-            label = _("%(months)s months") % {"months": months} if months > 1 else _("1 month")
-            if price:
-                label = f"{label} ({price * months} F)"
-            choices.append((months, label))
-        self.fields["retention_months"].choices = choices  # type: ignore[attr-defined]
-        self.fields["retention_months"].initial = settings.RESILIA_MAILBOX_RETENTION_MONTHS[0]
         self.fields["desired_date"].initial = month_end(received_at.astimezone(NOUMEA).date())
         self.quote: Quote | None = None
 
@@ -141,7 +160,6 @@ class CancellationForm(forms.Form):
 
     def draft(self) -> Draft:
         data = self.cleaned_data
-        keep = data.get("keep_mailboxes")
         subscription = self.subscriptions[data["subscription"]]
         # The phone-line questions only apply to a subscription over the operator's line.
         over_a_line = bool(subscription.access_line)
@@ -151,7 +169,7 @@ class CancellationForm(forms.Form):
             kind=data["kind"],
             new_isp=data.get("new_isp", ""),
             kind_detail=data.get("kind_detail", ""),
-            mailbox_retention_months=(data.get("retention_months") or 0) if keep else 0,
+            mailbox_retention_months=self.mailbox_retention_months(),
             phone_line_cancelled=over_a_line and bool(data.get("phone_line_cancelled")),
             wants_phone_line_ended=over_a_line and bool(data.get("wants_phone_line_ended")),
         )
@@ -159,9 +177,3 @@ class CancellationForm(forms.Form):
     def references_with_a_line(self) -> list[str]:
         """For the page's script: which subscriptions get the phone-line questions."""
         return [ref for ref, sub in self.subscriptions.items() if sub.access_line]
-
-    def clean_retention_months(self) -> int:
-        months: int = self.cleaned_data.get("retention_months") or 0
-        if self.cleaned_data.get("keep_mailboxes") and not months:
-            raise forms.ValidationError(_("Choose for how long to keep your e-mails."), "required")
-        return months

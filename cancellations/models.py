@@ -233,6 +233,10 @@ class PublicSubmission(models.Model):
     kind = models.CharField(_("kind of cancellation"), max_length=12, choices=Kind.choices)
     new_isp = models.CharField(_("new internet provider"), max_length=100, blank=True)
     kind_detail = models.CharField(_("details"), max_length=500, blank=True)
+    # The optional questions, as answered (0: the mailboxes go with the service).
+    mailbox_retention_months = models.PositiveSmallIntegerField(default=0)
+    phone_line_cancelled = models.BooleanField(default=False)
+    wants_phone_line_ended = models.BooleanField(default=False)
     language = models.CharField(max_length=2)
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Written by the worker: the customer whose client code and e-mail on file both match

@@ -71,6 +71,10 @@ class Submitted:
     kind: str
     new_isp: str = ""
     kind_detail: str = ""
+    # The optional questions (the leaflet's step 3), as answered.
+    mailbox_retention_months: int = 0
+    phone_line_cancelled: bool = False
+    wants_phone_line_ended: bool = False
 
 
 def submission_record(
@@ -102,6 +106,9 @@ def submission_record(
                 kind=data.kind,
                 new_isp=data.new_isp.strip(),
                 kind_detail=data.kind_detail.strip(),
+                mailbox_retention_months=data.mailbox_retention_months,
+                phone_line_cancelled=data.phone_line_cancelled,
+                wants_phone_line_ended=data.wants_phone_line_ended,
                 language=language,
                 ip=ip,
             )
@@ -321,12 +328,17 @@ def confirmable(submission: PublicSubmission, now: datetime) -> bool:
 
 
 def draft_of(submission: PublicSubmission, subscription: Subscription) -> Draft:
+    # The phone-line answers only apply to a subscription over the operator's line.
+    over_a_line = bool(subscription.access_line)
     return Draft(
         subscription=subscription,
         desired_date=submission.desired_date,
         kind=submission.kind,
         new_isp=submission.new_isp,
         kind_detail=submission.kind_detail,
+        mailbox_retention_months=submission.mailbox_retention_months,
+        phone_line_cancelled=over_a_line and submission.phone_line_cancelled,
+        wants_phone_line_ended=over_a_line and submission.wants_phone_line_ended,
     )
 
 

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from cancellations.forms import (
+    MailboxAndPhoneLineQuestions,
     desired_date_field,
     kind_detail_field,
     kind_field,
@@ -24,7 +25,7 @@ from cancellations.services import RequestError, kind_problems, quote_date
 PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
 
 
-class PublicCancellationForm(forms.Form):
+class PublicCancellationForm(MailboxAndPhoneLineQuestions):
     client_code = forms.CharField(
         label=_("Client code"),
         max_length=20,
@@ -122,6 +123,9 @@ class PublicCancellationForm(forms.Form):
             kind=data["kind"],
             new_isp=data.get("new_isp", "") if data["kind"] == Kind.ISP_CHANGE else "",
             kind_detail=data.get("kind_detail", ""),
+            mailbox_retention_months=self.mailbox_retention_months(),
+            phone_line_cancelled=bool(data.get("phone_line_cancelled")),
+            wants_phone_line_ended=bool(data.get("wants_phone_line_ended")),
         )
 
 

@@ -78,6 +78,9 @@ def _same(request: HttpRequest, submission: PublicSubmission, data: Submitted) -
         submission.kind,
         submission.new_isp,
         submission.kind_detail,
+        submission.mailbox_retention_months,
+        submission.phone_line_cancelled,
+        submission.wants_phone_line_ended,
     ) == (
         normalize_client_code(data.client_code),
         data.last_name.strip(),
@@ -87,6 +90,9 @@ def _same(request: HttpRequest, submission: PublicSubmission, data: Submitted) -
         data.kind,
         data.new_isp.strip(),
         data.kind_detail.strip(),
+        data.mailbox_retention_months,
+        data.phone_line_cancelled,
+        data.wants_phone_line_ended,
     )
 
 
@@ -135,6 +141,10 @@ def _answers_of(request: HttpRequest) -> dict[str, object]:
         "kind": submission.kind,
         "new_isp": submission.new_isp,
         "kind_detail": submission.kind_detail,
+        "keep_mailboxes": bool(submission.mailbox_retention_months),
+        "retention_months": submission.mailbox_retention_months or None,
+        "phone_line_cancelled": submission.phone_line_cancelled,
+        "wants_phone_line_ended": submission.wants_phone_line_ended,
     }
 
 

@@ -79,13 +79,38 @@ def test_every_page_offers_cancel_your_contract_without_login(alice: Customer) -
     assert link in own.get(reverse("portal:home")).content.decode()
     page = Client().get(START)
     assert page.status_code == 200
-    # Nothing more than §312k allows: identification, subscription, date, kind.
+    # Nothing more required than §312k allows: identification, subscription, date, kind;
+    # the leaflet's step 3 (e-mails kept, the phone line) is offered, optional.
     form = page.content.decode().split('id="public-cancel-form"')[1].split("</form>")[0]
     names = set(re.findall(r'name="([a-z_]+)"', form))
     assert names == {
         "csrfmiddlewaretoken", "form_nonce", "client_code", "last_name", "contact",
         "subscription", "desired_date", "kind", "new_isp", "kind_detail",
+        "keep_mailboxes", "retention_months", "phone_line_cancelled", "wants_phone_line_ended",
     }  # fmt: skip
+    required = set(re.findall(r'<(?:input|select)[^>]*name="([a-z_]+)"[^>]*required', form))
+    assert required <= {
+        "client_code",
+        "last_name",
+        "contact",
+        "subscription",
+        "desired_date",
+        "kind",
+    }
+
+
+def test_the_public_path_keeps_the_mailboxes_asked_for(alice: Customer) -> None:
+    client = Client()
+    page = _send(client, keep_mailboxes="on", retention_months="3")
+    confirm = _enter(client, page, delivered_code())
+    body = html.unescape(client.get(confirm).content.decode())
+    assert "elles sont conservées jusqu'au dimanche 28 février 2027 inclus" in " ".join(
+        body.split()
+    )
+    client.post(confirm, {"subscription": "SUB-A-1"})
+    request = CancellationRequest.objects.get()
+    assert request.mailbox_retention_months == 3
+    assert request.mailboxes_kept_until is not None
 
 
 def test_a_logged_in_customer_goes_straight_to_the_client_area_form(alice: Customer) -> None:
