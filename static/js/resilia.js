@@ -18,8 +18,8 @@
   // reason only for "other".
   // The retention duration only once retention is ticked; the phone-line questions only
   // for a subscription over the operator's line.
-  var cancelForm = document.getElementById("cancel-form");
-  if (cancelForm) {
+  // The same on the page without login (its form has no phone-line blocks to toggle).
+  document.querySelectorAll("#cancel-form, #public-cancel-form").forEach(function (cancelForm) {
     var withLine = JSON.parse(
       (document.getElementById("subscriptions-with-a-line") || {}).textContent || "[]"
     );
@@ -39,7 +39,7 @@
     };
     cancelForm.addEventListener("change", updateForm);
     updateForm();
-  }
+  });
 
   // After a refused submission, focus goes to the list of errors at the top of the
   // form, whose links lead to each field (a screen reader reads it at once).
