@@ -15,14 +15,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 
+from notifications.tests.http_receiver import SlowReceiver  # noqa: E402
 from notifications.tests.smtp_server import SMTPServer  # noqa: E402
 
 ROOT = Path(os.environ.get("BACKLOG_ROOT", HERE))
@@ -31,27 +30,6 @@ PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
 EVENTS = int(os.environ.get("BACKLOG_EVENTS", "9000"))
 NOTICES = int(os.environ.get("BACKLOG_NOTICES", "3000"))
 RECEIVER_DELAY = 0.02
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.count = 0
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(RECEIVER_DELAY)
-                owner.count += 1
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -64,7 +42,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 def main() -> None:
-    receiver = Receiver()
+    receiver = SlowReceiver(RECEIVER_DELAY)
     with SMTPServer() as smtp:
         env = {
             **os.environ,

@@ -6,7 +6,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from notifications.tests.http_receiver import SlowReceiver
 from notifications.tests.smtp_server import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,31 +237,6 @@ def test_every_attempt_at_one_message_carries_the_same_message_id(db: None) -> N
         first.message()["Message-ID"]
         == f"<resilia.{email.pk}.{email.created_at:%Y%m%d%H%M%S}@mls.nc>"
     )
-
-
-class SlowReceiver:
-    """A webhook receiver that takes `delay` seconds per event, and counts them."""
-
-    def __init__(self, delay: float) -> None:
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.count = 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(delay)
-                receiver.count += 1
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def test_a_new_email_does_not_wait_behind_the_webhook_and_notice_backlog(
