@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Choices, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -149,7 +149,7 @@ def mailboxes_csv(mailboxes: QuerySet[Mailbox], *, machine: bool = False) -> Str
     return _export("boites-a-supprimer", columns, rows, machine)
 
 
-def wants_export(query: object) -> tuple[bool, bool]:
+def wants_export(query: QueryDict) -> tuple[bool, bool]:
     """(an export is asked for, in its machine variant) from a request's GET."""
-    kind = getattr(query, "get", lambda _key: None)("export")
+    kind = query.get("export")
     return kind in ("csv", MACHINE), kind == MACHINE

@@ -321,7 +321,7 @@ def request_confirm(
 
 
 def last_withdrawal_day(request: CancellationRequest) -> date:
-    return rules.last_withdrawal_day(request.effective_date)
+    return request.last_withdrawal_day
 
 
 def withdrawal_allowed(request: CancellationRequest, today: date) -> bool:

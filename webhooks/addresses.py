@@ -72,8 +72,13 @@ def refusal(url: str) -> str | None:
     """Why Résilia will not send to this URL, or None. Where private networks are
     allowed, a name that does not resolve yet is accepted (it is resolved at each
     attempt)."""
-    if settings.RESILIA_WEBHOOK_ALLOW_PRIVATE and urlsplit(url).scheme in ("https", "http"):
-        return None if urlsplit(url).hostname else destination(url)[0]
+    parts = urlsplit(url)
+    if (
+        settings.RESILIA_WEBHOOK_ALLOW_PRIVATE
+        and parts.scheme in ("https", "http")
+        and parts.hostname
+    ):
+        return None
     return destination(url)[0]
 
 

@@ -349,14 +349,13 @@ def webhook_replay_since(
 ) -> int:
     """Send an endpoint every event it wants written since `since` again, in order (each
     with its own webhook-id: receivers drop those they already have). Returns how many."""
-    events = [
-        event
-        for event in WebhookEvent.objects.filter(created_at__gte=since).order_by("id")
-        if endpoint.wants(event.type)
-    ]
+    events = WebhookEvent.objects.filter(created_at__gte=since).order_by("id").only("pk")
+    if endpoint.event_types:  # none ticked: all of them
+        events = events.filter(type__in=endpoint.event_types)
     with transaction.atomic():
         WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(endpoint=endpoint, event=event) for event in events], batch_size=1000
+            deliveries := [WebhookDelivery(endpoint=endpoint, event=e) for e in events.iterator()],
+            batch_size=1000,
         )
         audit_log(
             actor=actor,
@@ -364,9 +363,9 @@ def webhook_replay_since(
             target=endpoint,
             ip=ip,
             since=since.isoformat(timespec="minutes"),
-            events=len(events),
+            events=len(deliveries),
         )
-    return len(events)
+    return len(deliveries)
 
 
 def webhook_prune(before: datetime) -> int:

@@ -18,7 +18,7 @@ from accounts.roles import AGENT, SUPERVISOR
 from accounts.staff import StaffError, staff_create, staff_set_active, staff_set_role
 from audit.models import AuditEntry
 from backoffice.access import supervisor_required
-from backoffice.exports import MACHINE, mailboxes_csv
+from backoffice.exports import mailboxes_csv, wants_export
 from backoffice.filters import AuditFilter
 from backoffice.selectors import mailboxes_due_for_deletion
 from cancellations.calendar import calendar_override_add, calendar_override_remove, override_preview
@@ -193,5 +193,5 @@ def mailboxes_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
     asked = small_int(days)
     window = asked if asked is not None and 0 < asked <= 366 else 30
     today = timezone.now().astimezone(NOUMEA).date()
-    machine = request.GET.get("export") == MACHINE
+    _export, machine = wants_export(request.GET)
     return mailboxes_csv(mailboxes_due_for_deletion(today, window), machine=machine)
