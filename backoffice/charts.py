@@ -76,57 +76,29 @@ def _svg(chart_id: str, title: str, width: int, height: int, parts: list[SafeStr
     )
 
 
-LABEL_CHARS = 20  # what fits in the labels' column at 13 px
-
-
-def _label_lines(label: str) -> list[str]:
-    """A label in at most two lines that fit the labels' column, cut between words."""
-    lines: list[str] = []
-    for word in label.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_CHARS:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])[: LABEL_CHARS - 1] + "…"]
-    return lines or [""]
-
-
 def horizontal_bars(chart_id: str, title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
-    """One bar per row, its label on the left (wrapped over two lines when long) and its
-    number at its end."""
-    width, label_width = 480, 150
-    wrapped = [_label_lines(label) for label, _ in rows]
-    row_height = 38 if any(len(lines) > 1 for lines in wrapped) else 26
-    height = max(len(rows), 1) * row_height + 10
+    """One bar per row: its label as text (it wraps on a phone and keeps its size, which
+    text inside a scaled SVG would not), the bar drawn to scale, and its number."""
     top = max((value for _, value in rows), default=0) or 1
-    bars = []
-    for n, ((_label, value), lines) in enumerate(zip(rows, wrapped, strict=True)):
-        y = 5 + n * row_height
-        length = round((width - label_width - 60) * value / top)
-        first = y + row_height / 2 + 4 - (len(lines) - 1) * 7.5
-        spans = format_html_join(
-            "",
-            '<tspan x="{}" y="{}">{}</tspan>',
-            ((label_width - 8, _n(first + 15 * i), line) for i, line in enumerate(lines)),
-        )
-        bars.append(
-            format_html(
-                '<text text-anchor="end" font-size="13">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{}-p0)" stroke="#1d4f91"/>'
-                '<text x="{}" y="{}" font-size="13">{}</text>',
-                spans,
-                label_width,
-                y + 3,
-                length,
-                row_height - 8,
-                chart_id,
-                label_width + length + 6,
-                _n(y + row_height / 2 + 4),
-                value,
-            )
-        )
-    return _svg(chart_id, title, width, height, bars)
+    bars = format_html_join(
+        "",
+        '<span class="hbar-label">{}</span>'
+        '<svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><rect width="{}" height="10" fill="url(#{}-p0)" stroke="#1d4f91" '
+        'stroke-width="0.5" vector-effect="non-scaling-stroke"/></svg>'
+        '<span class="hbar-value">{}</span>',
+        ((label, _n(100 * value / top), chart_id, value) for label, value in rows),
+    )
+    # The patterns' <defs> live in a hidden SVG of their own; the bars refer to them.
+    return format_html(
+        '<div class="chart" id="{}" role="img" aria-label="{}">'
+        '<svg class="chart-defs" aria-hidden="true" focusable="false">{}</svg>'
+        '<div class="hbars">{}</div></div>',
+        chart_id,
+        title,
+        _patterns(chart_id),
+        bars,
+    )
 
 
 def stacked_columns(
@@ -137,7 +109,7 @@ def stacked_columns(
 ) -> SafeString:
     """One column per category, stacked by series, the total above each column and a
     legend whose swatches carry the series' patterns."""
-    width, height, left, bottom, top_margin = 760, 300, 36, 46, 18
+    width, height, left, bottom, top_margin = 760, 270, 36, 22, 18
     plot_h = height - bottom - top_margin
     column = (width - left - 10) / max(len(categories), 1)
     totals = [sum(values[i] for _, values in series) for i in range(len(categories))]
@@ -166,7 +138,7 @@ def stacked_columns(
         if totals[i]:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>',
                     _n(x + column * 0.35),
                     _n(y - 3),
                     totals[i],
@@ -175,7 +147,7 @@ def stacked_columns(
         if i % 4 == 0:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
+                    '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>',
                     _n(x + column * 0.35),
                     top_margin + plot_h + 14,
                     category,
@@ -183,17 +155,13 @@ def stacked_columns(
             )
     legend = format_html_join(
         "",
-        '<rect x="{}" y="{}" width="14" height="14" fill="url(#{}-p{})" stroke="{}"/>'
-        '<text x="{}" y="{}" font-size="12">{}</text>',
+        '<li><svg viewBox="0 0 14 14" aria-hidden="true" focusable="false"><rect width="14" '
+        'height="14" fill="url(#{}-p{})" stroke="{}"/></svg>{}</li>',
         (
             (
-                left + s * 145,
-                height - 18,
                 chart_id,
                 s % len(SERIES_STYLES),
                 SERIES_STYLES[s % len(SERIES_STYLES)][0],
-                left + s * 145 + 19,
-                height - 6,
                 name,
             )
             for s, (name, _) in enumerate(series)
@@ -206,4 +174,9 @@ def stacked_columns(
         width - 10,
         top_margin + plot_h,
     )
-    return _svg(chart_id, title, width, height, [axis, *parts, legend])
+    # The legend is text under the chart: it wraps on a phone.
+    return format_html(
+        '<div class="chart-scroll">{}</div><ul class="chart-legend">{}</ul>',
+        _svg(chart_id, title, width, height, [axis, *parts]),
+        legend,
+    )

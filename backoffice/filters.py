@@ -37,6 +37,7 @@ class FormFilter(django_filters.FilterSet):
     )
     order = StableOrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Most recently received first"),
         fields=(("request__received_at", "received"), ("forwarded_at", "forwarded")),
         field_labels={
             "request__received_at": _("Received"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.signing import forms_unsigned_for_long
 from cancellations.calendar import current_calendar
-from cancellations.filters import awaiting_confirmation
+from cancellations.filters import awaiting_confirmation, completed_with_form_unsigned
 from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.public import submissions_to_verify
 from cancellations.rules import (
@@ -87,6 +87,7 @@ def needs_action_counts(today: date) -> dict[str, Any]:
             "id", filter=Q(received_at__gte=start_of_day(since_last_business_day))
         ),
         to_confirm=Count("id", filter=awaiting_confirmation(today)),
+        form_never_signed=Count("id", filter=completed_with_form_unsigned()),
     )
     open_forms = AccessLineForm.objects.filter(request__status__in=REQUEST_OPEN_STATUSES)
     forms = open_forms.aggregate(

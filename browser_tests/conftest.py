@@ -56,8 +56,8 @@ def browser() -> Iterator[Browser]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-def _screen(browser: Browser, width: int, height: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+def _screen(browser: Browser, width: int, height: int, locale: str = "fr-FR") -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     # A script the CSP blocks, or one that throws, fails the test that loaded it.
     errors: list[str] = []
@@ -82,6 +82,33 @@ def phone(browser: Browser) -> Iterator[Page]:
 def desktop(browser: Browser) -> Iterator[Page]:
     """A 1280×800 desktop screen, French first."""
     yield from _screen(browser, 1280, 800)
+
+
+# The two screens and the two languages every walk of what people read is tried in.
+SCREENS = {"phone": (360, 740), "desktop": (1280, 800)}
+BROWSER_LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+
+
+@pytest.fixture(
+    params=[(s, lang) for s in SCREENS for lang in BROWSER_LOCALES],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def screen(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone and a desktop, each in French and in English (the browser's language)."""
+    name, language = request.param
+    width, height = SCREENS[name]
+    yield from _screen(browser, width, height, BROWSER_LOCALES[language])
+
+
+def language_of(page: Page) -> str:
+    return "en" if str(page.evaluate("navigator.language")).startswith("en") else "fr"
+
+
+def assert_no_sideways_scroll(page: Page, where: str) -> None:
+    """The page itself never scrolls sideways (a wide table or chart scrolls in its box)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None and width <= viewport["width"], (where, width)
 
 
 def assert_clickable(locator: Locator) -> None:

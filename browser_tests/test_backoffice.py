@@ -121,7 +121,7 @@ def test_an_agents_morning(live_server: object, desktop: Page, month_end_queue: 
 
     # The dashboard: charts drawn, numbers beside them.
     page.get_by_role("link", name="Tableau de bord").click()
-    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator(".chart")).to_have_count(5)
     expect(page.locator(".tile").first).to_contain_text("4")
     assert_accessible(page, "back office dashboard")
     screenshot(page, "backoffice-1280-dashboard")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cancellations.models import CancellationRequest, Channel, Kind, Status
 from cancellations.rules import (
     FORM_SIGNED,
+    FORM_STATUSES_UNSIGNED,
     REQUEST_OPEN_STATUSES,
     end_of_day,
     noumea_today,
@@ -51,6 +52,11 @@ def needs_action(today: date) -> Q:
         access_form__status=FORM_SIGNED,
         access_form__checked_at__isnull=True,
     )
+
+
+def completed_with_form_unsigned() -> Q:
+    """Completed requests whose OPTimo form was never signed (rules.ended_with_form_unsigned)."""
+    return Q(status=Status.COMPLETED, access_form__status__in=FORM_STATUSES_UNSIGNED)
 
 
 # A search matching more customers than this is too broad to be useful: the first ones.
@@ -106,8 +112,14 @@ class RequestFilter(django_filters.FilterSet):
     needs_action = django_filters.BooleanFilter(
         label=_("Needs action"), method="only_needing_action", widget=forms.CheckboxInput
     )
+    form_never_signed = django_filters.BooleanFilter(
+        label=_("Completed, form never signed"),
+        method="only_form_never_signed",
+        widget=forms.CheckboxInput,
+    )
     order = StableOrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Most recently received first"),
         fields=(
             ("received_at", "received"),
             ("effective_date", "effective"),
@@ -161,6 +173,11 @@ class RequestFilter(django_filters.FilterSet):
         if not value:
             return qs
         return qs.filter(status=Status.SUBMITTED, processing_date__lt=noumea_today())
+
+    def only_form_never_signed(
+        self, qs: QuerySet[Any], name: str, value: bool | None
+    ) -> QuerySet[Any]:
+        return qs.filter(completed_with_form_unsigned()) if value else qs
 
     def only_needing_action(
         self, qs: QuerySet[Any], name: str, value: bool | None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cancellations.rules import (
     REQUEST_OPEN_STATUSES,
     REQUEST_STATUSES_WITHOUT_EFFECT,
+    ended_with_form_unsigned,
     last_withdrawal_day,
     mailbox_kept_until,
 )
@@ -179,6 +180,14 @@ class CancellationRequest(models.Model):
     def last_withdrawal_day(self) -> date:
         """R9: the last day the customer may withdraw it (while it is open)."""
         return last_withdrawal_day(self.effective_date)
+
+    @property
+    def form_never_signed(self) -> bool:
+        """Completed while its OPTimo form was never signed (rules.ended_with_form_unsigned)."""
+        form = getattr(
+            self, "access_form", None
+        )  # the form's app adds it; not every request has one
+        return form is not None and ended_with_form_unsigned(self.status, form.status)
 
     @property
     def keeps_subscription(self) -> bool:

@@ -308,6 +308,16 @@ def form_first_status(*, access_line: str, phone_line_cancelled: bool) -> str:
     return FORM_AWAITING_SIGNATURE
 
 
+# Form statuses in which the line holder has not signed (not yet, or not validly).
+FORM_STATUSES_UNSIGNED = frozenset({FORM_AWAITING_SIGNATURE, "invalid"})
+
+
+def ended_with_form_unsigned(request_status: str, form_status: str) -> bool:
+    """The service has ended but the line holder never signed the OPTimo form: the
+    operator still runs (and bills) the fixed-line access, so staff follow it up."""
+    return request_status == "completed" and form_status in FORM_STATUSES_UNSIGNED
+
+
 # --- Requests that end without effect (SPEC §5, R9) ---------------------------------------
 
 # A withdrawn or rejected request changes nothing: the subscription continues, nothing is

@@ -1,4 +1,6 @@
-from django import template
+from typing import Any
+
+from django import forms, template
 from django.apps import apps
 from django.http import QueryDict
 from django.utils.html import format_html
@@ -58,6 +60,12 @@ ACTIONS = {
 
 
 @register.filter
+def actor_label(label: str) -> str:
+    """Who did it, as staff read it: a username or client code, or Résilia itself."""
+    return str(_("Résilia (automatic)")) if label == "system" else label
+
+
+@register.filter
 def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))
 
@@ -91,3 +99,19 @@ def sort_header(context: template.Context, key: str, label: str) -> SafeString:
         label,
         arrow,
     )
+
+
+@register.simple_tag
+def filter_parts(form: forms.Form) -> dict[str, Any]:
+    """A list's filters as its page lays them out: the search box on its own, the other
+    fields (folded on a phone), how many of those are in use, and whether one is wrong
+    (then they unfold)."""
+    fields = list(form)
+    search = next((field for field in fields if field.name == "q"), None)
+    others = [field for field in fields if field is not search]
+    return {
+        "search": search,
+        "others": others,
+        "active": sum(1 for field in others if form.data.get(field.name) not in (None, "")),
+        "errors": any(field.errors for field in others),
+    }

@@ -4,14 +4,46 @@
 (function () {
   "use strict";
 
-  // Side menu: always open on a wide screen; on a phone it opens on demand so that the
-  // page's content comes first.
-  var menu = document.getElementById("menu-details");
-  if (menu) {
-    var wide = window.matchMedia("(min-width: 800px)");
-    var syncMenu = function () { if (wide.matches) menu.open = true; };
-    wide.addEventListener("change", syncMenu);
-    syncMenu();
+  // The client area's side menu and the back office's filters: always open on a wide
+  // screen; on a phone they open on demand so that the page's content comes first.
+  var wide = window.matchMedia("(min-width: 800px)");
+  var openWhenWide = function () {
+    if (!wide.matches) return;
+    document.querySelectorAll("details[data-open-when-wide]").forEach(function (details) {
+      details.open = true;
+    });
+  };
+  wide.addEventListener("change", openWhenWide);
+  openWhenWide();
+
+  // A table or chart wider than the screen scrolls inside its box: the box can then be
+  // focused, so that it scrolls from the keyboard too.
+  var scrollBoxes = document.querySelectorAll(".table-scroll, .chart-scroll");
+  var focusableWhenScrolling = function () {
+    scrollBoxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.tabIndex = 0;
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  };
+  window.addEventListener("resize", focusableWhenScrolling);
+  focusableWhenScrolling();
+
+  // A chart wider than a phone scrolls inside its card: it opens on the latest weeks.
+  document.querySelectorAll(".chart-scroll").forEach(function (box) {
+    box.scrollLeft = box.scrollWidth;
+  });
+
+  // The back office's tab bar scrolls sideways on a phone: the current tab is brought
+  // into view (the edges' shadows say there is more on either side).
+  var currentTab = document.querySelector(".bo-nav [aria-current=page]");
+  if (currentTab) {
+    var nav = currentTab.closest(".bo-nav");
+    if (nav.scrollWidth > nav.clientWidth) {
+      nav.scrollLeft = currentTab.offsetLeft - (nav.clientWidth - currentTab.offsetWidth) / 2;
+    }
   }
 
   // Cancellation form: the new provider's name only for a change of provider, the
