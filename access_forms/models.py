@@ -26,6 +26,8 @@ class SignatureSource(models.TextChoices):
     DRAWN = "drawn", _("Signed online (drawn)")
     TYPED = "typed", _("Signed online (typed name)")
     UPLOAD = "upload", _("Scanned form uploaded")
+    # Where the operator accepts a gaining provider's order instead of a signature.
+    ORDER = "order", _("New provider's switch order (no signature)")
 
 
 class ForwardingBatch(models.Model):
@@ -64,6 +66,8 @@ class AccessLineForm(models.Model):
     holder_phone = models.CharField(_("phone"), max_length=30, blank=True)
     holder_email = models.EmailField(_("e-mail"), blank=True)
     form_date = models.DateField(_("date in the observations"))
+    # A switch placed by the new provider: its reference, printed in the observations.
+    switch_reference = models.CharField(_("switch order"), max_length=20, blank=True)
     # Signature evidence (SPEC §3.5); the PDF is immutable once signed.
     source = models.CharField(max_length=8, choices=SignatureSource.choices, blank=True)
     signer_name = models.CharField(_("signer"), max_length=200, blank=True)

@@ -88,6 +88,9 @@ class FormContent:
     line_number: str
     form_date: date
     new_isp: str = ""
+    # A switch placed by the new provider; `by_order`: its order stands for the signature.
+    switch_reference: str = ""
+    by_order: bool = False
     signer_name: str = ""
     signed_at: datetime | None = None
     signature_png: bytes | None = None  # drawn, or a typed name made an image
@@ -226,6 +229,13 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
         f"{what} {date_in_figures(content.form_date)} ({date_in_words(content.form_date)}).",
         new_x="LMARGIN", new_y="NEXT",
     )  # fmt: skip
+    if content.switch_reference:
+        pdf.multi_cell(
+            0, 6,
+            f"Changement de fournisseur commandé par {content.new_isp} : ordre de transfert "
+            f"{content.switch_reference}.",
+            new_x="LMARGIN", new_y="NEXT",
+        )  # fmt: skip
     pdf.ln(2)
 
     section(pdf, "DATE ET SIGNATURE DU TITULAIRE DE LA LIGNE")
@@ -241,7 +251,18 @@ def render_form(content: FormContent, font_dir: Path) -> bytes:
         pdf.image(
             io.BytesIO(content.signature_png), x=20, y=top + 6, w=100, h=30, keep_aspect_ratio=True
         )
-    if content.signer_name and signed_on:
+    if content.by_order and signed_on:
+        regular(pdf, 8)
+        lines = [
+            "Sans signature : ordre de transfert",
+            f"{content.switch_reference} de {content.new_isp},",
+            f"reçu le {signed_on:%d/%m/%Y à %H:%M} (heure de Nouméa)",
+            "(l'opérateur accepte l'ordre du nouveau FAI).",
+        ]
+        for index, line in enumerate(lines):
+            pdf.set_xy(130, top + 2 + index * 4.5)
+            pdf.cell(65, 4.5, line)
+    elif content.signer_name and signed_on:
         regular(pdf, 8)
         lines = [
             "Signé électroniquement par",

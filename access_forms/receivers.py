@@ -1,5 +1,6 @@
 """The OPTimo form follows its request (cancellations.signals): made with it, closed
-with it, and for a request made without an account, sent to be signed by link."""
+with it, dated again with it, and for a request made without an account, sent to be
+signed by link."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,10 +8,15 @@ from typing import Any
 from django.dispatch import receiver
 
 from access_forms.services import form_close_with_request, form_for_new_request
-from access_forms.signing import form_send_link
+from access_forms.signing import form_reschedule_with_request, form_send_link
 from accounts.models import User
 from cancellations.models import CancellationRequest
-from cancellations.signals import request_closed, request_made_without_account, request_submitted
+from cancellations.signals import (
+    request_closed,
+    request_made_without_account,
+    request_rescheduled,
+    request_submitted,
+)
 
 
 @receiver(request_submitted, dispatch_uid="access-form-for-new-request")
@@ -23,6 +29,13 @@ def _form_closes_with_request(
     request: CancellationRequest, actor: User | None, ip: str | None, **kwargs: Any
 ) -> None:
     form_close_with_request(request=request, actor=actor, ip=ip)
+
+
+@receiver(request_rescheduled, dispatch_uid="access-form-takes-the-new-date")
+def _form_takes_the_new_date(
+    request: CancellationRequest, actor: User | None, ip: str | None, **kwargs: Any
+) -> None:
+    form_reschedule_with_request(request=request, actor=actor, ip=ip)
 
 
 @receiver(request_made_without_account, dispatch_uid="access-form-link-without-account")

@@ -19,6 +19,7 @@ from access_forms.models import (
     AccessLineForm,
     FormKind,
     FormStatus,
+    SignatureSource,
 )
 from access_forms.pdf import (
     FormContent,
@@ -100,6 +101,8 @@ def form_content(form: AccessLineForm, signature_png: bytes | None = None) -> Fo
         line_number=form.line_number,
         form_date=form.form_date,
         new_isp=text(form.request.new_isp),
+        switch_reference=form.switch_reference,
+        by_order=form.source == SignatureSource.ORDER,
         signer_name=text(form.signer_name),
         signed_at=form.signed_at,
         signature_png=signature_png,

@@ -37,6 +37,7 @@ from access_forms.pdf import (
 from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
+from cancellations.models import CancellationRequest
 from cancellations.rules import (
     NOUMEA,
     REQUEST_OPEN_STATUSES,
@@ -148,6 +149,77 @@ def form_sign(
             signer=form.signer_name,
             via_link=via_link,
         )
+    return form
+
+
+def form_accept_order(
+    *, form: AccessLineForm, actor: User | None, ip: str | None = None
+) -> AccessLineForm:
+    """Where the operator accepts a gaining provider's switch order instead of the line
+    holder's signature (RESILIA_SWITCH_FORM = "order"): the form is written with the
+    order's reference and no signature, and waits for an agent's check as a signed one."""
+    with transaction.atomic():
+        form = locked_form(form)
+        form.source = SignatureSource.ORDER
+        form.signer_name = ""
+        form.signed_at = timezone.now()
+        content = render_form(form_content(form), Path(settings.RESILIA_PDF_FONT_DIR))
+        _receive_document(
+            form,
+            content=content,
+            extension="pdf",
+            mimetype="application/pdf",
+            source=SignatureSource.ORDER,
+            actor=actor,
+            ip=ip,
+            user_agent="",
+            audit_action="form.order",
+            order=form.switch_reference,
+        )
+    return form
+
+
+# A form no new date changes: not needed, closing with the phone line, with the
+# operator (the request refuses the change), or closed.
+FORM_UNTOUCHED_BY_A_NEW_DATE = frozenset(
+    {
+        FormStatus.NOT_NEEDED,
+        FormStatus.AUTO_CLOSED,
+        FormStatus.FORWARDED,
+        FormStatus.ACKNOWLEDGED,
+        FormStatus.REFUSED_BY_OPERATOR,
+        FormStatus.CANCELLED,
+    }
+)
+
+
+def form_reschedule_with_request(
+    *, request: CancellationRequest, actor: User | None, ip: str | None = None
+) -> AccessLineForm | None:
+    """The request's date changed (it had not left for the operator): the form carries
+    the new date. One signed with the old date must be signed again; one that stands on
+    a switch order is written again with the new date."""
+    form = AccessLineForm.objects.select_for_update().filter(request=request).first()
+    if form is None or form.status in FORM_UNTOUCHED_BY_A_NEW_DATE:
+        return form
+    form.form_date = request.desired_date
+    if form.status == FormStatus.SIGNED and form.source == SignatureSource.ORDER:
+        form.save(update_fields=["form_date", "updated_at"])
+        form_accept_order(form=form, actor=actor, ip=ip)
+        return form
+    if form.status == FormStatus.SIGNED:
+        form.status = FormStatus.INVALID
+        form.invalid_reason = str(_("The date changed: the form must be signed again."))
+        form.checked_at = None
+    form.save(update_fields=["form_date", "status", "invalid_reason", "checked_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="form.new_date",
+        target=form,
+        ip=ip,
+        reference=request.reference,
+        form_date=str(form.form_date),
+    )
     return form
 
 

@@ -49,6 +49,16 @@ class KeyAuth(HttpBearer):
         api_key = api_key_for(token)
         if api_key is None:
             return None
+        if (api_key.scope == Scope.SWITCHING) != (self.scope == Scope.SWITCHING):
+            # A gaining provider's key opens the switching endpoints only, and only such
+            # a key opens them (the switch is placed in its name).
+            raise ApiError(
+                403,
+                "insufficient_scope",
+                _("This key is for switching only.")
+                if api_key.scope == Scope.SWITCHING
+                else _("Switching needs a key with the switching scope."),
+            )
         if self.scope == Scope.WRITE and api_key.scope != Scope.WRITE:
             raise ApiError(
                 403, "insufficient_scope", _("This key can read but not write: use a write key.")
@@ -71,3 +81,4 @@ class KeyAuth(HttpBearer):
 
 read_key = KeyAuth(Scope.READ)
 write_key = KeyAuth(Scope.WRITE)
+switching_key = KeyAuth(Scope.SWITCHING)

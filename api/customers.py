@@ -43,6 +43,7 @@ def _customer_out(customer: Customer) -> CustomerOut:
                 ends_on=s.ends_on,
                 access_line=s.access_line,
                 line_holder=s.line_holder,
+                switching_code=s.switching_code,
                 mailboxes=[
                     MailboxOut(address=m.address, status=m.status, retained_until=m.retained_until)
                     for m in s.mailboxes.all()

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class Scope(models.TextChoices):
     READ = "read", _("Read")
     WRITE = "write", _("Read and write")
+    # A gaining provider's key (named after it): the switching endpoints, nothing else.
+    SWITCHING = "switching", _("Switching (a gaining provider)")
 
 
 class ApiKey(models.Model):
@@ -18,7 +20,7 @@ class ApiKey(models.Model):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, unique=True)
     digest = models.CharField(max_length=64, unique=True)
-    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     # The account the key acts as, named "api:<prefix>": the services, the request history
     # and the audit log attribute every call made with the key to it. It cannot log in.
     user = models.OneToOneField(

@@ -41,6 +41,10 @@ class SubscriptionOut(Schema):
     ends_on: date | None
     access_line: str
     line_holder: str
+    switching_code: str = Field(
+        description="What the customer gives a new provider (12 characters, the last two "
+        "check the others); print it on invoices"
+    )
     mailboxes: list[MailboxOut]
 
 
@@ -217,3 +221,67 @@ class FormFilters(Schema):
     status: str | None = None
     limit: int = Field(50, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=10_000_000)
+
+
+# --- Switching (a gaining provider's key) ---------------------------------------------------
+
+
+class MatchIn(Schema):
+    switching_code: text(40) = Field(..., description="The customer's code, 12 characters")  # type: ignore[valid-type]
+    holder_last_name: text(200)  # type: ignore[valid-type]
+    access_line: text(20) = ""  # type: ignore[valid-type]
+
+
+class MatchedSubscription(Schema):
+    plan: str
+    access_line: str
+
+
+class Implications(Schema):
+    earliest_date: date
+    billing_end: date
+    months_billed: list[BilledMonth]
+    total_billed_xpf: int
+    no_fee: bool
+    mailboxes: list[MailboxFate]
+
+
+class MatchOut(Schema):
+    match_id: str
+    expires_at: datetime
+    subscription: MatchedSubscription
+    implications: Implications
+
+
+class SwitchIn(Schema):
+    match_id: text(40)  # type: ignore[valid-type]
+    planned_date: text(20) = Field(..., description="YYYY-MM-DD")  # type: ignore[valid-type]
+    mailbox_retention_months: StrictInt | None = Field(
+        None, description="Omitted: the customer's own choice from our e-mail, else none"
+    )
+
+
+class PlannedDateIn(Schema):
+    planned_date: text(20) = Field(..., description="YYYY-MM-DD")  # type: ignore[valid-type]
+
+
+class SwitchForm(Schema):
+    status: str | None = Field(
+        description="Its OPTimo form: awaiting_signature, signed, forwarded, acknowledged, …"
+    )
+    signed: bool
+    forwarded: bool
+    acknowledged_by_operator: bool
+
+
+class SwitchOut(Schema):
+    reference: str
+    status: str = Field(description="ordered, objected, cancelled or completed")
+    request: str
+    planned_date: date
+    effective_date: date
+    billing_end: date
+    ordered_at: datetime
+    objected_at: datetime | None
+    cancelled_at: datetime | None
+    form: SwitchForm

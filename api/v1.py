@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from api import customers, forms, public, requests
+from api import customers, forms, public, requests, switches
 from api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -12,7 +12,9 @@ api = NinjaAPI(
         "end-of-month deadline). With an API key (`Authorization: Bearer rsl_…`, created "
         "by a supervisor in the back office): customers and their bulk upsert, requests "
         "(list, read, create, confirm, reject, withdraw), a subscription's quote, OPTimo "
-        "forms and the operator's answers, final-invoice data. Every POST honours an "
+        "forms and the operator's answers, final-invoice data. With a `switching` key (a "
+        "gaining provider's, named after it): match a customer by switching code and last "
+        "name, order, follow, move or cancel a switch. Every POST honours an "
         "`Idempotency-Key` header (24 hours). Errors are JSON with a stable `code` and a "
         "human `message`."
     ),
@@ -23,3 +25,4 @@ api.add_router("", public.router)
 api.add_router("", customers.router)
 api.add_router("", requests.router)
 api.add_router("", forms.router)
+api.add_router("", switches.router)

@@ -34,6 +34,8 @@ from cancellations.rules import (
 )
 from customers.models import Mailbox, MailboxStatus
 from notifications.models import EmailStatus, OutboundEmail
+from switching.filters import STATUS_Q
+from switching.models import Switch, SwitchStatus
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,8 @@ class Dashboard:
     forms_by_age: list[tuple[str, int]]
     mailboxes_by_week: list[tuple[date, int]]
     channels: list[tuple[str, int]]
+    # Switches placed in the period, per gaining provider: (name, placed, completed).
+    switches_by_provider: list[tuple[str, int, int]]
     computed_at: datetime
 
 
@@ -329,5 +333,15 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         forms_by_age=forms_waiting_by_age(today),
         mailboxes_by_week=[(week, mailboxes.get(week, 0)) for week in mailbox_weeks],
         channels=channels,
+        switches_by_provider=[
+            (row["gaining_name"], row["placed"], row["completed"])
+            for row in Switch.objects.filter(created_at__gte=bounds[0])
+            .values("gaining_name")
+            .annotate(
+                placed=Count("id"),
+                completed=Count("id", filter=STATUS_Q[SwitchStatus.COMPLETED]),
+            )
+            .order_by("-placed", "gaining_name")
+        ],
         computed_at=now,
     )

@@ -7,6 +7,7 @@ from backoffice.views import (
     integrations,
     requests,
     supervision,
+    switches,
     verifications,
 )
 
@@ -53,6 +54,7 @@ urlpatterns = [
     path("bons/<int:pk>/document/", forms.form_document, name="form_document"),
     path("bons/<int:pk>/original/", forms.form_original, name="form_original"),
     path("lots/", forms.batch_list, name="batch_list"),
+    path("transferts/", switches.switch_list, name="switch_list"),
     path("lots/<str:reference>/", forms.batch_detail, name="batch_detail"),
     # Supervisors
     path("calendrier/", supervision.calendar, name="calendar"),

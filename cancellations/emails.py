@@ -98,6 +98,10 @@ def send_request_confirmed(request: CancellationRequest) -> OutboundEmail:
     return _about_request(request, "request_confirmed")
 
 
+def send_request_rescheduled(request: CancellationRequest) -> OutboundEmail:
+    return _about_request(request, "request_rescheduled")
+
+
 def send_request_withdrawn(request: CancellationRequest) -> OutboundEmail:
     return _about_request(request, "request_withdrawn")
 

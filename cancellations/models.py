@@ -69,6 +69,8 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("E-mail")
     COUNTER = "counter", _("Counter")
+    # Placed by the gaining provider through the switching API (the switching app).
+    SWITCH = "switch", _("Switch by the new provider")
 
 
 class Status(models.TextChoices):

@@ -15,8 +15,9 @@ def cancellable_subscriptions(
 
 
 def requests_for_customer(customer: Customer) -> QuerySet[CancellationRequest]:
+    # `switch`: a change of provider placed by the new provider (the switching app).
     return CancellationRequest.objects.filter(customer=customer).select_related(
-        "subscription__plan"
+        "subscription__plan", "switch"
     )
 
 

@@ -33,7 +33,7 @@ from cancellations.rules import (
     QuoteError,
     quote,
 )
-from cancellations.signals import request_closed, request_submitted
+from cancellations.signals import request_closed, request_rescheduled, request_submitted
 from customers.models import (
     Customer,
     Subscription,
@@ -407,6 +407,81 @@ def request_reject(
         request_closed.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
         webhook_emit("request.rejected", request_data(request))
         emails.send_request_rejected(request)
+    return request
+
+
+def request_reschedule(
+    *,
+    request: CancellationRequest,
+    desired_date: date,
+    actor: User | None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> CancellationRequest:
+    """An open request's desired date changes (a switch moved by the new provider): its
+    dates and bill are quoted again as an instruction received now, every consequence
+    follows (the subscription's end, the form's date, an e-mail to the customer, the
+    history, the audit log and a webhook). Refused once the withdrawal deadline has
+    passed (R9), and once the form has left for the operator with the old date."""
+    at = now or timezone.now()
+    today = at.astimezone(NOUMEA).date()
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_open:
+            raise RequestError("not_open", str(_("This request is no longer open.")))
+        if not withdrawal_allowed(request, today):
+            raise RequestError(
+                "too_late",
+                str(
+                    _("It is too late to change the date: it could be changed until %(date)s.")
+                    % {"date": request.last_withdrawal_day.strftime("%d/%m/%Y")}
+                ),
+            )
+        form = getattr(request, "access_form", None)
+        if form is not None and form.status in rules.FORM_STATUSES_WITH_THE_OPERATOR:
+            raise RequestError(
+                "form_with_operator",
+                str(
+                    _(
+                        "The form has already left for the operator with the planned date: "
+                        "cancel this switch and place a new one."
+                    )
+                ),
+            )
+        result = quote_date(desired_date, at)
+        before = request.effective_date
+        request.desired_date = desired_date
+        request.processing_date = result.processing_date
+        request.effective_date = result.effective_date
+        request.billing_end = result.billing_end
+        request.month_end_deadline = result.month_end_deadline
+        request.on_time_for_month_end = result.on_time_for_month_end
+        request.save(
+            update_fields=[
+                "desired_date",
+                "processing_date",
+                "effective_date",
+                "billing_end",
+                "month_end_deadline",
+                "on_time_for_month_end",
+                "updated_at",
+            ]
+        )
+        request.subscription.ends_on = result.effective_date
+        request.subscription.save(update_fields=["ends_on"])
+        note = str(_("New date: %(date)s") % {"date": result.effective_date.strftime("%d/%m/%Y")})
+        _event(request, actor, note=note)
+        audit_log(
+            actor=actor,
+            action="request.reschedule",
+            target=request,
+            ip=ip,
+            before=str(before),
+            effective_date=str(result.effective_date),
+        )
+        request_rescheduled.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
+        webhook_emit("request.rescheduled", request_data(request))
+        emails.send_request_rescheduled(request)
     return request
 
 

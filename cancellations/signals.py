@@ -14,3 +14,6 @@ request_closed = Signal()
 # to them by e-mail. Arguments: `request`, `actor`, `ip`, `build_url` (the link around
 # its token).
 request_made_without_account = Signal()
+
+# An open request's date changed (request_reschedule). Arguments: `request`, `actor`, `ip`.
+request_rescheduled = Signal()

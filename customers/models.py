@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from customers.switching_codes import new_code
+
 
 class Language(models.TextChoices):
     FRENCH = "fr", _("French")
@@ -72,6 +74,11 @@ class Subscription(models.Model):
     # Delivered over the operator's fixed line ("OPTimo"): the line number and holder.
     access_line = models.CharField(_("access line"), max_length=20, blank=True)
     line_holder = models.CharField(_("line holder"), max_length=200, blank=True)
+    # What the customer gives a new provider to take the line over (switching_codes.py);
+    # renewed on the customer's demand, the old one then matches nothing.
+    switching_code = models.CharField(
+        _("switching code"), max_length=12, unique=True, default=new_code, editable=False
+    )
 
     class Meta:
         ordering = ["customer", "started_on", "reference"]

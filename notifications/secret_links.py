@@ -18,6 +18,7 @@ TOKEN_MAKERS = {
     "access": "accounts.services.access_link_token",
     "signing": "access_forms.signing.signing_link_token",
     "public_code": "cancellations.public.public_code_token",
+    "switch_objection": "switching.services.objection_link_token",
 }
 
 

@@ -8,6 +8,11 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("forfaits/", views.plans, name="plans"),
+    path(
+        "abonnements/<str:reference>/code-de-transfert/",
+        views.renew_switching_code,
+        name="renew_switching_code",
+    ),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe-oublie/", views.password_forgotten, name="password_forgotten"),

@@ -6,16 +6,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import customer_required
 from accounts.services import access_link_request
-from customers.models import Customer
+from customers.models import Customer, SubscriptionStatus
 from customers.selectors import subscriptions_for_customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import reveal
 from notifications.services import email_rendered
 from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
+from switching.services import switching_code_renew
+from toolbox.client_address import client_ip
 
 
 class LoginView(auth_views.LoginView):
@@ -31,6 +33,27 @@ def home(request: HttpRequest, customer: Customer) -> HttpResponse:
         "portal/home.html",
         {"customer": customer, "subscriptions": subscriptions_for_customer(customer)},
     )
+
+
+@customer_required
+@require_POST
+def renew_switching_code(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    """A new switching code: the old one, and whatever a provider matched with it, stop
+    working (the customer who thinks someone has it without reason)."""
+    subscription = (
+        customer.subscriptions.exclude(status=SubscriptionStatus.TERMINATED)
+        .filter(reference=reference)
+        .first()
+    )
+    if subscription is None:
+        raise Http404
+    switching_code_renew(subscription=subscription, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("Your new switching code for %(reference)s works at once; the old one no longer does.")
+        % {"reference": subscription.reference},
+    )
+    return redirect("portal:home")
 
 
 @customer_required

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal",
     "api",
     "webhooks",
+    "switching",
     "resilia",  # the project's own commands (load_demo)
     "toolbox",  # the attempt counters of toolbox.throttle
 ]
@@ -367,6 +368,15 @@ RESILIA_RETENTION_DAYS = {
 # The back office flags forms unsigned for this many days, and the daily run reminds
 # their customer once (SPEC §4).
 RESILIA_FORM_REMINDER_DAYS = env_int("RESILIA_FORM_REMINDER_DAYS", 7)
+# A switch placed by a gaining provider: "signature" (the operator wants the line
+# holder's signature: they sign online from the e-mail's link, reminders included) or
+# "order" (the operator accepts the gaining provider's order: the form goes with the
+# switch's reference and no signature).
+RESILIA_SWITCH_FORM = env_str("RESILIA_SWITCH_FORM", "signature")
+if RESILIA_SWITCH_FORM not in ("signature", "order"):
+    raise ImproperlyConfigured('RESILIA_SWITCH_FORM is "signature" or "order".')
+# A match lets its gaining provider order the switch for this many days.
+RESILIA_SWITCH_MATCH_DAYS = env_int("RESILIA_SWITCH_MATCH_DAYS", 30)
 # Résilia's own address, for links in e-mails sent by scheduled work (no web request).
 RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://localhost:8000")
 # Seconds a webhook receiver has to answer before the attempt counts as failed.

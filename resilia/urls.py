@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("cancellations.urls")),
     path("", include("access_forms.urls")),
+    path("", include("switching.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -49,3 +49,16 @@ if ! .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
     --seed 20261126 --report junit --report-dir "$VAR/schemathesis"; then
   echo "--- gunicorn log"; tail -100 "$LOG"; exit 1
 fi
+
+# The switching endpoints again, with a gaining provider's key (the write key is refused
+# there): matches, orders, moves and cancellations from fuzzed bodies, never a 5xx.
+SWITCHING_KEY="$("$PY" manage.py create_api_key --name Lagoon --scope switching)"
+if ! .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+    --url "http://127.0.0.1:$PORT" --include-tag switching \
+    -H "Host: resilia.example.nc" -H "X-Forwarded-Proto: https" \
+    -H "Authorization: Bearer $SWITCHING_KEY" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-300}" \
+    --seed 20261206 --report junit --report-dir "$VAR/schemathesis-switching"; then
+  echo "--- gunicorn log"; tail -100 "$LOG"; exit 1
+fi

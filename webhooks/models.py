@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 EVENT_TYPES = [
     "request.submitted",
     "request.confirmed",
+    "request.rescheduled",
     "request.withdrawn",
     "request.rejected",
     "request.completed",
@@ -19,6 +20,17 @@ EVENT_TYPES = [
     "form.acknowledged",
     "form.refused",
     "mailbox.deleted",
+    # A switch placed by a gaining provider (the switching app), and its form's steps:
+    # sent to that provider's own endpoints, and to the ISP's.
+    "switch.ordered",
+    "switch.rescheduled",
+    "switch.objected",
+    "switch.cancelled",
+    "switch.completed",
+    "switch.form_signed",
+    "switch.form_forwarded",
+    "switch.form_acknowledged",
+    "switch.form_refused",
 ]
 
 
@@ -30,6 +42,16 @@ class WebhookEndpoint(models.Model):
     # The event types sent to it; empty: all of them.
     event_types = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
+    # A gaining provider's endpoint: the account of its switching key. It receives only
+    # the events addressed to that account (its own switches), never the ISP's others.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gaining provider"),
+    )
     disabled_reason = models.CharField(max_length=300, blank=True)
     # Since when every attempt has failed; three days of it disables the endpoint.
     failing_since = models.DateTimeField(null=True, blank=True)
@@ -45,7 +67,11 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.url
 
-    def wants(self, event_type: str) -> bool:
+    def wants(self, event_type: str, audience_id: int | None = None) -> bool:
+        """The ISP's endpoints get every event of their types; a gaining provider's only
+        those addressed to it."""
+        if self.owner_id is not None and self.owner_id != audience_id:
+            return False
         return not self.event_types or event_type in self.event_types
 
 
@@ -56,6 +82,10 @@ class WebhookEvent(models.Model):
     msg_id = models.CharField(max_length=40, unique=True)
     type = models.CharField(max_length=40, db_index=True)
     body = models.TextField()
+    # The account whose own endpoints also get it (a gaining provider, for its switch).
+    audience = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,7 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,6 +65,7 @@ def webhook_endpoint_create(
     description: str,
     actor: AbstractBaseUser,
     ip: str | None = None,
+    owner: AbstractBaseUser | None = None,
 ) -> tuple[WebhookEndpoint, str]:
     """The endpoint and its signing secret (whsec_…), to show once."""
     unknown = set(event_types) - set(EVENT_TYPES)
@@ -80,6 +81,7 @@ def webhook_endpoint_create(
             description=description[:200],
             event_types=list(event_types),
             secret=secret,
+            owner_id=owner.pk if owner is not None else None,
             created_by_id=actor.pk,
         )
         audit_log(actor=actor, action="webhook.create", target=endpoint, ip=ip, url=url)
@@ -115,21 +117,44 @@ def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
+# Functions from the apps built on this one that add events to a batch being written
+# (the switching app: a request's and its form's changes, told to the gaining provider).
+# Each gets the batch and returns the events to add, each with its audience.
+Companion = Callable[[Sequence[tuple[str, dict[str, Any]]]], list["Event"]]
+_companions: list[Companion] = []
+
+
+def register_companion_events(companion: Companion) -> None:
+    if companion not in _companions:
+        _companions.append(companion)
+
+
+# (type, data) for everyone, or (type, data, audience's user id) for one account's
+# endpoints as well as the ISP's.
+Event = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], int | None]
+
+
 def webhook_emit_many(event_type: str, items: Iterable[dict[str, Any]]) -> int:
     """Write one event per item, and a delivery for every endpoint that wants this type;
     call it inside the transaction of the change. Returns the number of events."""
     return webhook_emit_events([(event_type, data) for data in items])
 
 
-def webhook_emit_events(events: Sequence[tuple[str, dict[str, Any]]]) -> int:
-    """Write each (type, data) event, in order, with a delivery for every endpoint that
-    wants its type, active or not (a disabled endpoint's wait for it to be enabled): the
-    endpoints are read once. Every event is kept, wanted or not, for a later replay.
-    Returns the number of events."""
+def webhook_emit_events(events: Sequence[Event]) -> int:
+    """Write each event, in order, with a delivery for every endpoint that wants it,
+    active or not (a disabled endpoint's wait for it to be enabled), then the events the
+    companions add: the endpoints are read once. Every event is kept, wanted or not, for
+    a later replay. Returns the number of events."""
     if not events:
         return 0
+    plain = [(e[0], e[1]) for e in events]
+    wanted: list[tuple[str, dict[str, Any], int | None]] = [
+        (e[0], e[1], e[2] if len(e) == 3 else None)
+        for e in events  # type: ignore[misc]
+    ]
+    for companion in _companions:
+        wanted += [(e[0], e[1], e[2] if len(e) == 3 else None) for e in companion(plain)]  # type: ignore[misc]
     endpoints = list(WebhookEndpoint.objects.all())
-    wanted = list(events)
     now = timezone.now()
     written = WebhookEvent.objects.bulk_create(
         [
@@ -137,8 +162,9 @@ def webhook_emit_events(events: Sequence[tuple[str, dict[str, Any]]]) -> int:
                 msg_id="msg_" + secrets.token_hex(12),
                 type=event_type,
                 body=_envelope(event_type, data, now),
+                audience_id=audience,
             )
-            for event_type, data in wanted
+            for event_type, data, audience in wanted
         ],
         batch_size=1000,
     )
@@ -147,15 +173,15 @@ def webhook_emit_events(events: Sequence[tuple[str, dict[str, Any]]]) -> int:
             WebhookDelivery(endpoint=e, event=event)
             for event in written
             for e in endpoints
-            if e.wants(event.type)
+            if e.wants(event.type, event.audience_id)
         ],
         batch_size=1000,
     )
     return len(written)
 
 
-def webhook_emit(event_type: str, data: dict[str, Any]) -> None:
-    webhook_emit_events([(event_type, data)])
+def webhook_emit(event_type: str, data: dict[str, Any], audience: int | None = None) -> None:
+    webhook_emit_events([(event_type, data, audience)])
 
 
 def request_data(request: Any) -> dict[str, Any]:
@@ -352,6 +378,8 @@ def webhook_replay_since(
     events = WebhookEvent.objects.filter(created_at__gte=since).order_by("id").only("pk")
     if endpoint.event_types:  # none ticked: all of them
         events = events.filter(type__in=endpoint.event_types)
+    if endpoint.owner_id is not None:  # a gaining provider's: its own switches' only
+        events = events.filter(audience_id=endpoint.owner_id)
     with transaction.atomic():
         WebhookDelivery.objects.bulk_create(
             deliveries := [WebhookDelivery(endpoint=endpoint, event=e) for e in events.iterator()],

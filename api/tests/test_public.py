@@ -159,6 +159,11 @@ def test_the_api_describes_only_what_it_offers(db: None) -> None:
         "/api/v1/forms/{reference}",
         "/api/v1/forms/{reference}/document",
         "/api/v1/forms/{reference}/answer",
+        "/api/v1/switches/match",
+        "/api/v1/switches",
+        "/api/v1/switches/{reference}",
+        "/api/v1/switches/{reference}/reschedule",
+        "/api/v1/switches/{reference}/cancel",
     }
 
 

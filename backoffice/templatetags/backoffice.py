@@ -20,8 +20,11 @@ ACTIONS = {
     "request.withdraw": _("withdrawn"),
     "request.complete": _("completed"),
     "request.note": _("internal note"),
+    "request.reschedule": _("date changed"),
     "form.sign": _("form signed online"),
     "form.upload": _("scanned form uploaded"),
+    "form.order": _("form written from the new provider's switch order"),
+    "form.new_date": _("form dated again"),
     "form.send_link": _("signing link sent to the line holder"),
     "form.valid": _("form checked: valid"),
     "form.invalid": _("form checked: not valid"),
@@ -56,6 +59,13 @@ ACTIONS = {
     "public.confirm": _("confirmed with the e-mailed code"),
     "public.verify": _("identity verified by an agent"),
     "public.refuse": _("identity not verified: refused"),
+    "switch.match": _("switch: customer matched by a new provider"),
+    "switch.order": _("switch ordered by the new provider"),
+    "switch.reschedule": _("switch moved by the new provider"),
+    "switch.cancel": _("switch cancelled by the new provider"),
+    "switch.object": _("switch stopped by the customer"),
+    "switch.retention": _("switch: mailbox retention chosen by the customer"),
+    "subscription.new_switching_code": _("switching code renewed"),
 }
 
 

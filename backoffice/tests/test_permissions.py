@@ -38,6 +38,7 @@ EXPECTED = {
     "form_document": (AGENT, "get"),
     "form_original": (SUPERVISOR, "get"),
     "batch_list": (AGENT, "get"),
+    "switch_list": (AGENT, "get"),
     "batch_detail": (AGENT, "get"),
     "calendar": (SUPERVISOR, "get"),
     "calendar_remove": (SUPERVISOR, "post"),

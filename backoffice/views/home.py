@@ -80,6 +80,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "channels": charts.horizontal_bars(
                     "channels", _("Requests per channel"), figures.channels
                 ),
+                "switches": charts.horizontal_bars(
+                    "switches",
+                    _("Switches placed, per new provider"),
+                    [(name, placed) for name, placed, _completed in figures.switches_by_provider],
+                ),
                 "ages": charts.horizontal_bars(
                     "ages", _("Forms waiting, by age in days"), figures.forms_by_age
                 ),

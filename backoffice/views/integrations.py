@@ -51,6 +51,13 @@ class EndpointForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # A gaining provider's endpoint gets only the events of its own switches.
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("For a new provider (its own switches only)"),
+        queryset=ApiKey.objects.filter(scope=Scope.SWITCHING, revoked_at__isnull=True),
+        required=False,
+        empty_label=gettext_lazy("No: the ISP's own systems (every event)"),
+    )
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]
@@ -86,6 +93,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
                 description=endpoint_form.cleaned_data["description"],
                 actor=request.user,  # type: ignore[arg-type]
                 ip=client_ip(request),
+                owner=owner.user if (owner := endpoint_form.cleaned_data["owner"]) else None,
             )
             shown_once = {
                 "what": _("signing secret of %(url)s") % {"url": endpoint.url},

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from cancellations.rules import NOUMEA
 from cancellations.summary import Summary, mailbox_sentence, request_mailbox_sentence
+from customers.switching_codes import grouped
 from toolbox import formats
 from toolbox.formats import NBSP
 from toolbox.links import site_url
@@ -74,6 +75,12 @@ def minutes(value: timedelta | None) -> int:
     if value is None:
         return 0
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def switching_code(code: str) -> str:
+    """A switching code as people read and type it: 4-4-4."""
+    return grouped(code)
 
 
 @register.simple_tag

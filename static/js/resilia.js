@@ -73,6 +73,17 @@
     updateForm();
   });
 
+  // "Copier" beside a switching code: the code goes to the clipboard, the button says so.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copy);
+      if (!source || !navigator.clipboard) return;
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = button.dataset.copied;
+      });
+    });
+  });
+
   // After a refused submission, focus goes to the list of errors at the top of the
   // form, whose links lead to each field (a screen reader reads it at once).
   var summary = document.querySelector("[data-error-summary]");

@@ -1,0 +1,200 @@
+"""Switching in the integration API: a gaining provider (its `switching` key, named after
+it) matches a customer by switching code and last name, orders the switch, follows,
+moves or cancels it. Only its own matches and switches exist for it; a failed match
+says nothing about whether the customer exists."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+
+from api.auth import switching_key
+from api.errors import ApiError
+from api.idempotency import idempotent
+from api.models import ApiKey
+from api.public import _parse_date
+from api.schemas import (
+    ERRORS,
+    IDEMPOTENCY,
+    BilledMonth,
+    Implications,
+    MailboxFate,
+    MatchedSubscription,
+    MatchIn,
+    MatchOut,
+    PlannedDateIn,
+    ReasonIn,
+    SwitchForm,
+    SwitchIn,
+    SwitchOut,
+)
+from switching.models import Switch
+from switching.services import (
+    SwitchError,
+    switch_cancel,
+    switch_match,
+    switch_of,
+    switch_order,
+    switch_reschedule,
+)
+from toolbox.client_address import client_ip
+
+router = Router(tags=["switching"])
+
+WITH_THE_OPERATOR = {"forwarded", "acknowledged"}
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except SwitchError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
+
+
+def _key(request: HttpRequest) -> ApiKey:
+    return request.api_key  # type: ignore[attr-defined,no-any-return]
+
+
+def _switch_out(switch: Switch) -> SwitchOut:
+    r = switch.request
+    form = getattr(r, "access_form", None)
+    status = form.status if form is not None else None
+    return SwitchOut(
+        reference=switch.reference,
+        status=switch.status,
+        request=r.reference,
+        planned_date=switch.planned_date,
+        effective_date=r.effective_date,
+        billing_end=r.billing_end,
+        ordered_at=switch.created_at,
+        objected_at=switch.objected_at,
+        cancelled_at=switch.cancelled_at,
+        form=SwitchForm(
+            status=status,
+            signed=form is not None and form.signed_at is not None,
+            forwarded=status in WITH_THE_OPERATOR,
+            acknowledged_by_operator=status == "acknowledged",
+        ),
+    )
+
+
+@router.post(
+    "/switches/match",
+    auth=switching_key,
+    response={200: MatchOut, **ERRORS},
+    summary="Match a customer by switching code and last name; tells the customer at once",
+    openapi_extra=IDEMPOTENCY,
+)
+@idempotent
+def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut:
+    key = _key(request)
+    with _refusals():
+        found, consequences = switch_match(
+            gaining=key.user,
+            gaining_name=key.name,
+            code_text=payload.switching_code,
+            last_name=payload.holder_last_name,
+            access_line=payload.access_line,
+            ip=client_ip(request),
+        )
+    subscription = found.subscription
+    return MatchOut(
+        match_id=found.public_id,
+        expires_at=found.expires_at,
+        subscription=MatchedSubscription(
+            plan=subscription.plan.name, access_line=subscription.access_line
+        ),
+        implications=Implications(
+            earliest_date=consequences.earliest_date,
+            billing_end=consequences.billing_end,
+            months_billed=[
+                BilledMonth(month=m.month.strftime("%Y-%m"), amount_xpf=m.amount_xpf)
+                for m in consequences.months_billed
+            ],
+            total_billed_xpf=consequences.total_billed_xpf,
+            no_fee=True,
+            mailboxes=[
+                MailboxFate(
+                    address=m.address, kept_until=m.kept_until, deleted_after=m.deleted_after
+                )
+                for m in consequences.mailboxes
+            ],
+        ),
+    )
+
+
+@router.post(
+    "/switches",
+    auth=switching_key,
+    response={201: SwitchOut, **ERRORS},
+    summary="Order the switch of a match for a planned date (a change-of-provider request)",
+    openapi_extra=IDEMPOTENCY,
+)
+@idempotent
+def order_switch(request: HttpRequest, payload: SwitchIn) -> Status[SwitchOut]:
+    planned = _parse_date(payload.planned_date)
+    with _refusals():
+        switch = switch_order(
+            gaining=_key(request).user,
+            match_id=payload.match_id,
+            planned_date=planned,
+            mailbox_retention_months=payload.mailbox_retention_months,
+            ip=client_ip(request),
+            now=timezone.now(),
+        )
+    return Status(201, _switch_out(switch_of(_key(request).user, switch.reference)))
+
+
+@router.get(
+    "/switches/{reference}",
+    auth=switching_key,
+    response={200: SwitchOut, **ERRORS},
+    summary="One of your switches: its status, dates and the OPTimo form's progress",
+)
+def get_switch(request: HttpRequest, reference: str) -> SwitchOut:
+    with _refusals():
+        return _switch_out(switch_of(_key(request).user, reference))
+
+
+@router.post(
+    "/switches/{reference}/reschedule",
+    auth=switching_key,
+    response={200: SwitchOut, **ERRORS},
+    summary="Move one of your switches to another date (until the day before it)",
+    openapi_extra=IDEMPOTENCY,
+)
+@idempotent
+def reschedule_switch(request: HttpRequest, reference: str, payload: PlannedDateIn) -> SwitchOut:
+    planned = _parse_date(payload.planned_date)
+    user = _key(request).user
+    with _refusals():
+        switch_reschedule(
+            switch=switch_of(user, reference),
+            planned_date=planned,
+            gaining=user,
+            ip=client_ip(request),
+        )
+        return _switch_out(switch_of(user, reference))
+
+
+@router.post(
+    "/switches/{reference}/cancel",
+    auth=switching_key,
+    response={200: SwitchOut, **ERRORS},
+    summary="Call one of your switches off: the request is withdrawn, the customer told",
+    openapi_extra=IDEMPOTENCY,
+)
+@idempotent
+def cancel_switch(request: HttpRequest, reference: str, payload: ReasonIn) -> SwitchOut:
+    user = _key(request).user
+    with _refusals():
+        switch_cancel(
+            switch=switch_of(user, reference),
+            reason=payload.reason,
+            gaining=user,
+            ip=client_ip(request),
+        )
+        return _switch_out(switch_of(user, reference))

@@ -1,0 +1,32 @@
+"""Switches by status (which follows the request: models.switch_status) and by gaining
+provider, for the back office's list."""
+
+from django.db.models import Q, QuerySet
+
+from switching.models import Switch, SwitchStatus
+
+STATUS_Q: dict[str, Q] = {
+    SwitchStatus.ORDERED: Q(
+        cancelled_at__isnull=True, request__status__in=["submitted", "confirmed"]
+    ),
+    SwitchStatus.OBJECTED: Q(cancelled_at__isnull=True, request__status="withdrawn"),
+    SwitchStatus.CANCELLED: Q(cancelled_at__isnull=False) | Q(request__status="rejected"),
+    SwitchStatus.COMPLETED: Q(cancelled_at__isnull=True, request__status="completed"),
+}
+
+
+def switches(status: str = "", gaining_name: str = "") -> QuerySet[Switch]:
+    found = Switch.objects.select_related("request__customer", "request__access_form").order_by(
+        "-created_at", "-id"
+    )
+    if status in STATUS_Q:
+        found = found.filter(STATUS_Q[status])
+    if gaining_name:
+        found = found.filter(gaining_name=gaining_name)
+    return found
+
+
+def gaining_names() -> list[str]:
+    return list(
+        Switch.objects.order_by("gaining_name").values_list("gaining_name", flat=True).distinct()
+    )

@@ -1,0 +1,69 @@
+"""What a switch means for the customer, as the match's answer, e-mail and page say it:
+when the service ends at the earliest, what is still billed, what becomes of each
+mailbox."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cancellations.rules import NOUMEA, mailbox_kept_until, months_still_billed
+from cancellations.services import quote_date
+from customers.models import Mailbox, Subscription
+
+
+@dataclass(frozen=True)
+class BilledMonth:
+    month: date
+    amount_xpf: int
+
+
+@dataclass(frozen=True)
+class MailboxFate:
+    address: str
+    kept_until: date | None
+    deleted_after: date | None
+
+
+@dataclass(frozen=True)
+class Implications:
+    earliest_date: date
+    billing_end: date
+    months_billed: list[BilledMonth]
+    mailboxes: list[MailboxFate]
+
+    @property
+    def total_billed_xpf(self) -> int:
+        return sum(m.amount_xpf for m in self.months_billed)
+
+    @property
+    def addresses(self) -> str:
+        return ", ".join(m.address for m in self.mailboxes)
+
+
+def implications(
+    subscription: Subscription, now: datetime, desired: date | None = None, months: int = 0
+) -> Implications:
+    """The switch's consequences as a cancellation received now for `desired` (today when
+    not given): when the service ends at the earliest, what is still billed (every
+    started month), what becomes of each mailbox."""
+    today = now.astimezone(NOUMEA).date()
+    result = quote_date(desired or today, now)
+    monthly = subscription.plan.monthly_price_xpf
+    kept = mailbox_kept_until(result.effective_date, months) if months else None
+    return Implications(
+        earliest_date=result.effective_date,
+        billing_end=result.billing_end,
+        months_billed=[
+            BilledMonth(month=m, amount_xpf=monthly)
+            for m in months_still_billed(result.received_on, result.billing_end)
+        ],
+        mailboxes=[
+            MailboxFate(
+                address=m.address,
+                kept_until=kept,
+                deleted_after=None if kept else result.effective_date,
+            )
+            for m in Mailbox.objects.filter(subscription=subscription)
+            .exclude(status="deleted")
+            .order_by("address")
+        ],
+    )

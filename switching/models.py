@@ -1,0 +1,104 @@
+"""A change of provider placed by the gaining provider (SPEC §7, switching).
+
+A match (the customer's switching code and last name, checked) comes first: it tells the
+customer at once, by e-mail, who asked and what it means, with a link to object. The
+switch is the order that follows: a cancellation request of kind `isp_change`, channel
+`switch`, with its OPTimo "Résiliation FAI" form. Its status follows the request's."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SwitchStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    OBJECTED = "objected", _("Stopped by the customer")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+
+
+def switch_status(request_status: str, *, cancelled: bool) -> str:
+    if cancelled or request_status == "rejected":
+        return SwitchStatus.CANCELLED
+    if request_status == "withdrawn":
+        return SwitchStatus.OBJECTED
+    if request_status == "completed":
+        return SwitchStatus.COMPLETED
+    return SwitchStatus.ORDERED
+
+
+class SwitchMatch(models.Model):
+    public_id = models.CharField(max_length=40, unique=True)
+    subscription = models.ForeignKey(
+        "customers.Subscription", on_delete=models.PROTECT, related_name="+"
+    )
+    # The code that matched: a code renewed since ends the match.
+    code = models.CharField(max_length=12)
+    # The gaining provider: its switching key's account, and the key's name.
+    gaining = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    gaining_name = models.CharField(_("new provider"), max_length=100)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # The objection link's secret part (the link itself is made when the e-mail leaves).
+    link_nonce = models.CharField(max_length=32)
+    # "Je n'ai rien demandé" before any order: no order can follow.
+    objected_at = models.DateTimeField(null=True, blank=True)
+    # What the customer chose from the e-mail's link, used unless the order says otherwise.
+    mailbox_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subscription", "created_at"], name="match_subscription")]
+        verbose_name = _("switch match")
+        verbose_name_plural = _("switch matches")
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.gaining_name})"
+
+
+class SwitchCounter(models.Model):
+    """The last number given in a year: SW-2026-000001."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Switch(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    match = models.OneToOneField(SwitchMatch, on_delete=models.PROTECT, related_name="switch")
+    request = models.OneToOneField(
+        "cancellations.CancellationRequest", on_delete=models.PROTECT, related_name="switch"
+    )
+    gaining = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    gaining_name = models.CharField(_("new provider"), max_length=100)
+    planned_date = models.DateField(_("planned date"))
+    created_at = models.DateTimeField()
+    # Who stopped it, when: the customer ("Je n'ai rien demandé") or the new provider.
+    objected_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("switch")
+        verbose_name_plural = _("switches")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def status(self) -> str:
+        """Follows the request: completed with it; stopped by the customer (an objection,
+        or the request withdrawn from the client area); cancelled by the new provider or
+        rejected by the ISP's staff."""
+        return switch_status(self.request.status, cancelled=self.cancelled_at is not None)
+
+    def get_status_display(self) -> str:
+        return str(SwitchStatus(self.status).label)

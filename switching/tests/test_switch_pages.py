@@ -1,0 +1,151 @@
+"""What people see of switching: the code beside each subscription (renewable), the
+switch in "Mes demandes", the back office's "Transferts" and dashboard, the form that
+stands on the order where the operator accepts it, and a new date after a signature."""
+
+import html
+import io
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from pypdf import PdfReader
+
+from access_forms.models import AccessLineForm
+from accounts.models import User
+from api.keys import api_key_create
+from backoffice.tests.conftest import logged_in, sign
+from cancellations.rules import NOUMEA
+from customers.models import Customer
+from customers.switching_codes import grouped
+from switching.models import Switch
+from switching.services import switch_match, switch_order, switch_reschedule
+
+pytestmark = pytest.mark.django_db
+
+MORNING = datetime(2026, 11, 10, 9, 0, tzinfo=NOUMEA)
+
+
+@pytest.fixture(autouse=True)
+def _morning() -> Iterator[None]:
+    with time_machine.travel(MORNING, tick=False):
+        yield
+
+
+@pytest.fixture
+def lagoon(supervisor: User) -> User:
+    key, _secret = api_key_create(
+        name="Lagoon", scope="switching", expires_at=None, actor=supervisor
+    )
+    return key.user
+
+
+def place(alice: Customer, gaining: User, planned: date = date(2026, 12, 15)) -> Switch:
+    code = alice.subscriptions.get(reference="SUB-A-1").switching_code
+    match, _ = switch_match(
+        gaining=gaining, gaining_name="Lagoon", code_text=code, last_name="Wayaridri"
+    )
+    return switch_order(gaining=gaining, match_id=match.public_id, planned_date=planned)
+
+
+def test_the_client_area_shows_each_code_and_renews_it(
+    alice_client: Client, alice: Customer, bob: Customer
+) -> None:
+    subscription = alice.subscriptions.get(reference="SUB-A-1")
+    home = alice_client.get("/").content.decode()
+    assert grouped(subscription.switching_code) in home
+    assert "Code de transfert" in home and "Copier" in home
+    answer = alice_client.post(f"/abonnements/{subscription.reference}/code-de-transfert/")
+    assert answer.status_code == 302
+    subscription.refresh_from_db()
+    assert grouped(subscription.switching_code) not in home  # a new one
+    assert grouped(subscription.switching_code) in alice_client.get("/").content.decode()
+    # Another customer's subscription is not found; nothing changes.
+    bobs = bob.subscriptions.get()
+    before = bobs.switching_code
+    assert alice_client.post(f"/abonnements/{bobs.reference}/code-de-transfert/").status_code == 404
+    bobs.refresh_from_db()
+    assert bobs.switching_code == before
+
+
+def test_my_requests_says_who_asked_and_offers_to_stop_it(
+    alice_client: Client, alice: Customer, lagoon: User
+) -> None:
+    switch = place(alice, lagoon)
+    listing = alice_client.get("/mes-demandes/").content.decode()
+    assert "Demandé par" in listing and "Lagoon, votre nouveau fournisseur" in listing
+    page = alice_client.get(f"/mes-demandes/{switch.request.reference}/").content.decode()
+    assert switch.reference in page and "Je n'ai rien demandé" in html.unescape(page)
+
+
+def test_the_back_office_lists_and_counts_switches(
+    alice: Customer, bob: Customer, lagoon: User, agent: User
+) -> None:
+    switch = place(alice, lagoon)
+    client = logged_in(agent)
+    page = client.get("/backoffice/transferts/").content.decode()
+    assert switch.reference in page and "Lagoon" in page and "Commandé" in page
+    assert (
+        switch.reference
+        not in client.get("/backoffice/transferts/?status=completed").content.decode()
+    )
+    assert (
+        switch.reference
+        in client.get("/backoffice/transferts/?status=ordered&provider=Lagoon").content.decode()
+    )
+    dashboard = client.get("/backoffice/tableau-de-bord/").content.decode()
+    assert re.search(r"<th scope=\"row\">Lagoon</th><td>1</td><td>0</td>", dashboard)
+    customer = client.get("/backoffice/clients/C100001/").content.decode()
+    assert grouped(alice.subscriptions.get(reference="SUB-A-2").switching_code) in customer
+
+
+def test_where_the_operator_accepts_the_order_it_stands_for_the_signature(
+    alice: Customer, lagoon: User, settings: Any
+) -> None:
+    settings.RESILIA_SWITCH_FORM = "order"
+    switch = place(alice, lagoon)
+    form = AccessLineForm.objects.get(request=switch.request)
+    assert (form.status, form.source, form.switch_reference) == (
+        "signed",
+        "order",
+        switch.reference,
+    )
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(form.document.read())).pages)
+    assert "ordre de transfert" in text and switch.reference in text and "Lagoon" in text
+    # Moved: written again with the new date, still standing on the order.
+    switch_reschedule(switch=switch, planned_date=date(2027, 1, 5), gaining=lagoon)
+    form.refresh_from_db()
+    assert form.status == "signed" and form.form_date == date(2027, 1, 5)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(form.document.read())).pages)
+    assert "05/01/2027" in text
+
+
+def test_a_new_date_after_the_signature_asks_for_a_new_one(alice: Customer, lagoon: User) -> None:
+    switch = place(alice, lagoon)
+    form = sign(switch.request)
+    assert form.status == "signed"
+    switch_reschedule(switch=switch, planned_date=date(2027, 1, 5), gaining=lagoon)
+    form.refresh_from_db()
+    assert form.status == "invalid" and form.form_date == date(2027, 1, 5)
+    assert "signé à nouveau" in form.invalid_reason or "signed again" in form.invalid_reason
+
+
+def test_the_acknowledgement_says_who_ordered_it_and_how_to_stop_it(
+    alice: Customer, lagoon: User
+) -> None:
+    from django.core import mail
+
+    from conftest import run_tasks
+
+    switch = place(alice, lagoon)
+    run_tasks()
+    acknowledgement = next(m for m in mail.outbox if switch.request.reference in str(m.subject))
+    body = str(acknowledgement.body)
+    assert (
+        f"Lagoon, votre nouveau fournisseur, a commandé votre changement de fournisseur (transfert {switch.reference})"
+        in body
+    )
+    assert "Je n'ai rien demandé" in body

@@ -1,0 +1,71 @@
+"""The page the match's e-mail links to: who asked to take the line over and what it
+means, "Je n'ai rien demandé" while it can still be stopped, and the mailboxes' retention
+before the order. The link is the key (no login: the customer may have no account)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.models import User
+from cancellations.rules import NOUMEA
+from switching.implications import implications
+from switching.models import Switch
+from switching.services import (
+    SwitchError,
+    match_for_token,
+    objection_possible,
+    switch_choose_retention,
+    switch_object,
+)
+from toolbox.client_address import client_ip
+from toolbox.numbers import small_int
+
+
+@never_cache
+def objection(request: HttpRequest, token: str) -> HttpResponse:
+    match = match_for_token(token)
+    if match is None:
+        return render(request, "switching/invalid_link.html", status=404)
+    # A customer logged in on this browser is named in the history; anyone else who holds
+    # the link acts as the link's holder.
+    actor = (
+        request.user
+        if isinstance(request.user, User) and hasattr(request.user, "customer")
+        else None
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "retention":
+                months = small_int(request.POST.get("months", "")) or 0
+                switch_choose_retention(
+                    match=match, months=months, actor=actor, ip=client_ip(request)
+                )
+                messages.success(request, _("Your choice for your mailboxes is recorded."))
+            else:
+                switch_object(match=match, actor=actor, ip=client_ip(request))
+                messages.success(
+                    request,
+                    _("Stopped: %(isp)s cannot take over your line, and your subscription goes on.")
+                    % {"isp": match.gaining_name},
+                )
+        except SwitchError as exc:
+            messages.error(request, exc.message)
+        return redirect("switching:objection", token=token)
+    now = timezone.now()
+    switch = Switch.objects.select_related("request").filter(match=match).first()
+    return render(
+        request,
+        "switching/objection.html",
+        {
+            "match": match,
+            "switch": switch,
+            "subscription": match.subscription,
+            "implications": None if switch is not None else implications(match.subscription, now),
+            "can_object": objection_possible(match, now.astimezone(NOUMEA).date()),
+            "retention_choices": settings.RESILIA_MAILBOX_RETENTION_MONTHS,
+        },
+    )
