@@ -89,9 +89,9 @@ def _switch_out(switch: Switch) -> SwitchOut:
     openapi_extra=IDEMPOTENCY,
 )
 @idempotent
-def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut:
+def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut | Status[dict[str, object]]:
     key = _key(request)
-    with _refusals():
+    try:
         found, consequences = switch_match(
             gaining=key.user,
             gaining_name=key.name,
@@ -100,6 +100,13 @@ def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut:
             access_line=payload.access_line,
             ip=client_ip(request),
         )
+    except SwitchError as exc:
+        if exc.status == 429:
+            raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
+        # Answered, not raised: a failed match is counted (codes and keys that keep
+        # failing stop matching), and a raised refusal would roll its count back with the
+        # Idempotency-Key's savepoint, a fresh key a free guess.
+        return Status(exc.status, {"code": exc.code, "message": exc.message})
     subscription = found.subscription
     return MatchOut(
         match_id=found.public_id,

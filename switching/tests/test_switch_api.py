@@ -184,10 +184,13 @@ def test_a_mistyped_code_is_refused_before_any_lookup(
 
 
 def test_guessing_names_for_one_code_stops_working(alice: Customer, keys: dict[str, str]) -> None:
-    for name in ("Dupont", "Martin", "Nguyen", "Tein", "Kaloi"):
+    """Each failure counts, with or without an Idempotency-Key (a fresh key per guess
+    once made the count roll back with the refusal)."""
+    for n, name in enumerate(("Dupont", "Martin", "Nguyen", "Tein", "Kaloi")):
         assert call(
             keys["Can'l"], "post", "/switches/match",
             {"switching_code": code_of(alice), "holder_last_name": name},
+            **({"Idempotency-Key": f"guess-{n}"} if n % 2 else {}),
         ).status_code == 404  # fmt: skip
     right = call(
         keys["Lagoon"], "post", "/switches/match",
