@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 summary = import_csv(io.BytesIO(demo.demo_csv(customers).encode()))
                 self._demo_logins()
                 self._demo_requests()
+                self._demo_switches()
             self.stdout.write(
                 f"Demo data: {summary.created} subscriptions created, "
                 f"{summary.updated} updated, {summary.unchanged} unchanged."
@@ -137,6 +138,48 @@ class Command(BaseCommand):
                     actor=None,
                     now=now,
                 )
+
+    def _demo_switches(self) -> None:
+        """Two gaining providers' switches: under way, stopped by the customer, called off."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from api.keys import api_key_create
+        from cancellations.models import OPEN_STATUSES
+        from cancellations.rules import NOUMEA
+        from customers.models import Subscription
+        from switching.services import switch_cancel, switch_match, switch_object, switch_order
+
+        supervisor = User.objects.get(username="superviseur")
+        providers = {
+            name: api_key_create(name=name, scope="switching", expires_at=None, actor=supervisor)[0]
+            for name in ("Lagoon", "Nautile")
+        }
+        free = (
+            Subscription.objects.filter(customer__client_code__gte="C100200", status="active")
+            .exclude(cancellation_requests__status__in=OPEN_STATUSES)
+            .select_related("customer")
+            .order_by("reference")[:4]
+        )
+        today = timezone.now().astimezone(NOUMEA).date()
+        for index, subscription in enumerate(free):
+            key = providers["Lagoon" if index % 2 == 0 else "Nautile"]
+            match, _ = switch_match(
+                gaining=key.user,
+                gaining_name=key.name,
+                code_text=subscription.switching_code,
+                last_name=subscription.customer.name.split()[-1],
+            )
+            switch = switch_order(
+                gaining=key.user,
+                match_id=match.public_id,
+                planned_date=today + timedelta(days=20 + 7 * index),
+            )
+            if index == 2:
+                switch_object(match=match, actor=None)
+            elif index == 3:
+                switch_cancel(switch=switch, reason="Installation reportée", gaining=key.user)
 
     def _demo_forms(self, staff: User) -> None:
         """OPTimo forms at every step: signed, checked, forwarded, answered."""
