@@ -57,14 +57,16 @@ NUMBER = re.compile(r"\d{1,4}", re.ASCII)
 YEARS = range(2000, 2101)
 
 
-def _parse_date(value: str) -> date:
+def _parse_date(value: str, field: str = "desired_date") -> date:
     try:
         if not DATE.fullmatch(value):
             raise ValueError
         parsed = date.fromisoformat(value)
     except ValueError:
         raise ApiError(
-            422, "invalid_date", _("desired_date must be a date written YYYY-MM-DD.")
+            422,
+            "invalid_date",
+            _("%(field)s must be a date written YYYY-MM-DD.") % {"field": field},
         ) from None
     if parsed.year not in YEARS:
         raise ApiError(422, "date_out_of_range", _("The date must be between 2000 and 2100."))

@@ -142,7 +142,7 @@ def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut | Status[
 )
 @idempotent
 def order_switch(request: HttpRequest, payload: SwitchIn) -> Status[SwitchOut]:
-    planned = _parse_date(payload.planned_date)
+    planned = _parse_date(payload.planned_date, "planned_date")
     with _refusals():
         switch = switch_order(
             gaining=_key(request).user,
@@ -175,7 +175,7 @@ def get_switch(request: HttpRequest, reference: str) -> SwitchOut:
 )
 @idempotent
 def reschedule_switch(request: HttpRequest, reference: str, payload: PlannedDateIn) -> SwitchOut:
-    planned = _parse_date(payload.planned_date)
+    planned = _parse_date(payload.planned_date, "planned_date")
     user = _key(request).user
     with _refusals():
         switch_reschedule(

@@ -9,6 +9,7 @@ or its customer, and it is useless without the holder's last name.
 """
 
 import secrets
+import unicodedata
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 characters, a prime number of them
 RANDOM_LENGTH = 10
@@ -35,8 +36,10 @@ def new_code() -> str:
 
 
 def normalized(text: str) -> str:
-    """What was typed, without spaces or dashes, in capitals (may still be invalid)."""
-    return "".join(text.split()).replace("-", "").upper()[:40]
+    """What was typed, without spaces or dashes, in capitals, full-width characters as
+    their plain forms (may still be invalid)."""
+    plain = unicodedata.normalize("NFKC", text[:80])
+    return "".join(plain.split()).replace("-", "").upper()[:40]
 
 
 def is_well_formed(code: str) -> bool:

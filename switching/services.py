@@ -155,7 +155,8 @@ def switch_match(
             _("Too many failed matches: try again later."),
             retry_after=3600,
         )
-    code_failures = f"switch:failed:code:{code}"
+    # Per code and per provider: one provider's guesses never block the code for another.
+    code_failures = f"switch:failed:code:{code}:{gaining.pk}"
     subscription = (
         Subscription.objects.select_related("customer", "plan").filter(switching_code=code).first()
     )
@@ -185,7 +186,13 @@ def switch_match(
             "request_open",
             _("This subscription already has a cancellation under way: no switch can be placed."),
         )
+    if _objected_lately(subscription, gaining, at):
+        raise _objected()
     consequences = implications(subscription, at)
+    earlier = _recent_match(subscription, gaining, code, at)
+    if earlier is not None:
+        # Matched again within a day: the same match, and no second e-mail.
+        return earlier, consequences
     with transaction.atomic():
         match = SwitchMatch.objects.create(
             public_id="mt_" + secrets.token_urlsafe(18),
@@ -209,6 +216,53 @@ def switch_match(
     return match, consequences
 
 
+def _objected() -> SwitchError:
+    return SwitchError(
+        409,
+        "objected",
+        _(
+            "The customer has said they did not ask for a switch to you: no switch can be "
+            "placed for this subscription for now."
+        ),
+    )
+
+
+def _objected_lately(subscription: Subscription, gaining: User, at: datetime) -> bool:
+    """The customer said "Je n'ai rien demandé" to this provider about this subscription
+    within RESILIA_SWITCH_MATCH_DAYS: its new matches and orders are refused meanwhile."""
+    since = at - timedelta(days=settings.RESILIA_SWITCH_MATCH_DAYS)
+    return (
+        SwitchMatch.objects.filter(
+            subscription=subscription, gaining=gaining, objected_at__gte=since
+        ).exists()
+        or Switch.objects.filter(
+            match__subscription=subscription, gaining=gaining, objected_at__gte=since
+        ).exists()
+    )
+
+
+REMATCH_WINDOW = timedelta(days=1)
+
+
+def _recent_match(
+    subscription: Subscription, gaining: User, code: str, at: datetime
+) -> SwitchMatch | None:
+    return (
+        SwitchMatch.objects.select_related("subscription__plan")
+        .filter(
+            subscription=subscription,
+            gaining=gaining,
+            code=code,
+            created_at__gte=at - REMATCH_WINDOW,
+            expires_at__gt=at,
+            objected_at__isnull=True,
+            switch__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 # --- Order, reschedule, cancel ----------------------------------------------------------
 
 
@@ -220,11 +274,19 @@ def _next_reference(year: int) -> str:
 
 
 def _check_planned_date(planned: date, at: datetime) -> None:
-    """A date in the past or beyond 365 days: refused before anything changes."""
+    """A date in the past or beyond 365 days: refused before anything changes. Today is
+    refused too: the customer keeps at least until tonight to say they asked for nothing
+    (an objection runs until the day before the effective date)."""
     try:
         quote_date(planned, at)
     except RequestError as exc:
         raise SwitchError(422, exc.code, exc.message) from None
+    if planned <= at.astimezone(NOUMEA).date():
+        raise SwitchError(
+            422,
+            "date_too_soon",
+            _("The planned date is tomorrow at the earliest: the customer may still say no."),
+        )
 
 
 def switch_order(
@@ -248,10 +310,8 @@ def switch_order(
             raise SwitchError(404, "not_found", _("No match of yours has this id."))
         if Switch.objects.filter(match=match).exists():
             raise SwitchError(409, "already_ordered", _("This match has already been ordered."))
-        if match.objected_at is not None:
-            raise SwitchError(
-                409, "objected", _("The customer has said they did not ask for this switch.")
-            )
+        if match.objected_at is not None or _objected_lately(match.subscription, gaining, at):
+            raise _objected()
         subscription = (
             Subscription.objects.select_related("customer", "plan")
             .filter(pk=match.subscription_id)
@@ -354,6 +414,8 @@ def switch_reschedule(
     with transaction.atomic():
         switch = Switch.objects.select_for_update().select_related("request").get(pk=switch.pk)
         _still_ordered(switch)
+        if planned_date == switch.planned_date:
+            return switch  # nothing moves: no e-mail, no event
         try:
             request_reschedule(
                 request=switch.request, desired_date=planned_date, actor=gaining, ip=ip, now=at
@@ -424,6 +486,14 @@ def switch_object(
     with transaction.atomic():
         match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
         switch = Switch.objects.select_related("request").filter(match=match).first()
+        # The customer's "no" is to this provider: its other pending matches of the
+        # subscription stop too.
+        SwitchMatch.objects.filter(
+            subscription_id=match.subscription_id,
+            gaining_id=match.gaining_id,
+            objected_at__isnull=True,
+            switch__isnull=True,
+        ).exclude(pk=match.pk).update(objected_at=at)
         if switch is None:
             if match.objected_at is not None:
                 return

@@ -176,3 +176,11 @@ def test_the_openapi_document_has_no_duplicate_keys(db: None) -> None:
         return dict(pairs)
 
     json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+
+
+def test_a_body_too_large_is_a_413_with_a_message(db: None) -> None:
+    """Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE; the API says so in JSON."""
+    body = '{"x": "' + "a" * (3 * 1024 * 1024) + '"}'
+    answer = Client().post("/api/v1/quote", body, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "too_large"

@@ -193,10 +193,16 @@ def test_guessing_names_for_one_code_stops_working(alice: Customer, keys: dict[s
             **({"Idempotency-Key": f"guess-{n}"} if n % 2 else {}),
         ).status_code == 404  # fmt: skip
     right = call(
-        keys["Lagoon"], "post", "/switches/match",
+        keys["Can'l"], "post", "/switches/match",
         {"switching_code": code_of(alice), "holder_last_name": "Wayaridri"},
     )  # fmt: skip
     assert right.status_code == 404 and right.json()["code"] == "no_match"
+    # One provider's guesses never block the code for another.
+    other = call(
+        keys["Lagoon"], "post", "/switches/match",
+        {"switching_code": code_of(alice), "holder_last_name": "Wayaridri"},
+    )  # fmt: skip
+    assert other.status_code == 200
 
 
 def test_the_whole_switch_from_two_providers(
@@ -302,23 +308,34 @@ def test_the_customer_objects_from_the_emails_link(
         keys["Lagoon"], "post", f"/switches/{switch['reference']}/cancel", {"reason": "x"}
     )
     assert refused.status_code == 409 and refused.json()["code"] == "switch_objected"
-    # Before any order, an objection stops the order.
-    match = matched(keys["Lagoon"], alice)
+    # The customer's "no" is to Lagoon: it cannot match her again for now.
+    again = call(
+        keys["Lagoon"], "post", "/switches/match",
+        {"switching_code": code_of(alice), "holder_last_name": "Wayaridri"},
+    )  # fmt: skip
+    assert again.status_code == 409 and again.json()["code"] == "objected"
+    # Before any order, an objection stops the order, and the provider's other matches.
+    first = matched(keys["Can'l"], alice)
     link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://localhost:8000")
     Client().post(link, {"action": "object"})
     order = call(
-        keys["Lagoon"],
+        keys["Can'l"],
         "post",
         "/switches",
-        {"match_id": match["match_id"], "planned_date": "2026-12-15"},
+        {"match_id": first["match_id"], "planned_date": "2026-12-15"},
     )
     assert order.status_code == 409 and order.json()["code"] == "objected"
+    assert call(
+        keys["Can'l"], "post", "/switches/match",
+        {"switching_code": code_of(alice), "holder_last_name": "Wayaridri"},
+    ).status_code == 409  # fmt: skip
 
 
 def test_bad_input_changes_nothing(alice: Customer, keys: dict[str, str]) -> None:
     match = matched(keys["Lagoon"], alice)
     for body, status, code in (
         ({"match_id": match["match_id"], "planned_date": "2026-11-01"}, 422, "date_in_past"),
+        ({"match_id": match["match_id"], "planned_date": "2026-11-10"}, 422, "date_too_soon"),
         ({"match_id": match["match_id"], "planned_date": "2027-12-01"}, 422, "date_too_far"),
         ({"match_id": match["match_id"], "planned_date": "15/12/2026"}, 422, "invalid_date"),
         ({"match_id": "mt_unknown", "planned_date": "2026-12-15"}, 404, "not_found"),
@@ -369,3 +386,32 @@ def test_key_scopes(alice: Customer, keys: dict[str, str]) -> None:
     )  # fmt: skip
     assert refused.status_code == 403 and refused.json()["code"] == "insufficient_scope"
     assert len(mail.outbox) == 0
+
+
+def test_matching_again_within_a_day_sends_no_second_email(
+    alice: Customer, keys: dict[str, str]
+) -> None:
+    first = matched(keys["Lagoon"], alice)
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in code_of(alice))
+    again = call(
+        keys["Lagoon"], "post", "/switches/match",
+        {"switching_code": wide, "holder_last_name": "Wayaridri"},  # full-width characters
+    )  # fmt: skip
+    assert again.status_code == 200 and again.json()["match_id"] == first["match_id"]
+    run_tasks()
+    assert len([m for m in mail.outbox if "Lagoon" in str(m.subject)]) == 1
+
+
+def test_moving_a_switch_to_its_own_date_changes_nothing(
+    alice: Customer, keys: dict[str, str]
+) -> None:
+    switch = ordered(keys["Lagoon"], alice)
+    run_tasks()
+    sent = len(mail.outbox)
+    same = call(
+        keys["Lagoon"], "post", f"/switches/{switch['reference']}/reschedule",
+        {"planned_date": "2026-12-15"},
+    )  # fmt: skip
+    assert same.status_code == 200
+    run_tasks()
+    assert len(mail.outbox) == sent

@@ -147,3 +147,23 @@ def test_the_acknowledgement_says_who_ordered_it_and_how_to_stop_it(
     ordered_by = "Lagoon, votre nouveau fournisseur, a commandé votre changement de fournisseur"
     assert f"{ordered_by} (transfert {switch.reference})" in body
     assert "Je n'ai rien demandé" in body
+
+
+def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
+    alice: Customer, lagoon: User
+) -> None:
+    from django.core import mail
+
+    from conftest import run_tasks
+    from switching.services import switch_cancel
+
+    switch = place(alice, lagoon)
+    run_tasks()
+    assert any(
+        str(m.subject).startswith("Lagoon a commandé votre changement de fournisseur")
+        for m in mail.outbox
+    )
+    switch_cancel(switch=switch, reason="Installation reportée", gaining=lagoon)
+    run_tasks()
+    body = str(mail.outbox[-1].body)
+    assert "Lagoon a annulé votre changement de fournisseur (Installation reportée)" in body
