@@ -1,3 +1,4 @@
+from functools import lru_cache
 from typing import Any
 
 from django import forms, template
@@ -8,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from api.models import ApiKey
 from audit.models import AuditEntry
 
 register = template.Library()
@@ -71,8 +73,20 @@ ACTIONS = {
 
 @register.filter
 def actor_label(label: str) -> str:
-    """Who did it, as staff read it: a username or client code, or Résilia itself."""
-    return str(_("Résilia (automatic)")) if label == "system" else label
+    """Who did it, as staff read it: a username or client code, an API key by its name
+    (a new provider's switching key is named after the provider), or Résilia itself."""
+    if label == "system":
+        return str(_("Résilia (automatic)"))
+    if label.startswith("api:"):
+        name = _api_key_name(label.removeprefix("api:"))
+        return f"{name} (API)" if name else label
+    return label
+
+
+@lru_cache(maxsize=1024)
+def _api_key_name(prefix: str) -> str | None:
+    """A key's name never changes: read once per process."""
+    return ApiKey.objects.filter(prefix=prefix).values_list("name", flat=True).first()
 
 
 @register.filter

@@ -98,6 +98,8 @@ def test_the_back_office_lists_and_counts_switches(
     )
     dashboard = client.get("/backoffice/tableau-de-bord/").content.decode()
     assert re.search(r"<th scope=\"row\">Lagoon</th><td>1</td><td>0</td>", dashboard)
+    history = client.get(f"/backoffice/demandes/{switch.request.reference}/").content.decode()
+    assert "<strong>Lagoon (API)</strong>" in history  # the key by its name, not api:rsl_…
     customer = client.get("/backoffice/clients/C100001/").content.decode()
     assert grouped(alice.subscriptions.get(reference="SUB-A-2").switching_code) in customer
 
