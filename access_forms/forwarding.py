@@ -26,8 +26,8 @@ from access_forms.models import (
 from access_forms.services import locked_form
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.rules import NOUMEA
 from toolbox.csv_export import csv_text
+from toolbox.noumea import NOUMEA
 from webhooks.services import form_data, webhook_emit, webhook_emit_many
 
 # --- Forwarding to the operator --------------------------------------------------------

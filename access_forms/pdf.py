@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -17,9 +16,9 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
+from toolbox.noumea import NOUMEA
 from toolbox.pdf import bold, embed_fonts, regular, section
 
-NOUMEA = ZoneInfo("Pacific/Noumea")
 MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from access_forms.holder_links import form_send_link
 from access_forms.services import form_close_with_request, form_for_new_request
-from access_forms.signing import form_reschedule_with_request, form_send_link
+from access_forms.signing import form_reschedule_with_request
 from accounts.models import User
 from cancellations.models import CancellationRequest
 from cancellations.signals import (

@@ -1,20 +1,17 @@
-"""Signing the OPTimo form: online (drawn or typed), by a scanned upload, or by the line
-holder through an e-mailed link. The signed document is kept with its evidence and never
-regenerated."""
+"""Signing the OPTimo form: online (drawn or typed), by a scanned upload, or as a switch
+order's signed copy. The signed document is kept with its evidence and never
+regenerated; a new date makes a signed form be signed again."""
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models import QuerySet
-from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -38,18 +35,8 @@ from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CancellationRequest
-from cancellations.rules import (
-    NOUMEA,
-    REQUEST_OPEN_STATUSES,
-    end_of_day,
-    unsigned_form_reminder_day,
-)
-from notifications.models import OutboundEmail
-from notifications.secret_links import MASK
+from toolbox.noumea import NOUMEA
 from webhooks.services import form_data, webhook_emit
-
-LINK_SALT = "access-forms.signing-link"
-
 
 # --- Signing -------------------------------------------------------------------------
 
@@ -314,137 +301,3 @@ def form_upload(
             type=upload.mimetype,
         )
     return form
-
-
-# --- A signing link for a line holder who is someone else -------------------------------
-
-
-# Signing links a customer may send in 24 hours: enough to fix a typo in the holder's
-# address, too few to use Résilia to flood someone's mailbox.
-LINKS_PER_REQUEST_PER_DAY = 5
-LINKS_PER_CUSTOMER_PER_DAY = 20
-
-
-def _links_sent_today(**filters: object) -> int:
-    return OutboundEmail.objects.filter(
-        template="form_sign_link", created_at__gte=timezone.now() - timedelta(days=1), **filters
-    ).count()
-
-
-def form_send_link(
-    *,
-    form: AccessLineForm,
-    email: str,
-    actor: User | None,
-    ip: str | None,
-    build_url: Callable[[str], str],
-) -> AccessLineForm:
-    with transaction.atomic():
-        form = locked_form(form)
-        if not form.can_be_signed:
-            raise unsignable_reason(form)
-        customer = form.request.customer
-        if (
-            _links_sent_today(related_reference=form.request.reference) >= LINKS_PER_REQUEST_PER_DAY
-            or _links_sent_today(customer=customer) >= LINKS_PER_CUSTOMER_PER_DAY
-        ):
-            raise FormError(
-                "too_many_links",
-                _(
-                    "Too many signing links were sent today for this form. Try again "
-                    "tomorrow, or sign it yourself or upload a scan."
-                ),
-            )
-        form.link_email = email
-        form.link_nonce = secrets.token_hex(16)
-        form.save(update_fields=["link_email", "link_nonce", "updated_at"])
-        # The token is made at delivery (signing_link_token): never stored.
-        emails.send_form_sign_link(form, to=email, url_with_mask=build_url(MASK))
-        audit_log(actor=actor, action="form.send_link", target=form, ip=ip, to=email)
-    return form
-
-
-def signing_link_token(*, form_id: int, nonce: str) -> str:
-    """The token of a holder's signing link, made when its e-mail is delivered. The nonce
-    alone is useless: the token is signed with SECRET_KEY."""
-    return signing.dumps({"f": form_id, "n": nonce}, salt=LINK_SALT)
-
-
-def form_from_link(token: str) -> AccessLineForm:
-    """The form a holder's link opens, or FormError if tampered, expired or used."""
-    max_age = settings.RESILIA_SIGNING_LINK_DAYS * 86400
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise FormError("link_expired", _("This signing link has expired.")) from None
-    except signing.BadSignature:
-        raise FormError("link_invalid", _("This signing link is not valid.")) from None
-    form = (
-        AccessLineForm.objects.select_related("request__customer", "request__subscription")
-        .filter(pk=data.get("f"))
-        .first()
-    )
-    if form is None:
-        raise FormError("link_invalid", _("This signing link is not valid."))
-    if not form.can_be_signed:
-        raise unsignable_reason(form)
-    if not form.link_nonce or form.link_nonce != data.get("n"):
-        raise FormError("link_used", _("This signing link has already been used."))
-    return form
-
-
-# --- Reminders to sign ----------------------------------------------------------------------
-
-
-def form_page_url(form: AccessLineForm) -> str:
-    """The client-area page of the form, for e-mails sent outside a web request."""
-    path = reverse("access_forms:form_page", args=[form.request.reference])
-    return settings.RESILIA_SITE_URL.rstrip("/") + path
-
-
-def form_remind(*, form: AccessLineForm, actor: User | None, ip: str | None = None) -> None:
-    """E-mail the customer a reminder to sign (an agent's click, or the daily run)."""
-    with transaction.atomic():
-        form = locked_form(form)
-        if not form.can_be_signed:
-            raise unsignable_reason(form)
-        form.reminder_sent_at = timezone.now()
-        form.save(update_fields=["reminder_sent_at", "updated_at"])
-        emails.send_form_reminder(form, url=form_page_url(form))
-        audit_log(actor=actor, action="form.remind", target=form, ip=ip)
-
-
-def forms_unsigned_for_long(today: date) -> QuerySet[AccessLineForm]:
-    """Awaiting signature since RESILIA_FORM_REMINDER_DAYS days or more (Nouméa days), for
-    a request still open."""
-    since = unsigned_form_reminder_day(today, settings.RESILIA_FORM_REMINDER_DAYS)
-    return AccessLineForm.objects.filter(
-        status=FormStatus.AWAITING_SIGNATURE,
-        request__status__in=REQUEST_OPEN_STATUSES,
-        request__received_at__lte=end_of_day(since),
-    )
-
-
-def handle_one_form_reminder(today: date) -> bool | None:
-    """The daily run's step: one automatic reminder, claimed so it goes once."""
-    now = timezone.now()
-    with transaction.atomic():
-        form = (
-            forms_unsigned_for_long(today)
-            .filter(reminder_sent_at__isnull=True)
-            .select_for_update(
-                skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
-            )
-            .order_by("id")
-            .first()
-        )
-        if form is None:
-            return None  # none due, or all held by another run (which does them)
-        claimed = AccessLineForm.objects.filter(pk=form.pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
-        if claimed:
-            form = AccessLineForm.objects.select_related("request__customer").get(pk=form.pk)
-            emails.send_form_reminder(form, url=form_page_url(form))
-            audit_log(actor=None, action="form.remind", target=form, automatic=True)
-    return bool(claimed)

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access_forms.forms import LinkForm, SignForm, UploadForm
+from access_forms.holder_links import form_from_link, form_send_link
 from access_forms.models import AccessLineForm
 from access_forms.services import FormError, preview_pdf
-from access_forms.signing import Signature, form_from_link, form_send_link, form_sign, form_upload
+from access_forms.signing import Signature, form_sign, form_upload
 from accounts.access import customer_required
 from cancellations.selectors import get_request_for_customer
 from customers.models import Customer

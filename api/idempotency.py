@@ -94,6 +94,6 @@ def _keep(answer: IdempotentAnswer, status: int, body: Any) -> None:
     IdempotentAnswer.objects.filter(pk=answer.pk).update(status=status, body=body)
 
 
-def prune(now: datetime) -> int:
+def idempotency_prune(now: datetime) -> int:
     """The daily run's pruning: the answers older than KEEP."""
     return IdempotentAnswer.objects.filter(created_at__lt=now - KEEP).delete()[0]

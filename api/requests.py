@@ -37,7 +37,7 @@ from api.schemas import (
 from cancellations.drafts import Draft
 from cancellations.filters import RequestFilter
 from cancellations.models import CancellationRequest, Channel
-from cancellations.rules import NOUMEA, mailbox_kept_until, months_still_billed
+from cancellations.rules import mailbox_kept_until, months_still_billed
 from cancellations.services import (
     RequestError,
     kind_problems,
@@ -50,6 +50,7 @@ from cancellations.services import (
 from customers.models import Customer, Mailbox, Subscription
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
+from toolbox.noumea import NOUMEA
 
 router = Router(tags=["integration"])
 

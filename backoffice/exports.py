@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from access_forms.models import AccessLineForm, FormKind, FormStatus
 from cancellations.models import CancellationRequest, Channel, Kind, Status
-from cancellations.rules import NOUMEA
 from customers.models import Mailbox
 from toolbox.csv_export import csv_lines
+from toolbox.noumea import NOUMEA
 
 CHUNK = 2000
 MACHINE = "csv-machine"

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from access_forms.models import AccessLineForm, FormStatus
-from access_forms.signing import forms_unsigned_for_long
+from access_forms.reminders import forms_unsigned_for_long
 from audit.models import AuditEntry
 from cancellations.filters import matching_customers
 from cancellations.models import CancellationRequest

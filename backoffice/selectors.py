@@ -17,14 +17,13 @@ from django.db.models.functions import Cast, Trim, TruncWeek, Upper
 from django.utils import timezone
 
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
-from access_forms.signing import forms_unsigned_for_long
+from access_forms.reminders import forms_unsigned_for_long
 from cancellations.calendar import current_calendar
 from cancellations.filters import awaiting_confirmation, completed_with_form_unsigned
 from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.public import submissions_to_verify
 from cancellations.rules import (
     MAILBOX_REMINDER_DAYS,
-    NOUMEA,
     REQUEST_OPEN_STATUSES,
     add_months,
     kept_until_deleted_within,
@@ -36,6 +35,7 @@ from customers.models import Mailbox, MailboxStatus
 from notifications.models import EmailStatus, OutboundEmail
 from switching.filters import STATUS_Q
 from switching.models import Switch, SwitchStatus
+from toolbox.noumea import NOUMEA
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ to warm it, then timed 10 times (median and max), then once more to count its qu
 
 Daily mode: ROWS confirmed requests whose effective date has passed, each with one or two
 active mailboxes. 2,000 completions are profiled (cProfile and the queries they make), then
-`cancellations.jobs.run_daily()` runs in a fresh process, stopped after --time-limit seconds
+`resilia.daily.run_daily()` runs in a fresh process, stopped after --time-limit seconds
 (the rate and the extrapolated time for ROWS are printed), with its peak resident memory.
 
 Data is written with bulk_create in chunks of 5,000, never through the services. On
@@ -86,7 +86,6 @@ from access_forms.models import (  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.roles import AGENT, ensure_roles  # noqa: E402
 from cancellations.completion import handle_due_completions  # noqa: E402
-from cancellations.jobs import run_daily  # noqa: E402
 from cancellations.models import (  # noqa: E402
     CancellationRequest,
     Channel,
@@ -94,12 +93,7 @@ from cancellations.models import (  # noqa: E402
     RequestEvent,
     Status,
 )
-from cancellations.rules import (  # noqa: E402
-    DEFAULT_CALENDAR,
-    NOUMEA,
-    add_months,
-    completion_day,
-)
+from cancellations.rules import DEFAULT_CALENDAR, add_months, completion_day  # noqa: E402
 from customers.models import (  # noqa: E402
     Customer,
     Mailbox,
@@ -108,6 +102,8 @@ from customers.models import (  # noqa: E402
     Subscription,
     SubscriptionStatus,
 )
+from resilia.daily import run_daily  # noqa: E402
+from toolbox.noumea import NOUMEA  # noqa: E402
 
 CHUNK = 5_000
 RUNS = 10

@@ -13,7 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image, ImageDraw
 
-from access_forms.pdf import NOUMEA, FormContent, render_form
+from access_forms.pdf import FormContent, render_form
+from toolbox.noumea import NOUMEA
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cancellations.rules import DEFAULT_CALENDAR, NOUMEA, quote
+from cancellations.rules import DEFAULT_CALENDAR, quote
+from toolbox.noumea import NOUMEA
 
 
 def main(calls: int) -> None:

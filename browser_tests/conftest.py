@@ -161,7 +161,8 @@ def calm_business_day() -> datetime:
     Browser tests travel there so that the journey's dates do not depend on the day CI
     runs; it lies in the future so that session cookies are not already expired.
     """
-    from cancellations.rules import NOUMEA, is_business_day
+    from cancellations.rules import is_business_day
+    from toolbox.noumea import NOUMEA
 
     day = datetime.now(tz=NOUMEA).date() + timedelta(days=1)
     while not (is_business_day(day) and 1 <= day.weekday() <= 3 and 5 <= day.day <= 20):

@@ -3,7 +3,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cancellations.calendar import current_calendar
-from cancellations.rules import NOUMEA, add_months, month_end_deadline
+from cancellations.rules import add_months, month_end_deadline
+from toolbox.noumea import NOUMEA
 
 
 def how_it_works(request: HttpRequest) -> HttpResponse:

@@ -23,7 +23,6 @@ from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.rules import (
     FORM_AUTO_CLOSED,
     FORM_AWAITING_SIGNATURE,
-    NOUMEA,
     form_first_status,
     last_withdrawal_day,
     months_still_billed,
@@ -33,6 +32,7 @@ from cancellations.rules import (
 from cancellations.summary import mailbox_sentence
 from toolbox.formats import received, xpf
 from toolbox.links import site_url
+from toolbox.noumea import NOUMEA
 from toolbox.pdf import bold, embed_fonts, regular, section
 
 

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-NOUMEA = ZoneInfo("Pacific/Noumea")
+from toolbox.noumea import NOUMEA
+
 MAX_DAYS_AHEAD = 365
 END_OF_DAY = time(23, 59, 59, 999999)
 

@@ -28,7 +28,6 @@ from cancellations.models import (
 )
 from cancellations.references import next_reference
 from cancellations.rules import (
-    NOUMEA,
     Quote,
     QuoteError,
     quote,
@@ -39,6 +38,7 @@ from customers.models import (
     Subscription,
     SubscriptionStatus,
 )
+from toolbox.noumea import NOUMEA
 from webhooks.services import request_data, webhook_emit, webhook_emit_events
 
 

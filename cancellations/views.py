@@ -16,7 +16,6 @@ from cancellations import selectors
 from cancellations.forms import CancellationForm
 from cancellations.models import OPEN_STATUSES, CancellationRequest, Kind
 from cancellations.receipts import receipt_bytes, receipt_filename
-from cancellations.rules import NOUMEA
 from cancellations.services import (
     RequestError,
     last_withdrawal_day,
@@ -27,6 +26,7 @@ from cancellations.services import (
 from cancellations.summary import Summary
 from customers.models import Customer
 from toolbox.client_address import client_ip
+from toolbox.noumea import NOUMEA
 
 
 def _form(

@@ -16,7 +16,7 @@ MASK = "MASKED-TOKEN"
 # kind -> function(**params) -> token. Each owner of a link makes its own tokens.
 TOKEN_MAKERS = {
     "access": "accounts.services.access_link_token",
-    "signing": "access_forms.signing.signing_link_token",
+    "signing": "access_forms.holder_links.signing_link_token",
     "public_code": "cancellations.public.public_code_token",
     "switch_objection": "switching.services.objection_link_token",
 }

@@ -3,14 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from cancellations.rules import DEFAULT_CALENDAR, Calendar
-
-NOUMEA = ZoneInfo("Pacific/Noumea")
+from toolbox.noumea import NOUMEA
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ mailbox."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cancellations.rules import NOUMEA, mailbox_kept_until, months_still_billed
+from cancellations.rules import mailbox_kept_until, months_still_billed
 from cancellations.services import quote_date
 from customers.models import Mailbox, Subscription
+from toolbox.noumea import NOUMEA
 
 
 @dataclass(frozen=True)

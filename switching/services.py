@@ -22,7 +22,6 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.drafts import Draft
 from cancellations.models import OPEN_STATUSES, CancellationRequest, Channel, Kind
-from cancellations.rules import NOUMEA
 from cancellations.services import (
     RequestError,
     quote_date,
@@ -37,6 +36,7 @@ from switching.implications import Implications, implications
 from switching.models import Switch, SwitchCounter, SwitchMatch, SwitchStatus
 from switching.names import last_name_matches
 from switching.payloads import switch_data
+from toolbox.noumea import NOUMEA
 from toolbox.throttle import attempts, count_attempt
 from webhooks.services import webhook_emit
 

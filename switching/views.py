@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.models import User
-from cancellations.rules import NOUMEA
 from switching.implications import implications
 from switching.models import Switch
 from switching.services import (
@@ -22,6 +21,7 @@ from switching.services import (
     switch_object,
 )
 from toolbox.client_address import client_ip
+from toolbox.noumea import NOUMEA
 from toolbox.numbers import small_int
 
 

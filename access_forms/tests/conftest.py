@@ -14,9 +14,9 @@ from pypdf.generic import (
 )
 
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from cancellations.services import Draft, request_submit
 from customers.models import Customer
+from toolbox.noumea import NOUMEA
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=NOUMEA)
 

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from access_forms.forwarding import answers_import, batch_forward, form_record_answer
+from access_forms.holder_links import form_send_link, signing_link_token
 from access_forms.models import AccessLineForm, FormStatus
 from access_forms.services import FormError, form_check
-from access_forms.signing import Signature, form_send_link, form_sign, signing_link_token
+from access_forms.signing import Signature, form_sign
 from access_forms.tests.conftest import NOW, scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from access_forms.pdf import FormContent, render_form
 from access_forms.services import preview_pdf
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
+from toolbox.noumea import NOUMEA
 
 NAMES = [
     "Nguyễn Thị Hương",

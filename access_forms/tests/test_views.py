@@ -429,7 +429,7 @@ def test_signing_links_are_limited_to_five_a_day_per_form(
 def test_signing_links_are_limited_to_twenty_a_day_per_customer(
     fibre_request: CancellationRequest, alice_client: Client, alice: Customer
 ) -> None:
-    from access_forms.signing import LINKS_PER_CUSTOMER_PER_DAY
+    from access_forms.holder_links import LINKS_PER_CUSTOMER_PER_DAY
 
     for n in range(LINKS_PER_CUSTOMER_PER_DAY):
         OutboundEmail.objects.create(

@@ -12,10 +12,10 @@ from django.db import DatabaseError, connection, connections, transaction
 from access_forms.tests.conftest import submit
 from api.tests.conftest import Call
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from customers.importer import HEADER, import_csv
 from customers.models import Customer, Mailbox, Plan, Subscription
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 PAYLOAD = {

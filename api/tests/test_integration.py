@@ -12,9 +12,9 @@ from api.keys import api_key_revoke
 from api.tests.conftest import Call, key_named
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, Channel, Status
-from cancellations.rules import NOUMEA
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 27, 9, tzinfo=NOUMEA)

@@ -20,8 +20,8 @@ from access_forms.tests.conftest import submit
 from accounts.models import User
 from backoffice import urls as backoffice_urls
 from cancellations.models import CalendarOverride, CancellationRequest, PublicSubmission
-from cancellations.rules import NOUMEA
 from customers.models import Customer
+from toolbox.noumea import NOUMEA
 
 # The day after the world's requests were received (26 November 2026, a Thursday).
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=NOUMEA)

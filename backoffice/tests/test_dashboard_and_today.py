@@ -12,11 +12,11 @@ from access_forms.services import form_check
 from accounts.models import User
 from backoffice.selectors import dashboard, month_end_countdown, needs_action_counts
 from backoffice.tests.conftest import NOW, World, logged_in
-from cancellations.jobs import run_daily
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from customers.models import Mailbox
 from notifications.models import OutboundEmail
+from resilia.daily import run_daily
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

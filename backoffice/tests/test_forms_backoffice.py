@@ -18,11 +18,11 @@ from access_forms.signing import Signature, form_sign
 from access_forms.tests.conftest import scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry
-from cancellations.rules import NOUMEA
 from cancellations.services import request_withdraw
 from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

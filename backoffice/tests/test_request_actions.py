@@ -13,9 +13,9 @@ from accounts.models import User
 from audit.models import AuditEntry
 from backoffice.tests.conftest import World, logged_in
 from cancellations.models import CancellationRequest, Status
-from cancellations.rules import NOUMEA
 from cancellations.services import request_withdraw
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

@@ -26,9 +26,9 @@ from backoffice.access import agent_required, is_supervisor, supervisor_required
 from backoffice.exports import forms_csv, wants_export
 from backoffice.filters import FormFilter
 from backoffice.paging import IdPaginator
-from cancellations.rules import NOUMEA
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
+from toolbox.noumea import NOUMEA
 
 
 class CheckForm(forms.Form):

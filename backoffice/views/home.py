@@ -15,7 +15,8 @@ from backoffice.selectors import (
     needs_action_counts,
 )
 from cancellations.models import Kind
-from cancellations.rules import MAILBOX_REMINDER_DAYS, NOUMEA
+from cancellations.rules import MAILBOX_REMINDER_DAYS
+from toolbox.noumea import NOUMEA
 
 
 class LoginView(auth_views.LoginView):

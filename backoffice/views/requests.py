@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from access_forms.errors import FormError
+from access_forms.reminders import form_remind
 from access_forms.services import form_check
-from access_forms.signing import form_remind
 from audit.models import AuditEntry
 from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import requests_csv, wants_export
@@ -21,7 +21,6 @@ from backoffice.paging import IdPaginator
 from backoffice.views.forms import CheckForm
 from cancellations.filters import RequestFilter
 from cancellations.models import CancellationRequest, Status
-from cancellations.rules import NOUMEA
 from cancellations.services import (
     RequestError,
     last_withdrawal_day,
@@ -37,6 +36,7 @@ from notifications.models import OutboundEmail
 from notifications.services import ResendError, email_resend
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
+from toolbox.noumea import NOUMEA
 from toolbox.numbers import small_int
 
 PAGE_SIZE = 50

@@ -23,9 +23,9 @@ from backoffice.filters import AuditFilter
 from backoffice.selectors import mailboxes_due_for_deletion
 from cancellations.calendar import calendar_override_add, calendar_override_remove, override_preview
 from cancellations.models import CalendarOverride, OverrideKind
-from cancellations.rules import NOUMEA
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
+from toolbox.noumea import NOUMEA
 from toolbox.numbers import small_int
 
 ROLE_CHOICES = [(AGENT, gettext_lazy("Agent")), (SUPERVISOR, gettext_lazy("Supervisor"))]

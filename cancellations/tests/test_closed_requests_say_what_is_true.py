@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from cancellations.services import Draft, request_reject, request_submit, request_withdraw
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 26, 10, tzinfo=NOUMEA)

@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from cancellations.services import Draft, RequestError, request_submit
 from customers.models import Customer
+from toolbox.noumea import NOUMEA
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=NOUMEA)
 

@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cancellations.rules import NOUMEA
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 URL = "/comment-ca-marche/"

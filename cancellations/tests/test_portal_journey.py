@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cancellations.models import CancellationRequest, Status
-from cancellations.rules import NOUMEA
 from cancellations.services import Draft, request_submit
 from customers.models import Customer, Plan, Subscription
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 CANCEL = reverse("cancellations:cancel")

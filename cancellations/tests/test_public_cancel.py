@@ -19,10 +19,10 @@ from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, PublicSubmission, SubmissionStatus
 from cancellations.public import PublicError, code_check, submissions_to_verify
-from cancellations.rules import NOUMEA
 from conftest import delivered_code, run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

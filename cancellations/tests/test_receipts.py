@@ -16,10 +16,10 @@ from pypdf import PdfReader
 from accounts.models import User
 from cancellations.models import CancellationRequest
 from cancellations.receipts import ReceiptAltered, receipt_bytes
-from cancellations.rules import NOUMEA
 from cancellations.services import Draft, request_submit, request_withdraw
 from conftest import make_customer, run_tasks
 from customers.models import Customer, Mailbox, Plan, Subscription
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

@@ -15,14 +15,14 @@ from accounts.models import User
 from api.keys import api_key_create
 from api.models import IdempotentAnswer
 from audit.models import AuditEntry
-from cancellations.jobs import run_daily
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from notifications.services import ResendError, email_resend
+from resilia.daily import run_daily
 from toolbox.models import AttemptCounter
+from toolbox.noumea import NOUMEA
 from toolbox.throttle import count_attempt
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.services import webhook_emit

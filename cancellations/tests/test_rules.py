@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cancellations import rules
-from cancellations.rules import NOUMEA, Calendar, QuoteError, quote
+from cancellations.rules import Calendar, QuoteError, quote
+from toolbox.noumea import NOUMEA
 
 
 def noumea(*args: int) -> datetime:
@@ -338,7 +339,8 @@ def test_the_reminder_to_sign_goes_to_requests_received_that_many_days_before() 
 
 
 def test_a_public_submission_is_verified_by_the_next_business_day_in_noumea() -> None:
-    from cancellations.rules import NOUMEA, identity_verification_day
+    from cancellations.rules import identity_verification_day
+    from toolbox.noumea import NOUMEA
 
     # 22:40 on Monday 30 November, Nouméa (11:40 UTC): verified by Tuesday 1 December.
     assert identity_verification_day(datetime(2026, 11, 30, 22, 40, tzinfo=NOUMEA)) == date(

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from cancellations.models import CancellationRequest, RequestEvent, Status
-from cancellations.rules import NOUMEA
 from cancellations.services import Draft, request_submit
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,8 @@ def _due_requests(alice: Customer, bob: Customer) -> None:
 def test_the_run_reports_only_what_it_did_when_another_run_races_it(
     alice: Customer, bob: Customer
 ) -> None:
-    from cancellations import completion, jobs
+    from cancellations import completion
+    from resilia import daily
 
     _due_requests(alice, bob)
     real = completion._complete
@@ -71,7 +72,7 @@ def test_the_run_reports_only_what_it_did_when_another_run_races_it(
         time_machine.travel(datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA), tick=False),
         mock.patch.object(completion, "_complete", raced),
     ):
-        done = jobs.run_daily()
+        done = daily.run_daily()
     assert done["completed"] == 1  # the other one was the other run's work
     assert (
         CancellationRequest.objects.get(reference=other_worker_done[0]).status == Status.COMPLETED
@@ -87,7 +88,7 @@ def test_the_run_reports_only_what_it_did_when_another_run_races_it(
 def test_concurrent_runs_together_report_each_completion_once(
     alice: Customer, bob: Customer
 ) -> None:
-    from cancellations.jobs import run_daily
+    from resilia.daily import run_daily
 
     _due_requests(alice, bob)
     barrier = threading.Barrier(3)
@@ -112,10 +113,10 @@ def test_concurrent_runs_together_report_each_completion_once(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL session")
 def test_the_daily_run_tries_again_after_the_database_drops(alice: Customer, bob: Customer) -> None:
-    from cancellations import jobs
+    from resilia import daily
 
     _due_requests(alice, bob)
-    real = jobs.handle_due_completions
+    real = daily.handle_due_completions
     waits: list[float] = []
 
     def dropped_once(today: date) -> int | None:
@@ -125,8 +126,8 @@ def test_the_daily_run_tries_again_after_the_database_drops(alice: Customer, bob
         return real(today)
 
     moment = datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA)
-    with mock.patch.object(jobs, "handle_due_completions", dropped_once):
-        done = jobs.run_daily_retrying(lambda: moment, sleep=waits.append)
+    with mock.patch.object(daily, "handle_due_completions", dropped_once):
+        done = daily.run_daily_retrying(lambda: moment, sleep=waits.append)
     assert waits == [30.0]  # one wait, then the work, the same day
     assert done["completed"] == 2
     assert set(CancellationRequest.objects.values_list("status", flat=True)) == {Status.COMPLETED}
@@ -135,14 +136,14 @@ def test_the_daily_run_tries_again_after_the_database_drops(alice: Customer, bob
 def test_the_daily_run_gives_up_when_the_day_is_over(alice: Customer) -> None:
     from django.db import OperationalError
 
-    from cancellations import jobs
+    from resilia import daily
 
     late = datetime(2026, 11, 4, 23, 59, 50, tzinfo=NOUMEA)
     with (
-        mock.patch.object(jobs, "run_daily", side_effect=OperationalError("gone")),
+        mock.patch.object(daily, "run_daily", side_effect=OperationalError("gone")),
         pytest.raises(OperationalError),
     ):
-        jobs.run_daily_retrying(lambda: late, sleep=lambda seconds: None)
+        daily.run_daily_retrying(lambda: late, sleep=lambda seconds: None)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -165,7 +166,7 @@ def test_a_run_skips_what_another_run_holds_instead_of_waiting(
 
     def this_run() -> None:
         try:
-            from cancellations.jobs import run_daily
+            from resilia.daily import run_daily
 
             run_daily(now=datetime(2026, 11, 4, 0, 5, tzinfo=NOUMEA))
         finally:

@@ -9,9 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
 from cancellations.completion import request_complete
-from cancellations.jobs import run_daily
 from cancellations.models import CancellationRequest, ReferenceSequence, RequestEvent, Status
-from cancellations.rules import NOUMEA
 from cancellations.services import (
     Draft,
     RequestError,
@@ -24,6 +22,8 @@ from conftest import run_tasks
 from customers.models import Customer, MailboxStatus, Subscription
 from notifications.models import OutboundEmail
 from notifications.services import email_rendered
+from resilia.daily import run_daily
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.test import Client
 
 from access_forms.tests.conftest import submit
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from cancellations.services import request_withdraw
 from conftest import run_tasks
 from customers.models import Customer
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 SITE = "https://resilia.mls.nc/espace"

@@ -6,12 +6,12 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cancellations.rules import NOUMEA
 from cancellations.summary import Summary, mailbox_sentence, request_mailbox_sentence
 from customers.switching_codes import grouped
 from toolbox import formats
 from toolbox.formats import NBSP
 from toolbox.links import site_url
+from toolbox.noumea import NOUMEA
 
 register = template.Library()
 

@@ -14,10 +14,10 @@ from django.utils import timezone, translation
 from conftest import PASSWORD
 from customers.models import Customer, Plan, Subscription
 from portal.templatetags.resilia import day, noumea, xpf
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("portal:home")
-NOUMEA = ZoneInfo("Pacific/Noumea")
 
 
 def test_home_lists_the_customers_subscriptions(alice_client: Client) -> None:

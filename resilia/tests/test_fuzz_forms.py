@@ -8,8 +8,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from access_forms.holder_links import form_send_link, signing_link_token
 from access_forms.models import AccessLineForm
-from access_forms.signing import form_send_link, signing_link_token
 from access_forms.tests.conftest import submit
 from accounts.models import User
 from customers.models import Customer

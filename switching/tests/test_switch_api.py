@@ -23,11 +23,11 @@ from api.keys import api_key_create
 from backoffice.tests.conftest import sign
 from cancellations.completion import handle_due_completions
 from cancellations.models import CancellationRequest
-from cancellations.rules import NOUMEA
 from conftest import delivered_link, run_tasks
 from customers.models import Customer, Subscription
 from customers.switching_codes import grouped, is_well_formed, new_code
 from switching.models import Switch
+from toolbox.noumea import NOUMEA
 from webhooks.services import webhook_endpoint_create
 from webhooks.tests.test_delivery import Receiver, drain
 

@@ -18,11 +18,11 @@ from access_forms.models import AccessLineForm
 from accounts.models import User
 from api.keys import api_key_create
 from backoffice.tests.conftest import logged_in, sign
-from cancellations.rules import NOUMEA
 from customers.models import Customer
 from customers.switching_codes import grouped
 from switching.models import Switch
 from switching.services import switch_match, switch_order, switch_reschedule
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,11 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from access_forms.tests.conftest import submit
 from accounts.models import User
-from cancellations.rules import NOUMEA
 from cancellations.services import request_reject, request_withdraw
 from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from toolbox.noumea import NOUMEA
 from webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,

@@ -66,9 +66,7 @@ class Command(BaseCommand):
         from django.test import override_settings
         from django.utils import timezone
 
-        from cancellations.jobs import run_daily
         from cancellations.models import CancellationRequest, Kind
-        from cancellations.rules import NOUMEA
         from cancellations.services import (
             Draft,
             RequestError,
@@ -77,6 +75,8 @@ class Command(BaseCommand):
             request_withdraw,
         )
         from customers.models import Subscription
+        from resilia.daily import run_daily
+        from toolbox.noumea import NOUMEA
 
         if CancellationRequest.objects.exists():
             return
@@ -147,9 +147,9 @@ class Command(BaseCommand):
 
         from api.keys import api_key_create
         from cancellations.models import OPEN_STATUSES
-        from cancellations.rules import NOUMEA
         from customers.models import Subscription
         from switching.services import switch_cancel, switch_match, switch_object, switch_order
+        from toolbox.noumea import NOUMEA
 
         supervisor = User.objects.get(username="superviseur")
         providers = {

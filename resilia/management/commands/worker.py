@@ -6,7 +6,7 @@ so that no backlog starves the rest: the urgent e-mails (codes, access and signi
 a batch of tasks (urgent ones first: those that lead to a code or a link), a batch of
 e-mails (the daily run's notices, and any whose task was lost: a worker killed mid-send,
 after its lease), webhooks for at most a few seconds (in order per endpoint), then the
-steps the apps registered (notifications.periodic: the back office dashboard's refresh).
+the back office dashboard's refresh.
 It also puts back in the queue the tasks a vanished worker left RUNNING (every task here
 is safe to run twice). While work remains it starts the next pass at once; idle, it
 sleeps `--interval`. A database error does not end it: it waits (1 s, 2 s, 4 s ... up to
@@ -30,7 +30,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from notifications import periodic
+from backoffice.selectors import dashboard_refresh_if_due
 from notifications.services import handle_one_email
 from webhooks.services import handle_one_webhook
 
@@ -95,10 +95,8 @@ class Command(BaseCommand):
         busy |= self._run_tasks(TASKS)
         busy |= self._repeat(handle_one_email, EMAILS)
         busy |= self._repeat(handle_one_webhook, WEBHOOKS, seconds=WEBHOOK_SECONDS)
-        for step in periodic.steps():
-            if self.stopping:
-                break
-            step()
+        if not self.stopping:
+            dashboard_refresh_if_due()  # the back office's figures, when four minutes old
         return busy and not self.stopping
 
     def _repeat(self, step: Callable[[], bool], most: int, seconds: float | None = None) -> bool:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cancellations.jobs import run_daily_retrying
+from resilia.daily import run_daily_retrying
 
 
 class Command(BaseCommand):
