@@ -26,9 +26,10 @@ from access_forms.models import (
 from access_forms.services import locked_form
 from accounts.models import User
 from audit.services import audit_log
+from rules import Calendar
 from toolbox.csv_export import csv_text
 from toolbox.noumea import NOUMEA
-from webhooks.services import form_data, webhook_emit, webhook_emit_many
+from webhooks.services import form_events, webhook_emit_events
 
 # --- Forwarding to the operator --------------------------------------------------------
 
@@ -161,17 +162,16 @@ def batch_forward(
         )
         for form in forms:
             form.status = FormStatus.FORWARDED
-        webhook_emit_many("form.forwarded", [form_data(f) for f in forms])
+        webhook_emit_events(form_events("form.forwarded", forms))
     return batch
 
 
-def scheduled_forwarding(now: datetime | None = None) -> ForwardingBatch | None:
-    """The automatic batch: each business day, from the configured time (Nouméa)."""
-    from cancellations.calendar import current_calendar
-
+def scheduled_forwarding(calendar: Calendar, now: datetime | None = None) -> ForwardingBatch | None:
+    """The automatic batch: each business day of `calendar` (the ISP's, with its
+    overrides), from the configured time (Nouméa)."""
     local = (now or timezone.now()).astimezone(NOUMEA)
     at = datetime.strptime(settings.RESILIA_FORWARD_TIME, "%H:%M").time()
-    if not current_calendar().is_business_day(local.date()) or local.time() < at:
+    if not calendar.is_business_day(local.date()) or local.time() < at:
         return None
     return batch_forward(actor=None, automatic_on=local.date())
 
@@ -212,7 +212,9 @@ def form_record_answer(
             operator_reference=form.operator_reference,
             reason=form.operator_refusal_reason,
         )
-        webhook_emit("form.acknowledged" if accepted else "form.refused", form_data(form))
+        webhook_emit_events(
+            form_events("form.acknowledged" if accepted else "form.refused", [form])
+        )
         (emails.send_form_acknowledged if accepted else emails.send_form_refused)(form)
     return form
 

@@ -18,7 +18,7 @@ from access_forms.services import locked_form
 from access_forms.signing import unsignable_reason
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.rules import (
+from rules import (
     REQUEST_OPEN_STATUSES,
     end_of_day,
     unsigned_form_reminder_day,

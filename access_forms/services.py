@@ -1,11 +1,13 @@
-"""State changes of the OPTimo line-access form that go with its request: creation (R10),
-closing with a withdrawn or rejected request, the staff check. Signing lives in
+"""State changes of the OPTimo line-access form that go with its request (called by the
+request's own services, in their transaction): creation (R10), closing with a withdrawn
+or rejected request; and the staff check. Signing lives in
 signing.py, forwarding to the operator in forwarding.py, document checks in documents.py.
 
 Like every service: one transaction writes the change, its audit entry and its e-mail.
 """
 
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -27,39 +29,51 @@ from access_forms.pdf import (
 )
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import form_first_status, form_status_when_request_closes
+from customers.models import Customer, Subscription
+from rules import form_first_status, form_status_when_request_closes
 
 # --- Creation with the request (R10) ---------------------------------------------------
 
 
-def form_for_new_request(request: CancellationRequest) -> AccessLineForm:
-    """Called inside request_submit's transaction."""
-    subscription = request.subscription
-    customer = request.customer
-    status = form_first_status(  # R10
-        access_line=subscription.access_line, phone_line_cancelled=request.phone_line_cancelled
+def form_for_new_request(
+    *,
+    request_id: int,
+    kind: FormKind,
+    customer: Customer,
+    subscription: Subscription,
+    phone_line_cancelled: bool,
+    form_date: date,
+) -> AccessLineForm:
+    """The form a new request needs, in its first status (R10): pre-filled with the line
+    and its holder (their contact details when the holder is the customer)."""
+    status = form_first_status(
+        access_line=subscription.access_line, phone_line_cancelled=phone_line_cancelled
     )
     holder = subscription.holder_name
     is_customer = holder.casefold() == customer.name.casefold()
     return AccessLineForm.objects.create(
-        request=request,
-        kind=FormKind.ISP_RELEASE if request.kind == Kind.ISP_CHANGE else FormKind.CANCELLATION,
+        request_id=request_id,
+        kind=kind,
         status=status,
         line_number=subscription.access_line,
         holder_name=holder,
         holder_phone=customer.phone if is_customer else "",
         holder_email=customer.email if is_customer else "",
-        form_date=request.desired_date,
+        form_date=form_date,
     )
 
 
 def form_close_with_request(
-    *, request: CancellationRequest, actor: User | None, ip: str | None = None
+    *, request_id: int, actor: User | None, ip: str | None = None
 ) -> AccessLineForm | None:
     """The request was withdrawn or rejected: its form is cancelled in the same
     transaction, and recalled from the operator if it had already left (SPEC §5)."""
-    form = AccessLineForm.objects.select_for_update().filter(request=request).first()
+    form = (
+        AccessLineForm.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .filter(request_id=request_id)
+        .first()
+    )
     if form is None:
         return None
     status, recall = form_status_when_request_closes(form.status)
@@ -75,7 +89,7 @@ def form_close_with_request(
         action="form.recall" if recall else "form.cancel",
         target=form,
         ip=ip,
-        reference=request.reference,
+        reference=form.request.reference,
     )
     return form
 

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -34,9 +34,8 @@ from access_forms.pdf import (
 from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.models import CancellationRequest
 from toolbox.noumea import NOUMEA
-from webhooks.services import form_data, webhook_emit
+from webhooks.services import form_events, webhook_emit_events
 
 # --- Signing -------------------------------------------------------------------------
 
@@ -181,15 +180,20 @@ FORM_UNTOUCHED_BY_A_NEW_DATE = frozenset(
 
 
 def form_reschedule_with_request(
-    *, request: CancellationRequest, actor: User | None, ip: str | None = None
+    *, request_id: int, form_date: date, actor: User | None, ip: str | None = None
 ) -> AccessLineForm | None:
     """The request's date changed (it had not left for the operator): the form carries
     the new date. One signed with the old date must be signed again; one that stands on
     a switch order is written again with the new date."""
-    form = AccessLineForm.objects.select_for_update().filter(request=request).first()
+    form = (
+        AccessLineForm.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .filter(request_id=request_id)
+        .first()
+    )
     if form is None or form.status in FORM_UNTOUCHED_BY_A_NEW_DATE:
         return form
-    form.form_date = request.desired_date
+    form.form_date = form_date
     if form.status == FormStatus.SIGNED and form.source == SignatureSource.ORDER:
         form.save(update_fields=["form_date", "updated_at"])
         form_accept_order(form=form, actor=actor, ip=ip)
@@ -204,7 +208,7 @@ def form_reschedule_with_request(
         action="form.new_date",
         target=form,
         ip=ip,
-        reference=request.reference,
+        reference=form.request.reference,
         form_date=str(form.form_date),
     )
     return form
@@ -250,7 +254,7 @@ def _receive_document(
         **({"original_sha256": form.original_sha256} if form.original_sha256 else {}),
         **audit_data,
     )
-    webhook_emit("form.signed", form_data(form))
+    webhook_emit_events(form_events("form.signed", [form]))
     emails.send_form_received(form)
 
 

@@ -14,7 +14,6 @@ from access_forms.models import AccessLineForm
 from access_forms.services import FormError, preview_pdf
 from access_forms.signing import Signature, form_sign, form_upload
 from accounts.access import customer_required
-from cancellations.selectors import get_request_for_customer
 from customers.models import Customer
 from toolbox.client_address import client_ip
 
@@ -24,12 +23,15 @@ def _agent(request: HttpRequest) -> str:
 
 
 def get_form_for_customer(customer: Customer, reference: str) -> AccessLineForm:
-    """The form of one of the customer's own requests, or 404."""
-    cancellation = get_request_for_customer(customer, reference)
-    form = AccessLineForm.objects.filter(request=cancellation).select_related("request").first()
+    """The one way a client-area view reaches a form: the form of one of the customer's
+    own requests; a stranger gets 404, never data."""
+    form = (
+        AccessLineForm.objects.select_related("request__customer")
+        .filter(request__customer=customer, request__reference=reference)
+        .first()
+    )
     if form is None:
         raise Http404
-    form.request = cancellation
     return form
 
 

@@ -12,7 +12,7 @@ from pydantic import StrictStr
 from api.errors import ApiError
 from cancellations.calendar import current_calendar
 from cancellations.errors import quote_error_message
-from cancellations.rules import QuoteError, business_days_in_month, quote
+from rules import QuoteError, business_days_in_month, quote
 
 router = Router(tags=["public"])
 

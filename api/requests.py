@@ -37,7 +37,6 @@ from api.schemas import (
 from cancellations.drafts import Draft
 from cancellations.filters import RequestFilter
 from cancellations.models import CancellationRequest, Channel
-from cancellations.rules import mailbox_kept_until, months_still_billed
 from cancellations.services import (
     RequestError,
     kind_problems,
@@ -48,6 +47,7 @@ from cancellations.services import (
     request_withdraw,
 )
 from customers.models import Customer, Mailbox, Subscription
+from rules import mailbox_kept_until, months_still_billed
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
 from toolbox.noumea import NOUMEA

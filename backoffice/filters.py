@@ -14,8 +14,8 @@ from access_forms.reminders import forms_unsigned_for_long
 from audit.models import AuditEntry
 from cancellations.filters import matching_customers
 from cancellations.models import CancellationRequest
-from cancellations.rules import end_of_day, noumea_today, start_of_day
 from customers.models import Customer, Subscription
+from rules import end_of_day, noumea_today, start_of_day
 from toolbox.filters import DATE_INPUT, BoundedDateFilter, StableOrderingFilter, search_terms
 
 

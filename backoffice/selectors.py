@@ -22,7 +22,9 @@ from cancellations.calendar import current_calendar
 from cancellations.filters import awaiting_confirmation, completed_with_form_unsigned
 from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.public import submissions_to_verify
-from cancellations.rules import (
+from customers.models import Mailbox, MailboxStatus
+from notifications.models import EmailStatus, OutboundEmail
+from rules import (
     MAILBOX_REMINDER_DAYS,
     REQUEST_OPEN_STATUSES,
     add_months,
@@ -31,8 +33,6 @@ from cancellations.rules import (
     previous_business_day,
     start_of_day,
 )
-from customers.models import Mailbox, MailboxStatus
-from notifications.models import EmailStatus, OutboundEmail
 from switching.filters import STATUS_Q
 from switching.models import Switch, SwitchStatus
 from toolbox.noumea import NOUMEA

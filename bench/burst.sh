@@ -10,7 +10,7 @@ export DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SETTINGS_MODULE=bench.settings LOG_LEVEL=WARNING
 export RESILIA_VAR_DIR="$PWD/var/bench/burst"
 export DATABASE_URL="$PG_URL/resilia_bench_burst"
-export BENCH_DESIRED_DATE=$(.venv/bin/python -c 'from datetime import datetime; from cancellations.rules import NOUMEA, month_end; print(month_end(datetime.now(NOUMEA).date()))')
+export BENCH_DESIRED_DATE=$(.venv/bin/python -c 'from datetime import datetime; from rules import month_end; from toolbox.noumea import NOUMEA; print(month_end(datetime.now(NOUMEA).date()))')
 rm -rf "$RESILIA_VAR_DIR"; mkdir -p "$RESILIA_VAR_DIR"
 psql "$PG_URL/postgres" -q -c "DROP DATABASE IF EXISTS resilia_bench_burst" -c "CREATE DATABASE resilia_bench_burst"
 .venv/bin/python manage.py migrate -v0

@@ -46,8 +46,8 @@ from django.urls import resolve  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from cancellations.models import CancellationRequest  # noqa: E402
-from cancellations.rules import month_end  # noqa: E402
 from customers.selectors import subscriptions_for_customer  # noqa: E402
+from rules import month_end  # noqa: E402
 from toolbox.noumea import NOUMEA  # noqa: E402
 
 APP = get_wsgi_application()

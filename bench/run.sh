@@ -77,7 +77,7 @@ for database in $DATABASES; do
   # A returning browser's cookies: its session and its CSRF cookie.
   COOKIE="sessionid=$(head -1 "$SESSIONS" | cut -d' ' -f1); csrftoken=$(head -1 "$SESSIONS" | cut -d' ' -f2)"
   FIRST_SUB=$(head -1 "$SESSIONS" | cut -d' ' -f3)
-  DESIRED=$("$PY" -c 'from datetime import datetime; from cancellations.rules import NOUMEA, month_end; print(month_end(datetime.now(NOUMEA).date()))')
+  DESIRED=$("$PY" -c 'from datetime import datetime; from rules import month_end; from toolbox.noumea import NOUMEA; print(month_end(datetime.now(NOUMEA).date()))')
   export BENCH_DESIRED_DATE=$DESIRED
   "$ROOT/.venv/bin/gunicorn" resilia.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT" --log-level warning --access-logfile /dev/null &
   SERVER_PID=$!

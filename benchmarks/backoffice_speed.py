@@ -93,7 +93,6 @@ from cancellations.models import (  # noqa: E402
     RequestEvent,
     Status,
 )
-from cancellations.rules import DEFAULT_CALENDAR, add_months, completion_day  # noqa: E402
 from customers.models import (  # noqa: E402
     Customer,
     Mailbox,
@@ -103,6 +102,7 @@ from customers.models import (  # noqa: E402
     SubscriptionStatus,
 )
 from resilia.daily import run_daily  # noqa: E402
+from rules import DEFAULT_CALENDAR, add_months, completion_day  # noqa: E402
 from toolbox.noumea import NOUMEA  # noqa: E402
 
 CHUNK = 5_000

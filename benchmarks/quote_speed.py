@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cancellations.rules import DEFAULT_CALENDAR, quote
+from rules import DEFAULT_CALENDAR, quote
 from toolbox.noumea import NOUMEA
 
 

@@ -161,7 +161,7 @@ def calm_business_day() -> datetime:
     Browser tests travel there so that the journey's dates do not depend on the day CI
     runs; it lies in the future so that session cookies are not already expired.
     """
-    from cancellations.rules import is_business_day
+    from rules import is_business_day
     from toolbox.noumea import NOUMEA
 
     day = datetime.now(tz=NOUMEA).date() + timedelta(days=1)

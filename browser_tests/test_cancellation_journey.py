@@ -17,9 +17,9 @@ from browser_tests.conftest import (
     screenshot,
 )
 from cancellations.models import CancellationRequest, Status
-from cancellations.rules import add_months
 from conftest import PASSWORD
 from customers.models import Customer
+from rules import add_months
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CalendarOverride, OverrideKind
-from cancellations.rules import Calendar
+from rules import Calendar
 
 CACHE_KEY = "calendar:overrides:v1"
 CHECK_SECONDS = 1.0

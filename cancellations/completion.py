@@ -15,9 +15,9 @@ from django.utils import timezone
 from audit.services import audit_log_many
 from cancellations import emails
 from cancellations.models import CancellationRequest, RequestEvent, Status
-from cancellations.rules import latest_effective_date_to_complete, mailbox_kept_until
 from customers.models import Mailbox, MailboxStatus, Subscription, SubscriptionStatus
-from webhooks.services import request_data, webhook_emit_many
+from rules import latest_effective_date_to_complete, mailbox_kept_until
+from webhooks.services import request_events, webhook_emit_events
 
 BATCH = 2000
 
@@ -33,7 +33,7 @@ def _due(today: date) -> list[CancellationRequest]:
             skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
         )
         .order_by("effective_date", "id")
-        .select_related("customer", "subscription")
+        .select_related("customer", "subscription", "switch")
         .only(  # what the batch writes, e-mails and tells: fewer columns to build
             "reference",
             "effective_date",
@@ -47,6 +47,11 @@ def _due(today: date) -> list[CancellationRequest]:
             "customer__email",
             "customer__language",
             "subscription__reference",
+            # A switch's end is told to its new provider (switch.completed).
+            "switch__reference",
+            "switch__planned_date",
+            "switch__cancelled_at",
+            "switch__gaining",
         )[:BATCH]
     )
 
@@ -96,7 +101,7 @@ def _complete(requests: Sequence[CancellationRequest], today: date) -> int:
         [RequestEvent(request=r, at=now, status=Status.COMPLETED) for r in done]
     )
     audit_log_many(actor=None, action="request.complete", targets=done)
-    webhook_emit_many("request.completed", [request_data(r) for r in done])
+    webhook_emit_events(request_events("request.completed", done))  # and switches' ends
     emails.send_requests_completed(done)
     return len(done)
 

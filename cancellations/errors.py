@@ -3,7 +3,7 @@
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cancellations.rules import MAX_DAYS_AHEAD
+from rules import MAX_DAYS_AHEAD
 
 QUOTE_ERROR_MESSAGES: dict[str, Promise] = {
     "date_in_past": _("The desired date is in the past: choose today or a later date."),

@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cancellations.models import CancellationRequest, Channel, Kind, Status
-from cancellations.rules import (
+from customers.models import Customer, Subscription
+from rules import (
     FORM_SIGNED,
     FORM_STATUSES_UNSIGNED,
     REQUEST_OPEN_STATUSES,
@@ -19,7 +20,6 @@ from cancellations.rules import (
     noumea_today,
     start_of_day,
 )
-from customers.models import Customer, Subscription
 from toolbox.filters import (
     DATE_INPUT,
     YES_NO,

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cancellations.models import Kind
-from cancellations.rules import Quote, month_end
 from cancellations.services import Draft, RequestError, kind_problems, quote_date, quote_draft
 from customers.models import Subscription
+from rules import Quote, month_end
 from toolbox.noumea import NOUMEA
 
 # Which field shows which refusal.

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cancellations.calendar import current_calendar
-from cancellations.rules import add_months, month_end_deadline
+from rules import add_months, month_end_deadline
 from toolbox.noumea import NOUMEA
 
 

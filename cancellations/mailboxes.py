@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from audit.services import audit_log_many
 from cancellations import emails
-from cancellations.rules import kept_until_range_to_remind, latest_kept_until_to_delete
 from customers.models import Mailbox, MailboxStatus
+from rules import kept_until_range_to_remind, latest_kept_until_to_delete
 from webhooks.services import webhook_emit_many
 
 BATCH = 2000

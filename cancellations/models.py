@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cancellations.rules import (
+from rules import (
     REQUEST_OPEN_STATUSES,
     REQUEST_STATUSES_WITHOUT_EFFECT,
     ended_with_form_unsigned,
@@ -39,7 +39,7 @@ class CalendarOverride(models.Model):
         return f"{self.day} {self.get_kind_display()}: {self.name}"
 
     def clean(self) -> None:
-        from cancellations.rules import DEFAULT_CALENDAR
+        from rules import DEFAULT_CALENDAR
 
         if self.day is None:
             return

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from access_forms.holder_links import form_send_link
 from accounts.models import User
 from accounts.services import normalize_client_code
 from audit.services import audit_log
@@ -30,7 +31,12 @@ from cancellations.models import (
     PublicSubmission,
     SubmissionStatus,
 )
-from cancellations.rules import (
+from cancellations.selectors import cancellable_subscriptions
+from cancellations.services import request_submit
+from customers.models import Customer, Subscription
+from notifications.models import OutboundEmail
+from notifications.secret_links import MASK
+from rules import (
     ACKNOWLEDGEMENTS_PER_ADDRESS,
     ACKNOWLEDGEMENTS_WINDOW,
     CODE_ATTEMPTS,
@@ -41,12 +47,6 @@ from cancellations.rules import (
     CODES_PER_CLIENT_CODE_PER_DAY,
     CONFIRM_WINDOW,
 )
-from cancellations.selectors import cancellable_subscriptions
-from cancellations.services import request_submit
-from cancellations.signals import request_made_without_account
-from customers.models import Customer, Subscription
-from notifications.models import OutboundEmail
-from notifications.secret_links import MASK
 from toolbox.throttle import count_attempt
 
 DAY = 24 * 3600
@@ -367,9 +367,11 @@ def _create_request(
     submission.subscription = subscription
     submission.save(update_fields=["status", "request", "customer", "subscription"])
     # Without an account, the OPTimo form is signed from a link e-mailed to the customer.
-    request_made_without_account.send(
-        sender=CancellationRequest, request=request, actor=actor, ip=ip, build_url=build_url
-    )
+    form = request.access_form
+    if form.can_be_signed and subscription.customer.email:
+        form_send_link(
+            form=form, email=subscription.customer.email, actor=actor, ip=ip, build_url=build_url
+        )
     return request
 
 

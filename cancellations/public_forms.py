@@ -19,8 +19,8 @@ from cancellations.forms import (
 )
 from cancellations.models import Kind
 from cancellations.public import Submitted
-from cancellations.rules import month_end
 from cancellations.services import RequestError, kind_problems, quote_date
+from rules import month_end
 from toolbox.noumea import NOUMEA
 
 PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from cancellations.models import CancellationRequest, Channel, Kind
-from cancellations.rules import (
+from cancellations.summary import mailbox_sentence
+from rules import (
     FORM_AUTO_CLOSED,
     FORM_AWAITING_SIGNATURE,
     form_first_status,
@@ -29,7 +30,6 @@ from cancellations.rules import (
     noumea_date,
     phone_line_ended_with_operator,
 )
-from cancellations.summary import mailbox_sentence
 from toolbox.formats import received, xpf
 from toolbox.links import site_url
 from toolbox.noumea import NOUMEA

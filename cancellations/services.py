@@ -12,9 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import rules
+from access_forms.models import FormKind
+from access_forms.services import form_close_with_request, form_for_new_request
+from access_forms.signing import form_reschedule_with_request
 from accounts.models import User
 from audit.services import audit_entry, audit_log, audit_log_entries
-from cancellations import emails, rules
+from cancellations import emails
 from cancellations.calendar import current_calendar
 from cancellations.drafts import Draft
 from cancellations.errors import quote_error_message
@@ -27,19 +31,18 @@ from cancellations.models import (
     Status,
 )
 from cancellations.references import next_reference
-from cancellations.rules import (
-    Quote,
-    QuoteError,
-    quote,
-)
-from cancellations.signals import request_closed, request_rescheduled, request_submitted
 from customers.models import (
     Customer,
     Subscription,
     SubscriptionStatus,
 )
+from rules import (
+    Quote,
+    QuoteError,
+    quote,
+)
 from toolbox.noumea import NOUMEA
-from webhooks.services import request_data, webhook_emit, webhook_emit_events
+from webhooks.services import request_data, request_events, webhook_emit, webhook_emit_events
 
 
 class RequestError(Exception):
@@ -233,7 +236,16 @@ def request_submit(
             subscription.status = SubscriptionStatus.TERMINATION_SCHEDULED
             subscription.ends_on = result.effective_date
             subscription.save(update_fields=["status", "ends_on"])
-            request_submitted.send(sender=CancellationRequest, request=request)
+            form_for_new_request(
+                request_id=request.pk,
+                kind=FormKind.ISP_RELEASE
+                if draft.kind == Kind.ISP_CHANGE
+                else FormKind.CANCELLATION,
+                customer=customer,
+                subscription=subscription,
+                phone_line_cancelled=request.phone_line_cancelled,
+                form_date=request.desired_date,
+            )
             # The receipt (a PDF) is written outside this transaction, where it would hold
             # the database's write lock for most of a submission: by the delivery of the
             # acknowledgement, which attaches it, or by a download that comes first.
@@ -377,8 +389,8 @@ def request_withdraw(
             ip=ip,
             **({"reason": reason, "on_behalf": True} if on_behalf_reason is not None else {}),
         )
-        request_closed.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
-        webhook_emit("request.withdrawn", request_data(request))
+        form_close_with_request(request_id=request.pk, actor=actor, ip=ip)
+        webhook_emit_events(request_events("request.withdrawn", [request]))
         emails.send_request_withdrawn(request)
     return request
 
@@ -404,8 +416,8 @@ def request_reject(
         _reopen_subscription(request.subscription)
         _event(request, actor, note=request.status_reason)
         audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
-        request_closed.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
-        webhook_emit("request.rejected", request_data(request))
+        form_close_with_request(request_id=request.pk, actor=actor, ip=ip)
+        webhook_emit_events(request_events("request.rejected", [request]))
         emails.send_request_rejected(request)
     return request
 
@@ -479,7 +491,9 @@ def request_reschedule(
             before=str(before),
             effective_date=str(result.effective_date),
         )
-        request_rescheduled.send(sender=CancellationRequest, request=request, actor=actor, ip=ip)
+        form_reschedule_with_request(
+            request_id=request.pk, form_date=request.desired_date, actor=actor, ip=ip
+        )
         webhook_emit("request.rescheduled", request_data(request))
         emails.send_request_rescheduled(request)
     return request

@@ -10,7 +10,8 @@ from django.utils.translation import ngettext
 
 from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Kind
-from cancellations.rules import (
+from customers.models import Subscription
+from rules import (
     FORM_AUTO_CLOSED,
     FORM_AWAITING_SIGNATURE,
     Quote,
@@ -19,7 +20,6 @@ from cancellations.rules import (
     months_still_billed,
     noumea_date,
 )
-from customers.models import Subscription
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from cancellations.rules import DEFAULT_CALENDAR, Calendar
+from rules import DEFAULT_CALENDAR, Calendar
 from toolbox.noumea import NOUMEA
 
 

@@ -35,10 +35,9 @@ from switching import emails
 from switching.implications import Implications, implications
 from switching.models import Switch, SwitchCounter, SwitchMatch, SwitchStatus
 from switching.names import last_name_matches
-from switching.payloads import switch_data
 from toolbox.noumea import NOUMEA
 from toolbox.throttle import attempts, count_attempt
-from webhooks.services import webhook_emit
+from webhooks.services import switch_data, webhook_emit
 
 DAY = 24 * 3600
 # Failed matches: per gaining provider's key in an hour, and per code in a day. Past the
@@ -450,7 +449,7 @@ def switch_cancel(*, switch: Switch, reason: str, gaining: User, ip: str | None 
         switch.cancel_reason = reason
         switch.save(update_fields=["cancelled_at", "cancel_reason"])
         try:
-            # Its webhook event becomes switch.cancelled (companions.py).
+            # request_withdraw tells the new provider too (switch.cancelled).
             request_withdraw(
                 request=switch.request,
                 actor=gaining,
@@ -509,7 +508,7 @@ def switch_object(
             switch.objected_at = at
             switch.save(update_fields=["objected_at"])
             try:
-                # Its webhook event becomes switch.objected (companions.py).
+                # request_withdraw tells the new provider too (switch.objected).
                 request_withdraw(request=switch.request, actor=actor, ip=ip, now=at)
             except RequestError as exc:
                 raise _from_request_error(exc) from None

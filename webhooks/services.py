@@ -17,13 +17,14 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -117,18 +118,6 @@ def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
-# Functions from the apps built on this one that add events to a batch being written
-# (the switching app: a request's and its form's changes, told to the gaining provider).
-# Each gets the batch and returns the events to add, each with its audience.
-Companion = Callable[[Sequence[tuple[str, dict[str, Any]]]], list["Event"]]
-_companions: list[Companion] = []
-
-
-def register_companion_events(companion: Companion) -> None:
-    if companion not in _companions:
-        _companions.append(companion)
-
-
 # (type, data) for everyone, or (type, data, audience's user id) for one account's
 # endpoints as well as the ISP's.
 Event = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], int | None]
@@ -142,18 +131,15 @@ def webhook_emit_many(event_type: str, items: Iterable[dict[str, Any]]) -> int:
 
 def webhook_emit_events(events: Sequence[Event]) -> int:
     """Write each event, in order, with a delivery for every endpoint that wants it,
-    active or not (a disabled endpoint's wait for it to be enabled), then the events the
-    companions add: the endpoints are read once. Every event is kept, wanted or not, for
-    a later replay. Returns the number of events."""
+    active or not (a disabled endpoint's wait for it to be enabled): the endpoints are
+    read once. Every event is kept, wanted or not, for a later replay. Returns the number
+    of events."""
     if not events:
         return 0
-    plain = [(e[0], e[1]) for e in events]
     wanted: list[tuple[str, dict[str, Any], int | None]] = [
         (e[0], e[1], e[2] if len(e) == 3 else None)
         for e in events  # type: ignore[misc]
     ]
-    for companion in _companions:
-        wanted += [(e[0], e[1], e[2] if len(e) == 3 else None) for e in companion(plain)]  # type: ignore[misc]
     endpoints = list(WebhookEndpoint.objects.all())
     now = timezone.now()
     written = WebhookEvent.objects.bulk_create(
@@ -196,6 +182,70 @@ def request_data(request: Any) -> dict[str, Any]:
         "billing_end": request.billing_end,
         "reason": request.status_reason,
     }
+
+
+def switch_data(switch: Any) -> dict[str, Any]:
+    request = switch.request
+    form = getattr(request, "access_form", None)
+    return {
+        "reference": switch.reference,
+        "status": switch.status,
+        "request": request.reference,
+        "planned_date": switch.planned_date,
+        "effective_date": request.effective_date,
+        "billing_end": request.billing_end,
+        "form_status": form.status if form is not None else None,
+    }
+
+
+# A switch's request (a cancellation placed by the new provider, switching.Switch) is
+# followed by its gaining provider: each step of its form, and its end, is told to that
+# provider's endpoints (and the ISP's) as a switch.* event too.
+SWITCH_FORM_STEPS = {
+    "form.signed": "switch.form_signed",
+    "form.forwarded": "switch.form_forwarded",
+    "form.acknowledged": "switch.form_acknowledged",
+    "form.refused": "switch.form_refused",
+}
+SWITCH_ENDINGS = {
+    "cancelled": "switch.cancelled",
+    "objected": "switch.objected",
+    "completed": "switch.completed",
+}
+
+
+def _switch_of(request: Any) -> Any:
+    """The switch a request was placed for, or None (`request.switch`, the one-to-one
+    relation's other side: select_related("switch") reads it with the request)."""
+    try:
+        return request.switch
+    except ObjectDoesNotExist:
+        return None
+
+
+def request_events(event_type: str, requests: Iterable[Any]) -> list[Event]:
+    """`event_type` (request.withdrawn, .rejected, .completed) for each request; then, for
+    a switch's request, the switch's end (switch.objected, .cancelled, .completed) to
+    its gaining provider."""
+    requests = list(requests)
+    events: list[Event] = [(event_type, request_data(r)) for r in requests]
+    for request in requests:
+        switch = _switch_of(request)
+        if switch is not None and switch.status in SWITCH_ENDINGS:
+            events.append((SWITCH_ENDINGS[switch.status], switch_data(switch), switch.gaining_id))
+    return events
+
+
+def form_events(event_type: str, forms: Iterable[Any]) -> list[Event]:
+    """`event_type` (form.signed, .forwarded, .acknowledged, .refused) for each form; then,
+    for a switch's form, the same step (switch.form_signed …) to its gaining provider."""
+    forms = list(forms)
+    events: list[Event] = [(event_type, form_data(f)) for f in forms]
+    for form in forms:
+        switch = _switch_of(form.request)
+        if switch is not None:
+            events.append((SWITCH_FORM_STEPS[event_type], switch_data(switch), switch.gaining_id))
+    return events
 
 
 def form_data(form: Any) -> dict[str, Any]:

@@ -195,6 +195,6 @@ def test_a_signature_claiming_a_huge_image_is_refused_before_decoding(
 def test_r10_decides_the_forms_first_status(
     line: str, phone_line_cancelled: bool, status: str
 ) -> None:
-    from cancellations.rules import form_first_status
+    from rules import form_first_status
 
     assert form_first_status(access_line=line, phone_line_cancelled=phone_line_cancelled) == status

@@ -11,13 +11,18 @@ from django.test import Client
 from django.urls import reverse
 
 import access_forms.forwarding
-from access_forms.forwarding import answers_import, batch_forward, scheduled_forwarding
+from access_forms.forwarding import (
+    answers_import,
+    batch_forward,
+    scheduled_forwarding,
+)
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import form_check
 from access_forms.signing import Signature, form_sign
 from access_forms.tests.conftest import scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry
+from cancellations.calendar import current_calendar
 from cancellations.services import request_withdraw
 from conftest import run_tasks
 from customers.models import Customer
@@ -142,14 +147,18 @@ def test_the_automatic_batch_runs_on_business_days_from_the_configured_time_once
     alice: Customer, bob: Customer, agent: User, settings: object
 ) -> None:
     settings.RESILIA_FORWARD_TIME = "14:00"  # type: ignore[attr-defined]
+
+    def forward_at(moment: datetime) -> ForwardingBatch | None:
+        return scheduled_forwarding(current_calendar(), moment)
+
     form_check(form=signed_form(alice, "SUB-A-1"), valid=True, actor=agent)
-    assert scheduled_forwarding(datetime(2026, 11, 27, 13, 59, tzinfo=NOUMEA)) is None
-    assert scheduled_forwarding(datetime(2026, 11, 28, 15, 0, tzinfo=NOUMEA)) is None  # Saturday
-    batch = scheduled_forwarding(datetime(2026, 11, 27, 14, 0, tzinfo=NOUMEA))
+    assert forward_at(datetime(2026, 11, 27, 13, 59, tzinfo=NOUMEA)) is None
+    assert forward_at(datetime(2026, 11, 28, 15, 0, tzinfo=NOUMEA)) is None  # Saturday
+    batch = forward_at(datetime(2026, 11, 27, 14, 0, tzinfo=NOUMEA))
     assert batch is not None and batch.automatic_on == date(2026, 11, 27)
     form_check(form=signed_form(bob, "SUB-B-1"), valid=True, actor=agent)
-    assert scheduled_forwarding(datetime(2026, 11, 27, 16, 0, tzinfo=NOUMEA)) is None
-    assert scheduled_forwarding(datetime(2026, 11, 30, 14, 5, tzinfo=NOUMEA)) is not None
+    assert forward_at(datetime(2026, 11, 27, 16, 0, tzinfo=NOUMEA)) is None
+    assert forward_at(datetime(2026, 11, 30, 14, 5, tzinfo=NOUMEA)) is not None
 
 
 def test_the_operators_answer_file_applies_known_rows_and_reports_the_rest(

@@ -15,7 +15,7 @@ from backoffice.selectors import (
     needs_action_counts,
 )
 from cancellations.models import Kind
-from cancellations.rules import MAILBOX_REMINDER_DAYS
+from rules import MAILBOX_REMINDER_DAYS
 from toolbox.noumea import NOUMEA
 
 

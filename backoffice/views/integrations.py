@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey, Scope
 from backoffice.access import supervisor_required
-from cancellations.rules import start_of_day
+from rules import start_of_day
 from toolbox.client_address import client_ip
 from toolbox.filters import BoundedDateField
 from toolbox.numbers import small_int

@@ -19,10 +19,10 @@ from cancellations.public import (
     submission_verify,
     submissions_to_verify,
 )
-from cancellations.rules import identity_verification_day
 from cancellations.selectors import cancellable_subscriptions
 from cancellations.services import RequestError
 from customers.models import Customer, Subscription
+from rules import identity_verification_day
 from toolbox.client_address import client_ip
 from toolbox.filters import search_terms
 

@@ -69,7 +69,7 @@ def test_the_calendar_in_force_is_shared_by_processes_and_follows_a_change(
 
     from cancellations import calendar as calendar_module
     from cancellations.calendar import CACHE_KEY, calendar_override_add, current_calendar
-    from cancellations.rules import Calendar
+    from rules import Calendar
 
     bridge = date(2026, 12, 24)
     assert current_calendar().is_business_day(bridge)

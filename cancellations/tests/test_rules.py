@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cancellations import rules
-from cancellations.rules import Calendar, QuoteError, quote
+import rules
+from rules import Calendar, QuoteError, quote
 from toolbox.noumea import NOUMEA
 
 
@@ -299,7 +299,7 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     months=st.sampled_from([1, 3, 6, 12]),
 )
 def test_after_the_effective_date_every_day_comes_in_order(effective: date, months: int) -> None:
-    from cancellations.rules import (
+    from rules import (
         completion_day,
         latest_effective_date_to_complete,
         mailbox_deletion_day,
@@ -329,7 +329,7 @@ def test_every_started_month_is_billed_once(received: date, extra_days: int) -> 
 
 
 def test_the_reminder_to_sign_goes_to_requests_received_that_many_days_before() -> None:
-    from cancellations.rules import previous_business_day, unsigned_form_reminder_day
+    from rules import previous_business_day, unsigned_form_reminder_day
 
     assert unsigned_form_reminder_day(date(2026, 12, 3), 7) == date(2026, 11, 26)
     # The last business day before a Monday is the Friday; before 2 January 2027 (a
@@ -339,7 +339,7 @@ def test_the_reminder_to_sign_goes_to_requests_received_that_many_days_before() 
 
 
 def test_a_public_submission_is_verified_by_the_next_business_day_in_noumea() -> None:
-    from cancellations.rules import identity_verification_day
+    from rules import identity_verification_day
     from toolbox.noumea import NOUMEA
 
     # 22:40 on Monday 30 November, Nouméa (11:40 UTC): verified by Tuesday 1 December.

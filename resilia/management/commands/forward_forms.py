@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from access_forms.forwarding import batch_forward, scheduled_forwarding
+from cancellations.calendar import current_calendar
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--scheduled", action="store_true")
 
     def handle(self, *args: Any, scheduled: bool, **options: Any) -> None:
-        batch = scheduled_forwarding() if scheduled else batch_forward(actor=None)
+        batch = scheduled_forwarding(current_calendar()) if scheduled else batch_forward(actor=None)
         if batch is None:
             self.stdout.write("nothing forwarded")
         else:
