@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rules import REQUEST_OPEN_STATUSES
+
 
 class FormKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation")  # "Résiliation"
@@ -120,10 +122,14 @@ class AccessLineForm(models.Model):
     @property
     def can_be_signed(self) -> bool:
         """Awaiting a (new) signature, for a request that is still open."""
-        return self.status in (
-            FormStatus.AWAITING_SIGNATURE,
-            FormStatus.INVALID,
-        ) and self.request.status in ("submitted", "confirmed")
+        return (
+            self.status
+            in (
+                FormStatus.AWAITING_SIGNATURE,
+                FormStatus.INVALID,
+            )
+            and self.request.status in REQUEST_OPEN_STATUSES
+        )
 
     @property
     def awaits_recall_answer(self) -> bool:

@@ -30,6 +30,7 @@ from api.schemas import (
     SwitchIn,
     SwitchOut,
 )
+from rules import FORM_STATUSES_WITH_THE_OPERATOR
 from switching.models import Switch
 from switching.services import (
     SwitchError,
@@ -42,8 +43,6 @@ from switching.services import (
 from toolbox.client_address import client_ip
 
 router = Router(tags=["switching"])
-
-WITH_THE_OPERATOR = {"forwarded", "acknowledged"}
 
 
 @contextmanager
@@ -75,7 +74,7 @@ def _switch_out(switch: Switch) -> SwitchOut:
         form=SwitchForm(
             status=status,
             signed=form is not None and form.signed_at is not None,
-            forwarded=status in WITH_THE_OPERATOR,
+            forwarded=status in FORM_STATUSES_WITH_THE_OPERATOR,
             acknowledged_by_operator=status == "acknowledged",
         ),
     )

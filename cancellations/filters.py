@@ -6,10 +6,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from access_forms.models import FormStatus
 from cancellations.models import CancellationRequest, Channel, Kind, Status
 from customers.models import Customer, Subscription
 from rules import (
@@ -27,18 +27,6 @@ from toolbox.filters import (
     StableOrderingFilter,
     search_terms,
 )
-
-
-def _form_status_choices() -> list[tuple[str, str]]:
-    """The OPTimo form's statuses, as its model (access_forms, built on this app)
-    declares them."""
-    form_model = CancellationRequest._meta.get_field("access_form").related_model
-    status = form_model._meta.get_field("status")  # type: ignore[union-attr]
-    assert isinstance(status, models.Field)
-    return list(status.choices or [])
-
-
-FORM_STATUS_CHOICES = _form_status_choices()
 
 
 def awaiting_confirmation(today: date) -> Q:
@@ -84,7 +72,7 @@ class RequestFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     form_status = django_filters.ChoiceFilter(
-        label=_("Form"), field_name="access_form__status", choices=FORM_STATUS_CHOICES
+        label=_("Form"), field_name="access_form__status", choices=FormStatus.choices
     )
     received_from = BoundedDateFilter(
         label=_("Received from"), method="received_on_or_after", widget=DATE_INPUT

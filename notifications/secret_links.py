@@ -8,18 +8,10 @@ or database dump shows a link that logs in as a customer or signs their form.
 
 from typing import Any
 
-from django.utils.module_loading import import_string
+from notifications import registry
 
 # ASCII so that reverse() keeps it as it is inside a URL.
 MASK = "MASKED-TOKEN"
-
-# kind -> function(**params) -> token. Each owner of a link makes its own tokens.
-TOKEN_MAKERS = {
-    "access": "accounts.services.access_link_token",
-    "signing": "access_forms.holder_links.signing_link_token",
-    "public_code": "cancellations.public.public_code_token",
-    "switch_objection": "switching.services.objection_link_token",
-}
 
 
 def reveal(text: str, secret_link: dict[str, Any]) -> str:
@@ -33,5 +25,5 @@ def reveal_all(texts: list[str], secret_link: dict[str, Any]) -> list[str]:
     if not secret_link or not any(MASK in text for text in texts):
         return texts
     params = {k: v for k, v in secret_link.items() if k != "kind"}
-    token: str = import_string(TOKEN_MAKERS[secret_link["kind"]])(**params)
+    token = registry.token_for(secret_link["kind"], params)
     return [text.replace(MASK, token) for text in texts]

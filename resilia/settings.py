@@ -1,4 +1,4 @@
-"""Résilia settings: every value comes from the environment (see the README table)."""
+"""Résilia settings: every value comes from the environment (docs/configuration.md lists them)."""
 
 from datetime import time, timedelta
 from pathlib import Path
@@ -350,7 +350,7 @@ RESILIA_PDF_FONT_DIR = env_str("RESILIA_PDF_FONT_DIR", "/usr/share/fonts/truetyp
 RESILIA_UPLOAD_MAX_BYTES = env_int("RESILIA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)
 
-# --- Retention: what the daily run prunes, after how many days (README: "What is kept") ---
+# --- Retention: what the daily run prunes (resilia/daily.py), after how many days ---
 # The audit log, the requests' history and the receipts are kept by design: they are the
 # proof of each request's time of receipt and of what was done, for as long as the ISP
 # keeps its contracts' records.
