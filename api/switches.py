@@ -44,13 +44,38 @@ from toolbox.client_address import client_ip
 
 router = Router(tags=["switching"])
 
+# The HTTP status of each refusal of the switching services; any other is 422 (a value
+# the rules refuse: a mistyped code, a date too soon, a missing reason).
+REFUSAL_STATUS = {
+    "no_match": 404,
+    "not_found": 404,
+    "too_many_failures": 429,
+    # The subscription's or the switch's state refuses it:
+    "request_open": 409,
+    "objected": 409,
+    "already_ordered": 409,
+    "match_expired": 409,
+    "switch_objected": 409,
+    "switch_cancelled": 409,
+    "switch_completed": 409,
+    # The request's own refusals (cancellations.services.RequestError):
+    "already_open": 409,
+    "not_open": 409,
+    "too_late": 409,
+    "form_with_operator": 409,
+}
+
+
+def _status(exc: SwitchError) -> int:
+    return REFUSAL_STATUS.get(exc.code, 422)
+
 
 @contextmanager
 def _refusals() -> Iterator[None]:
     try:
         yield
     except SwitchError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
+        raise ApiError(_status(exc), exc.code, exc.message, **exc.extra) from None
 
 
 def _key(request: HttpRequest) -> ApiKey:
@@ -100,12 +125,12 @@ def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut | Status[
             ip=client_ip(request),
         )
     except SwitchError as exc:
-        if exc.status == 429:
-            raise ApiError(exc.status, exc.code, exc.message, **exc.extra) from None
+        if _status(exc) == 429:
+            raise ApiError(_status(exc), exc.code, exc.message, **exc.extra) from None
         # Answered, not raised: a failed match is counted (codes and keys that keep
         # failing stop matching), and a raised refusal would roll its count back with the
         # Idempotency-Key's savepoint, a fresh key a free guess.
-        return Status(exc.status, {"code": exc.code, "message": exc.message})
+        return Status(_status(exc), {"code": exc.code, "message": exc.message})
     subscription = found.subscription
     return MatchOut(
         match_id=found.public_id,

@@ -48,21 +48,18 @@ LINK_SALT = "switching.objection"
 
 
 class SwitchError(Exception):
-    """A switch the rules or its state refuse: an HTTP status, a stable code, a message."""
+    """A switch the rules or its state refuse: a stable code and a message (the API says
+    which HTTP status each code is)."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: object) -> None:
+    def __init__(self, code: str, message: str, **extra: object) -> None:
         super().__init__(message)
-        self.status = status
         self.code = code
         self.message = message
         self.extra = extra
 
 
 def _from_request_error(exc: RequestError) -> SwitchError:
-    status = (
-        409 if exc.code in {"already_open", "not_open", "too_late", "form_with_operator"} else 422
-    )
-    return SwitchError(status, exc.code, exc.message)
+    return SwitchError(exc.code, exc.message)
 
 
 # --- The switching code -----------------------------------------------------------------
@@ -119,9 +116,7 @@ NO_MATCH = "no_match"
 
 
 def _no_match() -> SwitchError:
-    return SwitchError(
-        404, NO_MATCH, _("No subscription matches this switching code and last name.")
-    )
+    return SwitchError(NO_MATCH, _("No subscription matches this switching code and last name."))
 
 
 def switch_match(
@@ -142,14 +137,12 @@ def switch_match(
     code = normalized(code_text)
     if not is_well_formed(code):
         raise SwitchError(
-            422,
             "invalid_code",
             _("This switching code is mistyped: it has 12 characters and its last two check it."),
         )
     key_failures = f"switch:failed:key:{gaining.pk}"
     if attempts(key_failures) >= FAILED_MATCHES_PER_KEY_PER_HOUR:
         raise SwitchError(
-            429,
             "too_many_failures",
             _("Too many failed matches: try again later."),
             retry_after=3600,
@@ -181,7 +174,6 @@ def switch_match(
         subscription=subscription, status__in=OPEN_STATUSES
     ).exists():
         raise SwitchError(
-            409,
             "request_open",
             _("This subscription already has a cancellation under way: no switch can be placed."),
         )
@@ -217,7 +209,6 @@ def switch_match(
 
 def _objected() -> SwitchError:
     return SwitchError(
-        409,
         "objected",
         _(
             "The customer has said they did not ask for a switch to you: no switch can be "
@@ -279,10 +270,9 @@ def _check_planned_date(planned: date, at: datetime) -> None:
     try:
         quote_date(planned, at)
     except RequestError as exc:
-        raise SwitchError(422, exc.code, exc.message) from None
+        raise SwitchError(exc.code, exc.message) from None
     if planned <= at.astimezone(NOUMEA).date():
         raise SwitchError(
-            422,
             "date_too_soon",
             _("The planned date is tomorrow at the earliest: the customer may still say no."),
         )
@@ -306,9 +296,9 @@ def switch_order(
             .first()
         )
         if match is None:
-            raise SwitchError(404, "not_found", _("No match of yours has this id."))
+            raise SwitchError("not_found", _("No match of yours has this id."))
         if Switch.objects.filter(match=match).exists():
-            raise SwitchError(409, "already_ordered", _("This match has already been ordered."))
+            raise SwitchError("already_ordered", _("This match has already been ordered."))
         if match.objected_at is not None or _objected_lately(match.subscription, gaining, at):
             raise _objected()
         subscription = (
@@ -318,7 +308,7 @@ def switch_order(
         )
         if match.expires_at <= at or subscription.switching_code != match.code:
             raise SwitchError(
-                409, "match_expired", _("This match has expired: match the customer again.")
+                "match_expired", _("This match has expired: match the customer again.")
             )
         months = (
             mailbox_retention_months
@@ -385,7 +375,7 @@ def switch_of(gaining: User, reference: str) -> Switch:
         .first()
     )
     if switch is None:
-        raise SwitchError(404, "not_found", _("None of your switches has this reference."))
+        raise SwitchError("not_found", _("None of your switches has this reference."))
     return switch
 
 
@@ -393,7 +383,6 @@ def _still_ordered(switch: Switch) -> None:
     status = switch.status
     if status != SwitchStatus.ORDERED:
         raise SwitchError(
-            409,
             f"switch_{status}",
             _("This switch is no longer under way: it is “%(status)s”.")
             % {"status": switch.get_status_display()},
@@ -441,7 +430,7 @@ def switch_cancel(*, switch: Switch, reason: str, gaining: User, ip: str | None 
     (its form cancelled, or recalled from the operator) and the customer told."""
     reason = reason.strip()[:500]
     if not reason:
-        raise SwitchError(422, "reason_required", _("Give the reason for the cancellation."))
+        raise SwitchError("reason_required", _("Give the reason for the cancellation."))
     with transaction.atomic():
         switch = Switch.objects.select_for_update().select_related("request").get(pk=switch.pk)
         _still_ordered(switch)
@@ -527,12 +516,12 @@ def switch_choose_retention(
     """The customer's choice from the e-mail's link, before the order: the order keeps
     their mailboxes that long unless the new provider says otherwise."""
     if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
-        raise SwitchError(422, "invalid_retention", _("Choose a mailbox retention period."))
+        raise SwitchError("invalid_retention", _("Choose a mailbox retention period."))
     with transaction.atomic():
         match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
         if Switch.objects.filter(match=match).exists():
             raise SwitchError(
-                409, "already_ordered", _("The switch is already ordered: call us to change it.")
+                "already_ordered", _("The switch is already ordered: call us to change it.")
             )
         match.mailbox_retention_months = months
         match.save(update_fields=["mailbox_retention_months"])
