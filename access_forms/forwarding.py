@@ -111,6 +111,7 @@ def batch_forward(
                 request__status__in=FORWARDABLE_REQUEST_STATUSES,
             )
             .select_related("request")
+            .prefetch_related("request__switch")  # its new provider is told (form_events)
             .order_by("id")
         )
         recalls = list(

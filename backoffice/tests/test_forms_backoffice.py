@@ -24,8 +24,8 @@ from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.calendar import current_calendar
 from cancellations.services import request_withdraw
-from conftest import run_tasks
-from customers.models import Customer
+from conftest import make_customer, run_tasks
+from customers.models import Customer, Subscription
 from notifications.models import OutboundEmail
 from toolbox.noumea import NOUMEA
 
@@ -316,3 +316,31 @@ def test_the_batch_list_shows_the_newest_batch_first(agent: User) -> None:
     client.force_login(agent)
     page = client.get(reverse("backoffice:batch_list")).content.decode()
     assert page.index("LOT-2") < page.index("LOT-3") < page.index("LOT-1")
+
+
+def test_a_batch_reads_what_its_webhooks_need_in_a_fixed_number_of_queries(
+    alice: Customer, bob: Customer, agent: User
+) -> None:
+    """Each forwarded form tells whether a new provider follows it (switch.form_forwarded):
+    read for the whole batch at once, never once per form."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    form_check(form=signed_form(alice, "SUB-A-1"), valid=True, actor=agent)
+    with CaptureQueriesContext(connection) as one:
+        assert batch_forward(actor=agent) is not None
+    carol = make_customer("C100009", "Carol Wema", "carol@example.nc")
+    Subscription.objects.create(
+        reference="SUB-C-1",
+        customer=carol,
+        plan=Subscription.objects.get(reference="SUB-A-1").plan,
+        started_on=date(2022, 1, 1),
+        access_line="299001",
+        line_holder="Carol Wema",
+    )
+    form_check(form=signed_form(bob, "SUB-B-1"), valid=True, actor=agent)
+    form_check(form=signed_form(carol, "SUB-C-1"), valid=True, actor=agent)
+    with CaptureQueriesContext(connection) as two:
+        batch = batch_forward(actor=agent)
+    assert batch is not None and batch.forms.count() == 2
+    assert len(two) == len(one)
