@@ -1,25 +1,20 @@
 """Shared personas and helpers: Alice and Bob (customers), an agent and a supervisor."""
 
 import os
-import re
 from datetime import date
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django_tasks_db.management.commands.db_worker import Worker
 
 from accounts.models import User
 from cancellations.calendar import forget_calendar
 from customers.models import Customer, Mailbox, Plan, Subscription
-
-PASSWORD = "correct-horse-battery"
+from testing.helpers import PASSWORD, World, build_world, make_customer
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -80,58 +75,6 @@ def _restart_reference_sequences() -> None:
             "SELECT setval(c.oid, 1, false) FROM pg_class c"
             " WHERE c.relkind = 'S' AND c.relname LIKE 'resilia_reference_%%'"
         )
-
-
-def run_tasks() -> None:
-    """Run every task that is due, as the worker would.
-
-    The worker closes stale connections between tasks; inside a test's transaction
-    that would close the test's own connection, so it is skipped here.
-    """
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        _worker().run()
-
-
-def delivered_link(pattern: str) -> str:
-    """Deliver the queued e-mails and return the first link matching `pattern` (a regex
-    with one group) in what reached the mailbox: stored copies hold only masked links."""
-    run_tasks()
-    for message in reversed(mail.outbox):
-        match = re.search(pattern, str(message.body))
-        if match:
-            return match.group(1)
-    raise AssertionError(f"no delivered e-mail has a link matching {pattern!r}")
-
-
-def delivered_code() -> str:
-    """Deliver the queued e-mails and return the last 6-digit code that reached the
-    mailbox (the public page's confirmation code; stored copies hold only a mask)."""
-    run_tasks()
-    for message in reversed(mail.outbox):
-        match = re.search(r"^\s+(\d{6})$", str(message.body), re.MULTILINE)
-        if match:
-            return match.group(1)
-    raise AssertionError("no code was delivered")
-
-
-def _worker() -> Worker:
-    return Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-
-
-def make_customer(code: str, name: str, email: str, language: str = "fr") -> Customer:
-    user = User.objects.create_user(username=code, email=email, password=PASSWORD)
-    return Customer.objects.create(
-        client_code=code, name=name, email=email, language=language, user=user
-    )
 
 
 @pytest.fixture
@@ -204,3 +147,10 @@ def bob_client(bob: Customer) -> Client:
     client = Client()
     client.force_login(bob.user)  # type: ignore[arg-type]
     return client
+
+
+@pytest.fixture
+def world(alice: Customer, bob: Customer, agent: User, settings: Any) -> World:
+    """The back office's world (testing.helpers.build_world), agents confirming."""
+    settings.RESILIA_AUTO_CONFIRM = False
+    return build_world(alice, bob, agent)

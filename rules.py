@@ -15,7 +15,9 @@ from functools import lru_cache
 
 import holidays
 
+from states import FormState, RequestState, SwitchState
 from toolbox.noumea import NOUMEA
+from toolbox.refusals import Refusal
 
 MAX_DAYS_AHEAD = 365
 END_OF_DAY = time(23, 59, 59, 999999)
@@ -152,13 +154,8 @@ def noumea_date(instant: datetime) -> date:
     return instant.astimezone(NOUMEA).date()
 
 
-class QuoteError(ValueError):
+class QuoteError(Refusal):
     """A request the rules refuse. `code` is stable; the UI translates it."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +262,7 @@ def latest_kept_until_to_delete(today: date) -> date:
 
 # A request is open (it still counts against R8's one-per-subscription, and may be
 # withdrawn) while received or taken into account.
-REQUEST_OPEN_STATUSES = ("submitted", "confirmed")
+REQUEST_OPEN_STATUSES = (RequestState.SUBMITTED, RequestState.CONFIRMED)
 
 
 def identity_verification_day(received_at: datetime, calendar: Calendar = DEFAULT_CALENDAR) -> date:
@@ -292,37 +289,31 @@ def withdrawal_allowed(status: str, effective_date: date, today: date) -> bool:
 # --- The OPTimo form's first status (SPEC R10) --------------------------------------------
 
 
-FORM_NOT_NEEDED = "not_needed"
-FORM_AUTO_CLOSED = "auto_closed"
-FORM_AWAITING_SIGNATURE = "awaiting_signature"
-FORM_SIGNED = "signed"
-
-
-def form_first_status(*, access_line: str, phone_line_cancelled: bool) -> str:
+def form_first_status(*, access_line: str, phone_line_cancelled: bool) -> FormState:
     """R10: a fixed-line access needs the form signed by the line holder, unless the phone
     line itself is already being cancelled with the operator (the access closes with it)."""
     if not access_line:
-        return FORM_NOT_NEEDED
+        return FormState.NOT_NEEDED
     if phone_line_cancelled:
-        return FORM_AUTO_CLOSED
-    return FORM_AWAITING_SIGNATURE
+        return FormState.AUTO_CLOSED
+    return FormState.AWAITING_SIGNATURE
 
 
 # Form statuses in which the line holder has not signed (not yet, or not validly).
-FORM_STATUSES_UNSIGNED = frozenset({FORM_AWAITING_SIGNATURE, "invalid"})
+FORM_STATUSES_UNSIGNED = frozenset({FormState.AWAITING_SIGNATURE, FormState.INVALID})
 
 
 def ended_with_form_unsigned(request_status: str, form_status: str) -> bool:
     """The service has ended but the line holder never signed the OPTimo form: the
     operator still runs (and bills) the fixed-line access, so staff follow it up."""
-    return request_status == "completed" and form_status in FORM_STATUSES_UNSIGNED
+    return request_status == RequestState.COMPLETED and form_status in FORM_STATUSES_UNSIGNED
 
 
 # --- Requests that end without effect (SPEC §5, R9) ---------------------------------------
 
 # A withdrawn or rejected request changes nothing: the subscription continues, nothing is
 # billed beyond the usual plan, the mailboxes stay as they are.
-REQUEST_STATUSES_WITHOUT_EFFECT = frozenset({"withdrawn", "rejected"})
+REQUEST_STATUSES_WITHOUT_EFFECT = frozenset({RequestState.WITHDRAWN, RequestState.REJECTED})
 
 
 # --- The OPTimo form when its request closes (SPEC R10, §5) ------------------------------
@@ -330,9 +321,16 @@ REQUEST_STATUSES_WITHOUT_EFFECT = frozenset({"withdrawn", "rejected"})
 # Form statuses in which the signed form has left for the operator (forwarded, or already
 # accepted): withdrawing the request must then recall it, or the operator cuts the line
 # of a customer who stayed.
-FORM_STATUSES_WITH_THE_OPERATOR = frozenset({"forwarded", "acknowledged"})
+FORM_STATUSES_WITH_THE_OPERATOR = frozenset({FormState.FORWARDED, FormState.ACKNOWLEDGED})
 # Form statuses where nothing is left to do when the request closes.
-FORM_STATUSES_FINAL = frozenset({"not_needed", "auto_closed", "refused_by_operator", "cancelled"})
+FORM_STATUSES_FINAL = frozenset(
+    {
+        FormState.NOT_NEEDED,
+        FormState.AUTO_CLOSED,
+        FormState.REFUSED_BY_OPERATOR,
+        FormState.CANCELLED,
+    }
+)
 
 
 def form_status_when_request_closes(form_status: str) -> tuple[str, bool]:
@@ -341,7 +339,7 @@ def form_status_when_request_closes(form_status: str) -> tuple[str, bool]:
     recalled; one that needed nothing, or that the operator refused, stays as it is."""
     if form_status in FORM_STATUSES_FINAL:
         return form_status, False
-    return "cancelled", form_status in FORM_STATUSES_WITH_THE_OPERATOR
+    return FormState.CANCELLED, form_status in FORM_STATUSES_WITH_THE_OPERATOR
 
 
 # --- The phone line (SPEC step 3) ---------------------------------------------------------
@@ -385,3 +383,18 @@ def kept_until_deleted_within(today: date, days: int = MAILBOX_REMINDER_DAYS) ->
     """Mailboxes kept until this day or before are deleted within `days` days (the back
     office's warning, and its export, over the same days as the customer's reminder)."""
     return today + timedelta(days=days)
+
+
+# --- A switch's status (SPEC §3.9) ---------------------------------------------------------
+
+
+def switch_status(request_status: str, *, cancelled: bool) -> SwitchState:
+    """A switch follows its request: stopped by the customer when the request is withdrawn,
+    cancelled when the provider called it off or the request was rejected."""
+    if cancelled or request_status == RequestState.REJECTED:
+        return SwitchState.CANCELLED
+    if request_status == RequestState.WITHDRAWN:
+        return SwitchState.OBJECTED
+    if request_status == RequestState.COMPLETED:
+        return SwitchState.COMPLETED
+    return SwitchState.ORDERED

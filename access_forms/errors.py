@@ -1,8 +1,7 @@
 """The OPTimo form's refusals: a stable code and a message for the person."""
 
+from toolbox.refusals import Refusal
 
-class FormError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+class FormError(Refusal):
+    """A form the rules or its state refuse."""

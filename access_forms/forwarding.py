@@ -27,6 +27,7 @@ from access_forms.services import locked_form
 from accounts.models import User
 from audit.services import audit_log
 from rules import Calendar
+from states import AuditAction
 from toolbox.csv_export import csv_text
 from toolbox.noumea import NOUMEA
 from webhooks.services import form_events, webhook_emit_events
@@ -155,7 +156,7 @@ def batch_forward(
         )
         audit_log(
             actor=actor,
-            action="forms.forward",
+            action=AuditAction.FORMS_FORWARD,
             target=batch,
             ip=ip,
             forms=[f.request.reference for f in forms],
@@ -207,7 +208,7 @@ def form_record_answer(
         form.save()
         audit_log(
             actor=actor,
-            action="form.acknowledged" if accepted else "form.refused",
+            action=AuditAction.FORM_ACKNOWLEDGED if accepted else AuditAction.FORM_REFUSED,
             target=form,
             ip=ip,
             operator_reference=form.operator_reference,
@@ -237,7 +238,7 @@ def _record_recall_answer(
     form.save()
     audit_log(
         actor=actor,
-        action="form.recall_confirmed" if accepted else "form.recall_refused",
+        action=AuditAction.FORM_RECALL_CONFIRMED if accepted else AuditAction.FORM_RECALL_REFUSED,
         target=form,
         ip=ip,
         operator_reference=form.operator_reference,

@@ -22,6 +22,7 @@ from accounts.models import User
 from audit.services import audit_log
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
+from states import AuditAction
 
 LINK_SALT = "access-forms.signing-link"
 
@@ -66,7 +67,7 @@ def form_send_link(
         form.save(update_fields=["link_email", "link_nonce", "updated_at"])
         # The token is made at delivery (signing_link_token): never stored.
         emails.send_form_sign_link(form, to=email, url_with_mask=build_url(MASK))
-        audit_log(actor=actor, action="form.send_link", target=form, ip=ip, to=email)
+        audit_log(actor=actor, action=AuditAction.FORM_SEND_LINK, target=form, ip=ip, to=email)
     return form
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rules import REQUEST_OPEN_STATUSES
+from states import FormState
 
 
 class FormKind(models.TextChoices):
@@ -13,15 +14,15 @@ class FormKind(models.TextChoices):
 
 
 class FormStatus(models.TextChoices):
-    NOT_NEEDED = "not_needed", _("Not needed")
-    AUTO_CLOSED = "auto_closed", _("Closes with the phone line")
-    AWAITING_SIGNATURE = "awaiting_signature", _("Awaiting signature")
-    SIGNED = "signed", _("Signed")
-    INVALID = "invalid", _("To sign again")
-    FORWARDED = "forwarded", _("Forwarded to the operator")
-    ACKNOWLEDGED = "acknowledged", _("Accepted by the operator")
-    REFUSED_BY_OPERATOR = "refused_by_operator", _("Refused by the operator")
-    CANCELLED = "cancelled", _("Cancelled (request withdrawn or rejected)")
+    NOT_NEEDED = FormState.NOT_NEEDED.value, _("Not needed")
+    AUTO_CLOSED = FormState.AUTO_CLOSED.value, _("Closes with the phone line")
+    AWAITING_SIGNATURE = FormState.AWAITING_SIGNATURE.value, _("Awaiting signature")
+    SIGNED = FormState.SIGNED.value, _("Signed")
+    INVALID = FormState.INVALID.value, _("To sign again")
+    FORWARDED = FormState.FORWARDED.value, _("Forwarded to the operator")
+    ACKNOWLEDGED = FormState.ACKNOWLEDGED.value, _("Accepted by the operator")
+    REFUSED_BY_OPERATOR = FormState.REFUSED_BY_OPERATOR.value, _("Refused by the operator")
+    CANCELLED = FormState.CANCELLED.value, _("Cancelled (request withdrawn or rejected)")
 
 
 class SignatureSource(models.TextChoices):

@@ -23,6 +23,7 @@ from rules import (
     end_of_day,
     unsigned_form_reminder_day,
 )
+from states import AuditAction
 
 
 def form_page_url(form: AccessLineForm) -> str:
@@ -40,7 +41,7 @@ def form_remind(*, form: AccessLineForm, actor: User | None, ip: str | None = No
         form.reminder_sent_at = timezone.now()
         form.save(update_fields=["reminder_sent_at", "updated_at"])
         emails.send_form_reminder(form, url=form_page_url(form))
-        audit_log(actor=actor, action="form.remind", target=form, ip=ip)
+        audit_log(actor=actor, action=AuditAction.FORM_REMIND, target=form, ip=ip)
 
 
 def forms_unsigned_for_long(today: date) -> QuerySet[AccessLineForm]:
@@ -75,5 +76,5 @@ def handle_one_form_reminder(today: date) -> bool | None:
         if claimed:
             form = AccessLineForm.objects.select_related("request__customer").get(pk=form.pk)
             emails.send_form_reminder(form, url=form_page_url(form))
-            audit_log(actor=None, action="form.remind", target=form, automatic=True)
+            audit_log(actor=None, action=AuditAction.FORM_REMIND, target=form, automatic=True)
     return bool(claimed)

@@ -31,6 +31,7 @@ from accounts.models import User
 from audit.services import audit_log
 from customers.models import Customer, Subscription
 from rules import form_first_status, form_status_when_request_closes
+from states import AuditAction
 
 # --- Creation with the request (R10) ---------------------------------------------------
 
@@ -86,7 +87,7 @@ def form_close_with_request(
     form.save()
     audit_log(
         actor=actor,
-        action="form.recall" if recall else "form.cancel",
+        action=AuditAction.FORM_RECALL if recall else AuditAction.FORM_CANCEL,
         target=form,
         ip=ip,
         reference=form.request.reference,
@@ -160,11 +161,13 @@ def form_check(
             form.checked_at = timezone.now()
             form.checked_by = actor
             form.save(update_fields=["checked_at", "checked_by", "updated_at"])
-            audit_log(actor=actor, action="form.valid", target=form, ip=ip)
+            audit_log(actor=actor, action=AuditAction.FORM_VALID, target=form, ip=ip)
         else:
             form.status = FormStatus.INVALID
             form.invalid_reason = reason.strip()[:500]
             form.save(update_fields=["status", "invalid_reason", "updated_at"])
-            audit_log(actor=actor, action="form.invalid", target=form, ip=ip, reason=reason)
+            audit_log(
+                actor=actor, action=AuditAction.FORM_INVALID, target=form, ip=ip, reason=reason
+            )
             emails.send_form_invalid(form, resign_url=resign_url)
     return form

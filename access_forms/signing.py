@@ -34,6 +34,7 @@ from access_forms.pdf import (
 from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
+from states import AuditAction
 from toolbox.noumea import NOUMEA
 from webhooks.services import form_events, webhook_emit_events
 
@@ -131,7 +132,7 @@ def form_sign(
             actor=actor,
             ip=ip,
             user_agent=user_agent,
-            audit_action="form.sign",
+            audit_action=AuditAction.FORM_SIGN,
             signer=form.signer_name,
             via_link=via_link,
         )
@@ -159,7 +160,7 @@ def form_accept_order(
             actor=actor,
             ip=ip,
             user_agent="",
-            audit_action="form.order",
+            audit_action=AuditAction.FORM_ORDER,
             order=form.switch_reference,
         )
     return form
@@ -205,7 +206,7 @@ def form_reschedule_with_request(
     form.save(update_fields=["form_date", "status", "invalid_reason", "checked_at", "updated_at"])
     audit_log(
         actor=actor,
-        action="form.new_date",
+        action=AuditAction.FORM_NEW_DATE,
         target=form,
         ip=ip,
         reference=form.request.reference,
@@ -224,7 +225,7 @@ def _receive_document(
     actor: User | None,
     ip: str | None,
     user_agent: str,
-    audit_action: str,
+    audit_action: AuditAction,
     original: bytes | None = None,
     **audit_data: object,
 ) -> None:
@@ -300,7 +301,7 @@ def form_upload(
             actor=actor,
             ip=ip,
             user_agent=user_agent,
-            audit_action="form.upload",
+            audit_action=AuditAction.FORM_UPLOAD,
             original=upload.original,
             type=upload.mimetype,
         )

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 
 class User(AbstractUser):
@@ -11,3 +12,17 @@ class User(AbstractUser):
     @property
     def is_customer(self) -> bool:
         return hasattr(self, "customer")
+
+
+class AccessLinkRequest(models.Model):
+    """ "Mot de passe oublié" / "Pas encore d'accès ?" as typed, until the worker handles
+    it (accounts.services.handle_one_access_link_request) and deletes it: the page does the
+    same work whether or not the pair matches a customer."""
+
+    client_code = models.CharField(max_length=40)
+    email = models.CharField(max_length=254)
+    site_url = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_code} {self.created_at:%Y-%m-%d %H:%M}"

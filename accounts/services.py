@@ -4,14 +4,14 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import emails
-from accounts.models import User
+from accounts.models import AccessLinkRequest, User
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
@@ -50,21 +50,40 @@ def _under_rate_limit(customer: Customer) -> bool:
 
 
 def access_link_request(*, client_code: str, email: str, site_url: str) -> None:
-    """Queue the work of "Mot de passe oublié" / "Pas encore d'accès ?".
+    """Keep "Mot de passe oublié" / "Pas encore d'accès ?" for the worker.
 
-    The page does the same thing (one task queued) whether or not the pair matches, so
-    neither its answer nor its timing tells whether a client code exists; the task
-    decides (access_link_send).
+    The page does the same thing (one row written) whether or not the pair matches, so
+    neither its answer nor its timing tells whether a client code exists; the worker
+    decides (handle_one_access_link_request).
     """
-    from accounts.tasks import send_access_link
+    AccessLinkRequest.objects.create(
+        client_code=client_code[:40], email=email[:254], site_url=site_url[:200]
+    )
 
-    send_access_link.enqueue(client_code=client_code, email=email, site_url=site_url)
+
+def handle_one_access_link_request() -> bool:
+    """The worker's step: handle the oldest access-link request and delete it. False when
+    none is waiting. One that fails is logged and dropped (the visitor can ask again)."""
+    with transaction.atomic():
+        asked = AccessLinkRequest.objects.select_for_update(skip_locked=True).order_by("pk").first()
+        if asked is None:
+            return False
+        asked.delete()
+        try:
+            access_link_send(
+                client_code=asked.client_code, email=asked.email, site_url=asked.site_url
+            )
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.exception("Access link request %s failed", asked.pk)
+    return True
 
 
 def access_link_send(*, client_code: str, email: str, site_url: str) -> bool:
     """E-mail a link to choose a password, if the pair matches a customer.
 
-    Run by the task worker, never while the visitor waits. A customer without a password yet
+    Run by the worker, never while the visitor waits. A customer without a password yet
     gets an activation e-mail, one with a password a password-reset e-mail: both
     links are single use (the token covers the password hash and the last login)
     and expire after PASSWORD_RESET_TIMEOUT.

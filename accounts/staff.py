@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import AGENT, SUPERVISOR, ensure_roles
 from audit.services import audit_log
+from states import AuditAction
+from toolbox.refusals import Refusal
 
 ROLES = (AGENT, SUPERVISOR)
 
 
-class StaffError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class StaffError(Refusal):
+    """A change of staff accounts refused (the last supervisor, one's own role...)."""
 
 
 def _set_role(user: User, role: str) -> None:
@@ -45,7 +44,7 @@ def staff_create(
             username=username, email=email, password=password, is_staff=True
         )
         _set_role(user, role)
-        audit_log(actor=actor, action="staff.create", target=user, ip=ip, role=role)
+        audit_log(actor=actor, action=AuditAction.STAFF_CREATE, target=user, ip=ip, role=role)
     return user
 
 
@@ -56,7 +55,7 @@ def staff_set_role(*, user: User, role: str, actor: User, ip: str | None = None)
         raise StaffError("self", _("You cannot remove your own supervisor role."))
     with transaction.atomic():
         _set_role(user, role)
-        audit_log(actor=actor, action="staff.role", target=user, ip=ip, role=role)
+        audit_log(actor=actor, action=AuditAction.STAFF_ROLE, target=user, ip=ip, role=role)
 
 
 def staff_set_active(*, user: User, active: bool, actor: User, ip: str | None = None) -> None:
@@ -67,7 +66,7 @@ def staff_set_active(*, user: User, active: bool, actor: User, ip: str | None = 
         user.save(update_fields=["is_active"])
         audit_log(
             actor=actor,
-            action="staff.activate" if active else "staff.deactivate",
+            action=AuditAction.STAFF_ACTIVATE if active else AuditAction.STAFF_DEACTIVATE,
             target=user,
             ip=ip,
         )

@@ -13,6 +13,7 @@ from api.errors import ApiError
 from api.keys import api_key_for, api_key_used
 from api.models import ApiKey, Scope
 from audit.services import audit_log
+from states import AuditAction
 from toolbox.client_address import client_ip, client_network
 from toolbox.throttle import attempts, count_attempt
 
@@ -68,7 +69,7 @@ class KeyAuth(HttpBearer):
         # Every call is attributed to its key; a change it makes also writes its own entry.
         audit_log(
             actor=api_key.user,
-            action="api.call",
+            action=AuditAction.API_CALL,
             target=api_key,
             ip=ip,
             method=request.method,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from api.models import ApiKey, Scope
 from audit.services import audit_log
+from states import AuditAction
 
 PREFIX = "rsl_"
 
@@ -44,7 +45,9 @@ def api_key_create(
             expires_at=expires_at,
             created_by=actor,
         )
-        audit_log(actor=actor, action="api_key.create", target=api_key, ip=ip, scope=scope)
+        audit_log(
+            actor=actor, action=AuditAction.API_KEY_CREATE, target=api_key, ip=ip, scope=scope
+        )
     return api_key, secret
 
 
@@ -53,7 +56,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: User, ip: str | None = None) -> No
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        audit_log(actor=actor, action="api_key.revoke", target=api_key, ip=ip)
+        audit_log(actor=actor, action=AuditAction.API_KEY_REVOKE, target=api_key, ip=ip)
 
 
 def api_key_for(secret: str) -> ApiKey | None:

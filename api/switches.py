@@ -31,15 +31,11 @@ from api.schemas import (
     SwitchOut,
 )
 from rules import FORM_STATUSES_WITH_THE_OPERATOR
+from states import FormState
+from switching.matching import switch_match
 from switching.models import Switch
-from switching.services import (
-    SwitchError,
-    switch_cancel,
-    switch_match,
-    switch_of,
-    switch_order,
-    switch_reschedule,
-)
+from switching.ordering import switch_cancel, switch_of, switch_order, switch_reschedule
+from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 
 router = Router(tags=["switching"])
@@ -100,7 +96,7 @@ def _switch_out(switch: Switch) -> SwitchOut:
             status=status,
             signed=form is not None and form.signed_at is not None,
             forwarded=status in FORM_STATUSES_WITH_THE_OPERATOR,
-            acknowledged_by_operator=status == "acknowledged",
+            acknowledged_by_operator=status == FormState.ACKNOWLEDGED,
         ),
     )
 

@@ -5,12 +5,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from audit.models import AuditEntry
+from states import AuditAction
 
 
 def audit_entry(
     *,
     actor: AbstractBaseUser | None,
-    action: str,
+    action: AuditAction,
     target: models.Model,
     ip: str | None = None,
     **data: Any,
@@ -31,7 +32,7 @@ def audit_entry(
 def audit_log(
     *,
     actor: AbstractBaseUser | None,
-    action: str,
+    action: AuditAction,
     target: models.Model,
     ip: str | None = None,
     **data: Any,
@@ -48,7 +49,11 @@ def audit_log_entries(entries: Sequence[AuditEntry]) -> None:
 
 
 def audit_log_many(
-    *, actor: AbstractBaseUser | None, action: str, targets: Sequence[models.Model], **data: Any
+    *,
+    actor: AbstractBaseUser | None,
+    action: AuditAction,
+    targets: Sequence[models.Model],
+    **data: Any,
 ) -> None:
     """The same action on many objects (a batch of the daily run), in one statement."""
     label = actor.get_username() if actor is not None else "system"

@@ -21,7 +21,7 @@ from access_forms.reminders import forms_unsigned_for_long
 from cancellations.calendar import current_calendar
 from cancellations.filters import awaiting_confirmation, completed_with_form_unsigned
 from cancellations.models import CancellationRequest, Channel, Kind
-from cancellations.public import submissions_to_verify
+from cancellations.public_verification import submissions_to_verify
 from customers.models import Mailbox, MailboxStatus
 from notifications.models import EmailStatus, OutboundEmail
 from rules import (

@@ -1,4 +1,4 @@
-"""The month-end burst with the scale-out layout: 4 gunicorn workers and 3 task workers on
+"""The month-end burst with the scale-out layout: 4 gunicorn workers and 3 workers on
 one PostgreSQL database, a real SMTP server counting what it accepts.
 
 5,000 submissions from 5,000 distinct logged-in sessions (one subscription each) are sent
@@ -168,13 +168,14 @@ def _wait_for_the_requests_to_stop(load: subprocess.Popen[str]) -> None:
 
 
 def _wait_for_the_queue(started: float) -> float:
-    """Seconds from the burst's start until no e-mail and no task is left to do."""
+    """Seconds from the burst's start until no e-mail is left to send and no submission
+    to check."""
     check = (
         "import django; django.setup()\n"
         "from notifications.models import OutboundEmail\n"
-        "from django_tasks_db.models import DBTaskResult\n"
+        "from cancellations.models import PublicSubmission\n"
         "print(OutboundEmail.objects.exclude(status='sent').count()"
-        " + DBTaskResult.objects.filter(status__in=['READY', 'RUNNING']).count())"
+        " + PublicSubmission.objects.filter(checked_at__isnull=True).count())"
     )
     while True:
         left = subprocess.run(

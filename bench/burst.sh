@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The month-end burst on the scale-out layout (`make bench-burst`): a fresh PostgreSQL
-# database with 100,000 customers, then bench/burst.py (4 gunicorn workers, 3 task workers,
+# database with 100,000 customers, then bench/burst.py (4 gunicorn workers, 3 workers,
 # 5,000 submissions from 5,000 sessions, a real SMTP server counting deliveries).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,10 +9,10 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from access_forms.models import FormStatus
-from access_forms.tests.conftest import scanned_pdf
-from browser_tests.conftest import SCREENSHOTS, assert_accessible, calm_business_day, screenshot
 from cancellations.models import CancellationRequest
 from customers.models import Customer
+from testing.browser import SCREENSHOTS, assert_accessible, calm_business_day, screenshot
+from testing.helpers import scanned_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

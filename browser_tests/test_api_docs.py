@@ -22,7 +22,7 @@ def test_the_admin_and_back_office_work_under_the_csp(
     live_server: object, desktop: Page, agent: object
 ) -> None:
     from accounts.models import User
-    from conftest import PASSWORD
+    from testing.helpers import PASSWORD
 
     User.objects.create_superuser(username="root", password=PASSWORD)
     desktop.goto(f"{live_server}/admin/login/")

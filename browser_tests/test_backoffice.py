@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from browser_tests.conftest import assert_accessible, calm_business_day, screenshot
 from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Status
 from cancellations.services import request_submit
-from conftest import PASSWORD, make_customer
 from customers.models import Customer, Plan, Subscription
+from testing.browser import assert_accessible, calm_business_day, screenshot
+from testing.helpers import PASSWORD, make_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,7 +132,7 @@ def test_the_back_office_is_usable_on_a_phone(
 ) -> None:
     """360 px: the navigation scrolls sideways, wide tables scroll inside their card, and
     the page itself never does."""
-    from browser_tests.conftest import assert_clickable
+    from testing.browser import assert_clickable
 
     page = phone
     page.goto(f"{live_server}/backoffice/connexion/")

@@ -10,16 +10,11 @@ from django.utils import translation
 from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
-from browser_tests.conftest import (
-    assert_accessible,
-    assert_clickable,
-    calm_business_day,
-    screenshot,
-)
 from cancellations.models import CancellationRequest, Status
-from conftest import PASSWORD
 from customers.models import Customer
 from rules import add_months
+from testing.browser import assert_accessible, assert_clickable, calm_business_day, screenshot
+from testing.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,9 +1,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_tests.conftest import screenshot
-from conftest import PASSWORD
 from customers.models import Customer
+from testing.browser import screenshot
+from testing.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

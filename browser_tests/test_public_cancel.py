@@ -8,15 +8,10 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from browser_tests.conftest import (
-    assert_accessible,
-    assert_clickable,
-    calm_business_day,
-    screenshot,
-)
 from cancellations.models import CancellationRequest
-from conftest import delivered_code
 from customers.models import Customer
+from testing.browser import assert_accessible, assert_clickable, calm_business_day, screenshot
+from testing.helpers import delivered_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,17 +10,18 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from api.keys import api_key_create
-from browser_tests.conftest import (
+from customers.models import Customer
+from switching.matching import switch_match
+from switching.models import Switch
+from switching.ordering import switch_order
+from testing.browser import (
     assert_accessible,
     assert_clickable,
     assert_no_sideways_scroll,
     calm_business_day,
     screenshot,
 )
-from conftest import delivered_link
-from customers.models import Customer
-from switching.models import Switch
-from switching.services import switch_match, switch_order
+from testing.helpers import delivered_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

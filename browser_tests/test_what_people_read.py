@@ -13,16 +13,16 @@ import time_machine
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from browser_tests.conftest import (
+from cancellations.models import CancellationRequest, Status
+from customers.models import Customer
+from testing.browser import (
     assert_accessible,
     assert_no_sideways_scroll,
     calm_business_day,
     language_of,
     screenshot,
 )
-from cancellations.models import CancellationRequest, Status
-from conftest import PASSWORD, delivered_code, delivered_link
-from customers.models import Customer
+from testing.helpers import PASSWORD, delivered_code, delivered_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

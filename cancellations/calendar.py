@@ -19,6 +19,7 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.models import CalendarOverride, OverrideKind
 from rules import Calendar
+from states import AuditAction
 
 CACHE_KEY = "calendar:overrides:v1"
 CHECK_SECONDS = 1.0
@@ -82,7 +83,12 @@ def calendar_override_add(
         override.full_clean()
         override.save()
         audit_log(
-            actor=actor, action="calendar.add", target=override, ip=ip, day=str(day), kind=kind
+            actor=actor,
+            action=AuditAction.CALENDAR_ADD,
+            target=override,
+            ip=ip,
+            day=str(day),
+            kind=kind,
         )
     return override
 
@@ -93,7 +99,7 @@ def calendar_override_remove(
     with transaction.atomic():
         audit_log(
             actor=actor,
-            action="calendar.remove",
+            action=AuditAction.CALENDAR_REMOVE,
             target=override,
             ip=ip,
             day=str(override.day),

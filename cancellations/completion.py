@@ -17,6 +17,7 @@ from cancellations import emails
 from cancellations.models import CancellationRequest, RequestEvent, Status
 from customers.models import Mailbox, MailboxStatus, Subscription, SubscriptionStatus
 from rules import latest_effective_date_to_complete, mailbox_kept_until
+from states import AuditAction
 from webhooks.services import request_events, webhook_emit_events
 
 BATCH = 2000
@@ -100,7 +101,7 @@ def _complete(requests: Sequence[CancellationRequest], today: date) -> int:
     RequestEvent.objects.bulk_create(
         [RequestEvent(request=r, at=now, status=Status.COMPLETED) for r in done]
     )
-    audit_log_many(actor=None, action="request.complete", targets=done)
+    audit_log_many(actor=None, action=AuditAction.REQUEST_COMPLETE, targets=done)
     webhook_emit_events(request_events("request.completed", done))  # and switches' ends
     emails.send_requests_completed(done)
     return len(done)

@@ -13,13 +13,13 @@ from access_forms.models import FormStatus
 from cancellations.models import CancellationRequest, Channel, Kind, Status
 from customers.models import Customer, Subscription
 from rules import (
-    FORM_SIGNED,
     FORM_STATUSES_UNSIGNED,
     REQUEST_OPEN_STATUSES,
     end_of_day,
     noumea_today,
     start_of_day,
 )
+from states import FormState
 from toolbox.filters import (
     DATE_INPUT,
     YES_NO,
@@ -37,7 +37,7 @@ def awaiting_confirmation(today: date) -> Q:
 def needs_action(today: date) -> Q:
     return awaiting_confirmation(today) | Q(
         status__in=REQUEST_OPEN_STATUSES,
-        access_form__status=FORM_SIGNED,
+        access_form__status=FormState.SIGNED,
         access_form__checked_at__isnull=True,
     )
 

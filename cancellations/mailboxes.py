@@ -14,6 +14,7 @@ from audit.services import audit_log_many
 from cancellations import emails
 from customers.models import Mailbox, MailboxStatus
 from rules import kept_until_range_to_remind, latest_kept_until_to_delete
+from states import AuditAction
 from webhooks.services import webhook_emit_many
 
 BATCH = 2000
@@ -23,7 +24,7 @@ def _in_batches(
     due: QuerySet[Mailbox],
     still_due: Q,
     change: dict[str, object],
-    action: str,
+    action: AuditAction,
     send: Callable[[list[Mailbox]], None],
     event: str = "",
 ) -> int | None:
@@ -66,7 +67,7 @@ def handle_mailbox_reminders(today: date) -> int | None:
         ),
         not_reminded,
         {"deletion_reminder_sent_at": timezone.now()},
-        "mailbox.remind",
+        AuditAction.MAILBOX_REMIND,
         emails.send_mailbox_reminders,
     )
 
@@ -77,7 +78,7 @@ def handle_mailbox_deletions(today: date) -> int | None:
         Mailbox.objects.filter(retained, retained_until__lte=latest_kept_until_to_delete(today)),
         retained,
         {"status": MailboxStatus.DELETED},
-        "mailbox.delete",
+        AuditAction.MAILBOX_DELETE,
         emails.send_mailboxes_deleted,
         event="mailbox.deleted",
     )

@@ -12,6 +12,7 @@ from rules import (
     last_withdrawal_day,
     mailbox_kept_until,
 )
+from states import RequestState, SubmissionState
 
 
 class OverrideKind(models.TextChoices):
@@ -74,14 +75,11 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("Received")
-    CONFIRMED = "confirmed", _("Taken into account")
-    COMPLETED = "completed", _("Completed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    REJECTED = "rejected", _("Rejected")
-
-
-OPEN_STATUSES = REQUEST_OPEN_STATUSES
+    SUBMITTED = RequestState.SUBMITTED.value, _("Received")
+    CONFIRMED = RequestState.CONFIRMED.value, _("Taken into account")
+    COMPLETED = RequestState.COMPLETED.value, _("Completed")
+    WITHDRAWN = RequestState.WITHDRAWN.value, _("Withdrawn")
+    REJECTED = RequestState.REJECTED.value, _("Rejected")
 
 
 class ReferenceSequence(models.Model):
@@ -169,7 +167,7 @@ class CancellationRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in REQUEST_OPEN_STATUSES
 
     @property
     def mailboxes_kept_until(self) -> date | None:
@@ -219,9 +217,9 @@ class RequestEvent(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", _("Identity to confirm")
-    ACCEPTED = "accepted", _("Request created")
-    REFUSED = "refused", _("Identity not verified")
+    PENDING = SubmissionState.PENDING.value, _("Identity to confirm")
+    ACCEPTED = SubmissionState.ACCEPTED.value, _("Request created")
+    REFUSED = SubmissionState.REFUSED.value, _("Identity not verified")
 
 
 class PublicSubmission(models.Model):
@@ -251,7 +249,8 @@ class PublicSubmission(models.Model):
     language = models.CharField(max_length=2)
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Written by the worker: the customer whose client code and e-mail on file both match
-    # (none otherwise), and the subscription the text designates among theirs.
+    # (none otherwise), and the subscription the text designates among theirs. Empty
+    # `checked_at`: the worker has not checked it yet.
     checked_at = models.DateTimeField(null=True, blank=True)
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -269,6 +268,8 @@ class PublicSubmission(models.Model):
     code_attempts = models.PositiveSmallIntegerField(default=0)
     code_requests = models.PositiveSmallIntegerField(default=0)
     code_verified_at = models.DateTimeField(null=True, blank=True)
+    # Set by "send me a new code", emptied by the worker when it has sent it.
+    code_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -290,7 +291,20 @@ class PublicSubmission(models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
-        indexes = [models.Index(fields=["status", "received_at"], name="submission_queue")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="submission_queue"),
+            # The worker's two queues: small partial indexes, whatever the history.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(checked_at__isnull=True),
+                name="submission_unchecked",
+            ),
+            models.Index(
+                fields=["code_requested_at"],
+                condition=models.Q(code_requested_at__isnull=False),
+                name="submission_code_requested",
+            ),
+        ]
         verbose_name = _("public cancellation")
         verbose_name_plural = _("public cancellations")
 

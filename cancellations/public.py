@@ -1,11 +1,12 @@
-"""Cancelling without logging in (SPEC §3.8, §312k BGB, L215-1-1).
+"""Cancelling without logging in (SPEC §3.8, §312k BGB, L215-1-1): the visitor's side.
 
-The public page records what the visitor sends, with its time of receipt, and queues one
-check: the same answer, the same work, whether or not the client code exists. The worker
-compares the client code and the e-mail on file. When both match, a 6-digit code goes to
-that address; the visitor enters it, sees the summary and confirms. Otherwise the
-submission waits in the back office for an agent to verify the identity by phone. Either
-way the request it becomes is judged at the original time of receipt.
+The public page records what the visitor sends, with its time of receipt: the same
+answer, the same work, whether or not the client code exists. The worker checks it
+(`public_checks`): when the client code and the e-mail match the file, a 6-digit code goes
+to that address; the visitor enters it, sees the summary and confirms. Otherwise the
+submission waits in the back office for an agent to verify the identity by phone
+(`public_verification`). Either way the request it becomes is judged at the original
+time of receipt.
 """
 
 import secrets
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -23,7 +23,6 @@ from access_forms.holder_links import form_send_link
 from accounts.models import User
 from accounts.services import normalize_client_code
 from audit.services import audit_log
-from cancellations import emails
 from cancellations.drafts import Draft
 from cancellations.models import (
     CancellationRequest,
@@ -33,32 +32,24 @@ from cancellations.models import (
 )
 from cancellations.selectors import cancellable_subscriptions
 from cancellations.services import request_submit
-from customers.models import Customer, Subscription
-from notifications.models import OutboundEmail
+from customers.models import Subscription
 from notifications.secret_links import MASK
 from rules import (
-    ACKNOWLEDGEMENTS_PER_ADDRESS,
-    ACKNOWLEDGEMENTS_WINDOW,
     CODE_ATTEMPTS,
-    CODE_GRACE,
     CODE_REQUESTS,
     CODE_TRIES_PER_CLIENT_CODE_PER_DAY,
     CODE_VALIDITY,
-    CODES_PER_CLIENT_CODE_PER_DAY,
     CONFIRM_WINDOW,
 )
+from states import AuditAction
+from toolbox.refusals import Refusal
 from toolbox.throttle import count_attempt
 
 DAY = 24 * 3600
 
 
-class PublicError(Exception):
+class PublicError(Refusal):
     """A refusal the visitor reads; the same words whatever the reason behind it."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -85,9 +76,9 @@ def submission_record(
     language: str,
     now: datetime,
 ) -> PublicSubmission:
-    """Keep what the visitor sent, timestamped, and queue its check. The same form sent
-    twice (a double click, a resent POST) is one submission."""
-    from cancellations.tasks import check_public_submission
+    """Keep what the visitor sent, timestamped; the worker checks it
+    (`public_checks.handle_one_submission_check`). The same form sent twice (a double
+    click, a resent POST) is one submission."""
 
     first = PublicSubmission.objects.filter(form_nonce=form_nonce).first()
     if first is not None:
@@ -114,108 +105,14 @@ def submission_record(
             )
             audit_log(
                 actor=None,
-                action="public.submit",
+                action=AuditAction.PUBLIC_SUBMIT,
                 target=submission,
                 ip=ip,
                 client_code=submission.client_code,
             )
-            check_public_submission.enqueue(submission.pk)
     except IntegrityError:
         return PublicSubmission.objects.get(form_nonce=form_nonce)
     return submission
-
-
-def _digits(text: str) -> str:
-    return "".join(char for char in text if char.isdigit())
-
-
-def designated_subscription(customer: Customer, hint: str) -> Subscription | None:
-    """The one cancellable subscription of the customer the visitor's words name (its
-    access line, plan name or reference), or None when they name none or several."""
-    words = hint.strip().casefold()
-    digits = _digits(hint)
-    found = [
-        subscription
-        for subscription in cancellable_subscriptions(customer)
-        if (digits and subscription.access_line and _digits(subscription.access_line) == digits)
-        or (
-            words
-            and words in {subscription.plan.name.casefold(), subscription.reference.casefold()}
-        )
-    ]
-    return found[0] if len(found) == 1 else None
-
-
-def _matching_customer(submission: PublicSubmission) -> Customer | None:
-    contact = submission.contact
-    if "@" not in contact:
-        return None
-    return (
-        Customer.objects.filter(client_code=submission.client_code, email__iexact=contact)
-        .exclude(email="")
-        .first()
-    )
-
-
-def submission_check(submission_id: int) -> None:
-    """The worker's check of a new submission (never while the visitor waits).
-
-    A submission whose e-mail matches the file gets its code, however many strangers
-    sent junk for the same client code (up to CODES_PER_CLIENT_CODE_PER_DAY codes, so
-    nobody floods the customer's inbox; past it, an agent calls). One that does not
-    match waits for an agent, and the customer is told at once, once a day, that
-    someone tried."""
-    with transaction.atomic():
-        submission = PublicSubmission.objects.select_for_update().filter(pk=submission_id).first()
-        if submission is None or submission.checked_at is not None:
-            return
-        submission.checked_at = timezone.now()
-        customer = _matching_customer(submission)
-        if customer is not None:
-            submission.customer = customer
-            submission.subscription = designated_subscription(
-                customer, submission.subscription_hint
-            )
-            codes = count_attempt(f"public:codes:{submission.client_code}", window_seconds=DAY)
-            if codes <= CODES_PER_CLIENT_CODE_PER_DAY:
-                emails.send_public_code(submission, customer)
-        else:
-            _warn_the_holder(submission)
-            if "@" in submission.contact and _acknowledgements_allowed(submission.contact):
-                emails.send_public_received(submission)
-        submission.save(update_fields=["checked_at", "customer", "subscription"])
-
-
-def _warn_the_holder(submission: PublicSubmission) -> None:
-    """A submission for an existing client code that did not match its file: its holder
-    hears of it, at the first one of the day."""
-    holder = Customer.objects.filter(client_code=submission.client_code).exclude(email="").first()
-    if holder is None:
-        return
-    if count_attempt(f"public:mismatch:{submission.client_code}", window_seconds=DAY) == 1:
-        emails.send_public_mismatch(submission, holder)
-
-
-def _acknowledgements_allowed(address: str) -> bool:
-    # Counted from the e-mails themselves: the page cannot flood someone's inbox.
-    sent = OutboundEmail.objects.filter(
-        template="public_received",
-        to__iexact=address,
-        created_at__gte=timezone.now() - ACKNOWLEDGEMENTS_WINDOW,
-    ).count()
-    return sent < ACKNOWLEDGEMENTS_PER_ADDRESS
-
-
-def code_send(submission_id: int) -> None:
-    """The worker's answer to "send a new code": only a matched submission gets one."""
-    submission = (
-        PublicSubmission.objects.select_related("customer").filter(pk=submission_id).first()
-    )
-    if submission is None or submission.customer is None:
-        return
-    if submission.status != SubmissionStatus.PENDING or submission.request_id:
-        return
-    emails.send_public_code(submission, submission.customer)
 
 
 def _code_hash(submission_id: int, code: str) -> str:
@@ -257,7 +154,7 @@ def _too_many_attempts() -> PublicError:
     )
 
 
-def _locked(submission: PublicSubmission) -> PublicSubmission:
+def locked(submission: PublicSubmission) -> PublicSubmission:
     return PublicSubmission.objects.select_for_update().get(pk=submission.pk)
 
 
@@ -267,7 +164,7 @@ def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> Pub
     CODE_TRIES_PER_CLIENT_CODE_PER_DAY per client code. A submission that matched no
     customer has no code: it answers exactly like a wrong one."""
     with transaction.atomic():
-        submission = _locked(submission)
+        submission = locked(submission)
         if submission.status != SubmissionStatus.PENDING:
             raise PublicError("closed", _("This request has already been dealt with."))
         if submission.code_attempts >= CODE_ATTEMPTS:
@@ -295,11 +192,11 @@ def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> Pub
 
 def code_request_again(*, submission: PublicSubmission, ip: str | None) -> None:
     """ "Send me a new code": the worker sends a code if the submission matched a customer
-    (the same work queued either way). The tries do not start again."""
-    from cancellations.tasks import send_public_code
+    (`public_checks.handle_one_code_request`: the same work here either way). The tries
+    do not start again."""
 
     with transaction.atomic():
-        submission = _locked(submission)
+        submission = locked(submission)
         if submission.status != SubmissionStatus.PENDING:
             raise PublicError("closed", _("This request has already been dealt with."))
         if submission.code_requests >= CODE_REQUESTS:
@@ -312,9 +209,9 @@ def code_request_again(*, submission: PublicSubmission, ip: str | None) -> None:
             )
         submission.code_requests += 1
         submission.code_hash = ""  # the old code dies now, not when the new one arrives
-        submission.save(update_fields=["code_requests", "code_hash"])
-        audit_log(actor=None, action="public.new_code", target=submission, ip=ip)
-        send_public_code.enqueue(submission.pk)
+        submission.code_requested_at = timezone.now()
+        submission.save(update_fields=["code_requests", "code_hash", "code_requested_at"])
+        audit_log(actor=None, action=AuditAction.PUBLIC_NEW_CODE, target=submission, ip=ip)
 
 
 def confirmable(submission: PublicSubmission, now: datetime) -> bool:
@@ -342,7 +239,7 @@ def draft_of(submission: PublicSubmission, subscription: Subscription) -> Draft:
     )
 
 
-def _create_request(
+def create_request(
     submission: PublicSubmission,
     subscription: Subscription,
     *,
@@ -395,7 +292,7 @@ def submission_accept(
 ) -> CancellationRequest:
     """ "Résilier mon contrat maintenant" after the right code: the request is created once."""
     with transaction.atomic():
-        submission = _locked(submission)
+        submission = locked(submission)
         if submission.request_id is not None:
             return submission.request  # type: ignore[return-value]
         if not confirmable(submission, now):
@@ -412,75 +309,8 @@ def submission_accept(
         )
         if subscription is None:
             raise PublicError("subscription", _("Choose the subscription to cancel."))
-        request = _create_request(
+        request = create_request(
             submission, subscription, actor=None, ip=ip, build_url=SignUrl(site_url)
         )
-        audit_log(actor=None, action="public.confirm", target=submission, ip=ip)
+        audit_log(actor=None, action=AuditAction.PUBLIC_CONFIRM, target=submission, ip=ip)
     return request
-
-
-# --- The back office: identities to verify ----------------------------------------------
-
-
-def submissions_to_verify(now: datetime) -> QuerySet[PublicSubmission]:
-    """Waiting for an agent: matched no customer, or nobody entered the code in time."""
-    return PublicSubmission.objects.filter(status=SubmissionStatus.PENDING).filter(
-        Q(checked_at__isnull=False, customer__isnull=True) | Q(received_at__lt=now - CODE_GRACE)
-    )
-
-
-def submission_verify(
-    *,
-    submission: PublicSubmission,
-    subscription: Subscription,
-    actor: User,
-    note: str,
-    ip: str | None,
-    site_url: str,
-) -> CancellationRequest:
-    """An agent verified the identity by phone: the request is created, judged at the
-    submission's original time of receipt."""
-    with transaction.atomic():
-        submission = _locked(submission)
-        if submission.status != SubmissionStatus.PENDING:
-            raise PublicError("closed", _("This submission has already been dealt with."))
-        request = _create_request(
-            submission, subscription, actor=actor, ip=ip, build_url=SignUrl(site_url)
-        )
-        submission.handled_by = actor
-        submission.handled_at = timezone.now()
-        submission.handled_note = note.strip()[:500]
-        submission.save(update_fields=["handled_by", "handled_at", "handled_note"])
-        audit_log(
-            actor=actor,
-            action="public.verify",
-            target=submission,
-            ip=ip,
-            reference=request.reference,
-            note=submission.handled_note,
-        )
-    return request
-
-
-def submission_refuse(
-    *, submission: PublicSubmission, actor: User, reason: str, ip: str | None
-) -> PublicSubmission:
-    """An agent could not verify the identity: nothing is cancelled, and the contact given
-    is told so (by e-mail when it is an address)."""
-    if not reason.strip():
-        raise PublicError("reason_required", _("Give the reason."))
-    with transaction.atomic():
-        submission = _locked(submission)
-        if submission.status != SubmissionStatus.PENDING:
-            raise PublicError("closed", _("This submission has already been dealt with."))
-        submission.status = SubmissionStatus.REFUSED
-        submission.handled_by = actor
-        submission.handled_at = timezone.now()
-        submission.handled_note = reason.strip()[:500]
-        submission.save(update_fields=["status", "handled_by", "handled_at", "handled_note"])
-        audit_log(
-            actor=actor, action="public.refuse", target=submission, ip=ip, reason=reason.strip()
-        )
-        if "@" in submission.contact:
-            emails.send_public_refused(submission)
-    return submission

@@ -22,14 +22,13 @@ from fpdf import FPDF
 from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.summary import mailbox_sentence
 from rules import (
-    FORM_AUTO_CLOSED,
-    FORM_AWAITING_SIGNATURE,
     form_first_status,
     last_withdrawal_day,
     months_still_billed,
     noumea_date,
     phone_line_ended_with_operator,
 )
+from states import FormState
 from toolbox.formats import received, xpf
 from toolbox.links import site_url
 from toolbox.noumea import NOUMEA
@@ -65,7 +64,7 @@ def _line_lines(request: CancellationRequest) -> list[str]:
         access_line=subscription.access_line, phone_line_cancelled=request.phone_line_cancelled
     )
     lines = []
-    if status == FORM_AWAITING_SIGNATURE:
+    if status == FormState.AWAITING_SIGNATURE:
         # Where the e-mails say it is signed: from the link e-mailed for a request made
         # without an account, else in "My requests".
         lines.append(
@@ -96,7 +95,7 @@ def _line_lines(request: CancellationRequest) -> list[str]:
             )
             % {"url": site_url("cancellations:request_detail", request.reference)}
         )
-    elif status == FORM_AUTO_CLOSED:
+    elif status == FormState.AUTO_CLOSED:
         lines.append(
             _("No %(service)s form is needed: the access closes with your phone line.")
             % {"service": brand["access_service_name"]}

@@ -23,7 +23,6 @@ from cancellations.calendar import current_calendar
 from cancellations.drafts import Draft
 from cancellations.errors import quote_error_message
 from cancellations.models import (
-    OPEN_STATUSES,
     CancellationRequest,
     Channel,
     Kind,
@@ -37,21 +36,22 @@ from customers.models import (
     SubscriptionStatus,
 )
 from rules import (
+    REQUEST_OPEN_STATUSES,
     Quote,
     QuoteError,
     quote,
 )
+from states import AuditAction
 from toolbox.noumea import NOUMEA
+from toolbox.refusals import Refusal
 from webhooks.services import request_data, request_events, webhook_emit, webhook_emit_events
 
 
-class RequestError(Exception):
+class RequestError(Refusal):
     """A request the rules or the current state refuse; `message` is for the user."""
 
     def __init__(self, code: str, message: str, existing: CancellationRequest | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.existing = existing
 
 
@@ -111,7 +111,7 @@ def _event(request: CancellationRequest, actor: User | None, note: str = "") -> 
 
 def _open_request(subscription: Subscription) -> CancellationRequest | None:
     return CancellationRequest.objects.filter(
-        subscription=subscription, status__in=OPEN_STATUSES
+        subscription=subscription, status__in=REQUEST_OPEN_STATUSES
     ).first()
 
 
@@ -131,7 +131,7 @@ def _sent_or_open(
 ) -> tuple[CancellationRequest | None, CancellationRequest | None]:
     """(the customer's request sent with this key, the subscription's open request): the
     partial unique indexes allow at most one of each, read together."""
-    wanted = Q(subscription=subscription, status__in=OPEN_STATUSES)
+    wanted = Q(subscription=subscription, status__in=REQUEST_OPEN_STATUSES)
     if idempotency_key:
         wanted |= Q(customer=customer, idempotency_key=idempotency_key)
     found = list(CancellationRequest.objects.filter(wanted)[:2])
@@ -152,7 +152,7 @@ def _record_submission(request: CancellationRequest, *, actor: User | None, ip: 
     audits = [
         audit_entry(
             actor=actor,
-            action="request.submit",
+            action=AuditAction.REQUEST_SUBMIT,
             target=request,
             ip=ip,
             reference=request.reference,
@@ -163,7 +163,7 @@ def _record_submission(request: CancellationRequest, *, actor: User | None, ip: 
     hooks = [("request.submitted", {**request_data(request), "status": Status.SUBMITTED})]
     if request.status == Status.CONFIRMED:
         events.append(RequestEvent(request=request, at=at, status=Status.CONFIRMED, actor=None))
-        audits.append(audit_entry(actor=None, action="request.confirm", target=request))
+        audits.append(audit_entry(actor=None, action=AuditAction.REQUEST_CONFIRM, target=request))
         hooks.append(("request.confirmed", request_data(request)))
     RequestEvent.objects.bulk_create(events)
     audit_log_entries(audits)
@@ -273,7 +273,7 @@ def _confirm(
     request.confirmed_at = timezone.now()
     request.save(update_fields=["status", "confirmed_at", "updated_at"])
     _event(request, actor)
-    audit_log(actor=actor, action="request.confirm", target=request, ip=ip)
+    audit_log(actor=actor, action=AuditAction.REQUEST_CONFIRM, target=request, ip=ip)
     webhook_emit("request.confirmed", request_data(request))
     if email:
         emails.send_request_confirmed(request)
@@ -384,7 +384,7 @@ def request_withdraw(
         _event(request, actor, note=reason)
         audit_log(
             actor=actor,
-            action="request.withdraw",
+            action=AuditAction.REQUEST_WITHDRAW,
             target=request,
             ip=ip,
             **({"reason": reason, "on_behalf": True} if on_behalf_reason is not None else {}),
@@ -415,7 +415,9 @@ def request_reject(
         request.save(update_fields=["status", "status_reason", "updated_at"])
         _reopen_subscription(request.subscription)
         _event(request, actor, note=request.status_reason)
-        audit_log(actor=actor, action="request.reject", target=request, ip=ip, reason=reason)
+        audit_log(
+            actor=actor, action=AuditAction.REQUEST_REJECT, target=request, ip=ip, reason=reason
+        )
         form_close_with_request(request_id=request.pk, actor=actor, ip=ip)
         webhook_emit_events(request_events("request.rejected", [request]))
         emails.send_request_rejected(request)
@@ -485,7 +487,7 @@ def request_reschedule(
         _event(request, actor, note=note)
         audit_log(
             actor=actor,
-            action="request.reschedule",
+            action=AuditAction.REQUEST_RESCHEDULE,
             target=request,
             ip=ip,
             before=str(before),
@@ -515,4 +517,4 @@ def request_add_note(
             "note_too_long",
             str(_("A note holds at most %(max)s characters.") % {"max": NOTE_MAX_LENGTH}),
         )
-    audit_log(actor=actor, action="request.note", target=request, ip=ip, note=text)
+    audit_log(actor=actor, action=AuditAction.REQUEST_NOTE, target=request, ip=ip, note=text)

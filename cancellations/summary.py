@@ -12,14 +12,13 @@ from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Kind
 from customers.models import Subscription
 from rules import (
-    FORM_AUTO_CLOSED,
-    FORM_AWAITING_SIGNATURE,
     Quote,
     form_first_status,
     mailbox_kept_until,
     months_still_billed,
     noumea_date,
 )
+from states import FormState
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,11 @@ class Summary:
 
     @property
     def access_form_needed(self) -> bool:
-        return self.access_form_status == FORM_AWAITING_SIGNATURE
+        return self.access_form_status == FormState.AWAITING_SIGNATURE
 
     @property
     def access_auto_closed(self) -> bool:
-        return self.access_form_status == FORM_AUTO_CLOSED
+        return self.access_form_status == FormState.AUTO_CLOSED
 
     @property
     def is_isp_change(self) -> bool:

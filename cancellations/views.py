@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import customer_required
 from cancellations import selectors
 from cancellations.forms import CancellationForm
-from cancellations.models import OPEN_STATUSES, CancellationRequest, Kind
+from cancellations.models import CancellationRequest, Kind
 from cancellations.receipts import receipt_bytes, receipt_filename
 from cancellations.services import (
     RequestError,
@@ -25,6 +25,7 @@ from cancellations.services import (
 )
 from cancellations.summary import Summary
 from customers.models import Customer
+from rules import REQUEST_OPEN_STATUSES
 from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
 
@@ -111,7 +112,7 @@ def _already_sent(request: HttpRequest, customer: Customer) -> HttpResponse | No
     looked up in one query: the request sent with this key first, if any)."""
     key = request.POST.get("idempotency_key", "")[:100]
     reference = request.POST.get("subscription", "")
-    wanted = Q(subscription__reference=reference, status__in=OPEN_STATUSES)
+    wanted = Q(subscription__reference=reference, status__in=REQUEST_OPEN_STATUSES)
     if key:
         wanted |= Q(idempotency_key=key)
     found = list(

@@ -46,6 +46,9 @@ class OutboundEmail(models.Model):
     )
     # A code or a link that expires (it carries `secret_link`): sent ahead of notices.
     urgent = models.BooleanField(default=False, editable=False)
+    # One of a batch the daily run queues (reminders, completions): sent after the
+    # messages someone is waiting for now.
+    bulk = models.BooleanField(default=False, editable=False)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -63,9 +66,11 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="email_due"),
-            # The sender's order among the messages waiting: urgent first, then oldest.
+            # The sender's order among the messages waiting: urgent first, the daily
+            # run's batches last, then oldest.
             models.Index(
                 F("urgent").desc(),
+                "bulk",
                 "next_attempt_at",
                 "id",
                 condition=Q(status__in=["queued", "retrying"]),

@@ -16,7 +16,7 @@ from notifications.models import OutboundEmail
 from notifications.secret_links import reveal
 from notifications.services import email_rendered
 from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
-from switching.services import switching_code_renew
+from switching.matching import switching_code_renew
 from toolbox.client_address import client_ip
 
 

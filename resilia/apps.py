@@ -12,7 +12,7 @@ class ResiliaConfig(AppConfig):
         from cancellations.public import public_code_token
         from cancellations.receipts import receipt_bytes, receipt_write
         from notifications import registry
-        from switching.services import objection_link_token
+        from switching.objection import objection_link_token
 
         # What the outbox makes when a message leaves, every maker in one list: the
         # acknowledgement's and the notices' context, the receipt attached (written first

@@ -25,7 +25,6 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from access_forms.reminders import handle_one_form_reminder
 from api.idempotency import idempotency_prune
@@ -73,13 +72,6 @@ def prune_old_records(now: datetime | None = None) -> int:
     before = now - _days("access_log")  # the log-in log and failed log-ins
     done += AccessLog.objects.filter(attempt_time__lt=before).delete()[0]
     done += AccessFailureLog.objects.filter(attempt_time__lt=before).delete()[0]
-    done += DBTaskResult.objects.filter(finished_at__lt=now - _days("task_results")).count()
-    call_command(  # finished tasks' results
-        "prune_db_task_results",
-        queue_name="*",
-        min_age_days=settings.RESILIA_RETENTION_DAYS["task_results"],
-        verbosity=0,
-    )
     done += Session.objects.filter(expire_date__lt=now).count()
     call_command("clearsessions")  # expired sessions
     done += throttle.prune(now)  # ended attempt counters

@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks_db",
     "django_filters",  # the back office's filters (its form widgets and translations)
     "ninja",  # its own Swagger UI files, served by us (else the docs page loads a CDN)
     "axes",
@@ -271,14 +270,6 @@ if 3 * env_int("EMAIL_TIMEOUT", 20) >= RESILIA_EMAIL_LEASE_SECONDS:
         "or a slow send could be taken over and the e-mail sent twice."
     )
 
-# --- Background tasks ---------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
-
 # --- Security -----------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
@@ -357,8 +348,6 @@ RESILIA_SIGNING_LINK_DAYS = env_int("RESILIA_SIGNING_LINK_DAYS", 7)
 RESILIA_RETENTION_DAYS = {
     # An e-mail's text and attachments (the row stays: to whom, when, about what).
     "email_bodies": env_int("RESILIA_KEEP_EMAIL_BODIES_DAYS", 396),
-    # Finished background tasks (django-tasks-db's results).
-    "task_results": env_int("RESILIA_KEEP_TASK_RESULTS_DAYS", 7),
     # Webhook events and their deliveries and attempts, once settled (a replay reaches
     # back this far).
     "webhooks": env_int("RESILIA_KEEP_WEBHOOKS_DAYS", 90),
@@ -399,8 +388,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django_tasks_db": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")},
-        "django.tasks": {"level": env_str("LOG_LEVEL_TASKS", "WARNING")},
         "fontTools": {"level": "ERROR"},
     },
 }

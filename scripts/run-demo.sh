@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the web server and the task worker together; Ctrl-C stops both.
+# Start the web server and the worker together; Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -22,6 +22,6 @@ trap 'kill "$WORKER" "$DAILY" 2>/dev/null || true; wait "$WORKER" 2>/dev/null ||
 echo
 echo "Résilia is running: http://127.0.0.1:${PORT}/  (back office: http://127.0.0.1:${PORT}/backoffice/)"
 echo "E-mails are not sent in the demo: read them at http://127.0.0.1:${PORT}/demo/boite-mail/"
-echo "Press Ctrl-C to stop the web server and the task worker."
+echo "Press Ctrl-C to stop the web server and the worker."
 echo
 "$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload

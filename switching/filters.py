@@ -1,17 +1,18 @@
-"""Switches by status (which follows the request: models.switch_status) and by gaining
+"""Switches by status (which follows the request: rules.switch_status) and by gaining
 provider, for the back office's list."""
 
 from django.db.models import Q, QuerySet
 
-from switching.models import Switch, SwitchStatus
+from rules import REQUEST_OPEN_STATUSES
+from states import RequestState, SwitchState
+from switching.models import Switch
 
+# rules.switch_status, as filters.
 STATUS_Q: dict[str, Q] = {
-    SwitchStatus.ORDERED: Q(
-        cancelled_at__isnull=True, request__status__in=["submitted", "confirmed"]
-    ),
-    SwitchStatus.OBJECTED: Q(cancelled_at__isnull=True, request__status="withdrawn"),
-    SwitchStatus.CANCELLED: Q(cancelled_at__isnull=False) | Q(request__status="rejected"),
-    SwitchStatus.COMPLETED: Q(cancelled_at__isnull=True, request__status="completed"),
+    SwitchState.ORDERED: Q(cancelled_at__isnull=True, request__status__in=REQUEST_OPEN_STATUSES),
+    SwitchState.OBJECTED: Q(cancelled_at__isnull=True, request__status=RequestState.WITHDRAWN),
+    SwitchState.CANCELLED: Q(cancelled_at__isnull=False) | Q(request__status=RequestState.REJECTED),
+    SwitchState.COMPLETED: Q(cancelled_at__isnull=True, request__status=RequestState.COMPLETED),
 }
 
 

@@ -9,22 +9,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rules import switch_status
+from states import SwitchState
+
 
 class SwitchStatus(models.TextChoices):
-    ORDERED = "ordered", _("Ordered")
-    OBJECTED = "objected", _("Stopped by the customer")
-    CANCELLED = "cancelled", _("Cancelled")
-    COMPLETED = "completed", _("Completed")
-
-
-def switch_status(request_status: str, *, cancelled: bool) -> str:
-    if cancelled or request_status == "rejected":
-        return SwitchStatus.CANCELLED
-    if request_status == "withdrawn":
-        return SwitchStatus.OBJECTED
-    if request_status == "completed":
-        return SwitchStatus.COMPLETED
-    return SwitchStatus.ORDERED
+    ORDERED = SwitchState.ORDERED.value, _("Ordered")
+    OBJECTED = SwitchState.OBJECTED.value, _("Stopped by the customer")
+    CANCELLED = SwitchState.CANCELLED.value, _("Cancelled")
+    COMPLETED = SwitchState.COMPLETED.value, _("Completed")
 
 
 class SwitchMatch(models.Model):

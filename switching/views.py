@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from accounts.models import User
 from switching.implications import implications
 from switching.models import Switch
-from switching.services import (
-    SwitchError,
+from switching.objection import (
     match_for_token,
     objection_possible,
     switch_choose_retention,
     switch_object,
 )
+from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
 from toolbox.numbers import small_int

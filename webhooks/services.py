@@ -32,6 +32,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from audit.services import audit_log
+from states import AuditAction
 from webhooks import emails
 from webhooks.addresses import destination, pinned_opener, refusal
 from webhooks.models import (
@@ -85,7 +86,7 @@ def webhook_endpoint_create(
             owner_id=owner.pk if owner is not None else None,
             created_by_id=actor.pk,
         )
-        audit_log(actor=actor, action="webhook.create", target=endpoint, ip=ip, url=url)
+        audit_log(actor=actor, action=AuditAction.WEBHOOK_CREATE, target=endpoint, ip=ip, url=url)
     return endpoint, secret
 
 
@@ -104,7 +105,7 @@ def webhook_endpoint_enable(
             )
         audit_log(
             actor=actor,
-            action="webhook.enable" if active else "webhook.disable",
+            action=AuditAction.WEBHOOK_ENABLE if active else AuditAction.WEBHOOK_DISABLE,
             target=endpoint,
             ip=ip,
         )
@@ -384,7 +385,10 @@ def _disable(endpoint: WebhookEndpoint, status: int | None, error: str) -> None:
     )
     endpoint.save(update_fields=["active", "disabled_reason"])
     audit_log(
-        actor=None, action="webhook.disable", target=endpoint, reason=endpoint.disabled_reason
+        actor=None,
+        action=AuditAction.WEBHOOK_DISABLE,
+        target=endpoint,
+        reason=endpoint.disabled_reason,
     )
     supervisors = (
         get_user_model()
@@ -408,7 +412,7 @@ def webhook_test(
             body=_envelope("test.ping", {"endpoint": endpoint.url}, timezone.now()),
         )
         WebhookDelivery.objects.create(endpoint=endpoint, event=event)
-        audit_log(actor=actor, action="webhook.test", target=endpoint, ip=ip)
+        audit_log(actor=actor, action=AuditAction.WEBHOOK_TEST, target=endpoint, ip=ip)
 
 
 def webhook_replay(
@@ -417,7 +421,7 @@ def webhook_replay(
     """Send an event again to its endpoint (same webhook-id: receivers dedupe on it)."""
     with transaction.atomic():
         WebhookDelivery.objects.create(endpoint=delivery.endpoint, event=delivery.event)
-        audit_log(actor=actor, action="webhook.replay", target=delivery.endpoint, ip=ip)
+        audit_log(actor=actor, action=AuditAction.WEBHOOK_REPLAY, target=delivery.endpoint, ip=ip)
 
 
 def webhook_replay_since(
@@ -437,7 +441,7 @@ def webhook_replay_since(
         )
         audit_log(
             actor=actor,
-            action="webhook.replay",
+            action=AuditAction.WEBHOOK_REPLAY,
             target=endpoint,
             ip=ip,
             since=since.isoformat(timespec="minutes"),

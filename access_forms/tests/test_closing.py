@@ -15,12 +15,13 @@ from access_forms.holder_links import form_send_link, signing_link_token
 from access_forms.models import AccessLineForm, FormStatus
 from access_forms.services import FormError, form_check
 from access_forms.signing import Signature, form_sign
-from access_forms.tests.conftest import NOW, scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, Status
 from cancellations.services import request_reject, request_withdraw
 from customers.models import Customer
+from testing.helpers import SUBMITTED_AT as NOW
+from testing.helpers import scanned_pdf, submit
 
 pytestmark = pytest.mark.django_db
 

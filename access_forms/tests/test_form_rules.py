@@ -10,10 +10,10 @@ import pytest
 from access_forms.models import FormStatus
 from access_forms.services import FormError, preview_pdf
 from access_forms.signing import Signature, form_sign
-from access_forms.tests.conftest import drawn_png, submit
 from cancellations.models import CancellationRequest
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from testing.helpers import drawn_png, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -145,8 +145,8 @@ def test_a_bad_signature_signs_nothing(
 
 
 def test_a_withdrawn_requests_form_cannot_be_signed(fibre_request: CancellationRequest) -> None:
-    from access_forms.tests.conftest import NOW
     from cancellations.services import request_withdraw
+    from testing.helpers import SUBMITTED_AT as NOW
 
     request_withdraw(request=fibre_request, actor=None, now=NOW)
     form = fibre_request.access_form

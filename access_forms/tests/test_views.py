@@ -12,12 +12,11 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from access_forms.models import FormStatus
-from access_forms.tests.conftest import drawn_png, scanned_pdf
 from cancellations.models import CancellationRequest
-from conftest import delivered_link, run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
+from testing.helpers import delivered_link, drawn_png, run_worker, scanned_pdf
 
 pytestmark = pytest.mark.django_db
 REF = "RES-2026-000001"
@@ -188,7 +187,7 @@ def test_emails_of_the_form_are_delivered(
     fibre_request: CancellationRequest, alice_client: Client
 ) -> None:
     alice_client.post(url("sign"), sign_fields())
-    run_tasks()
+    run_worker()
     assert any("bon OPTimo" in m.subject and REF in m.subject for m in mail.outbox)
 
 
@@ -201,8 +200,8 @@ def test_the_holder_page_is_customer_independent(
 def test_a_withdrawn_requests_form_says_it_is_cancelled(
     fibre_request: CancellationRequest, alice_client: Client
 ) -> None:
-    from access_forms.tests.conftest import NOW
     from cancellations.services import request_withdraw
+    from testing.helpers import SUBMITTED_AT as NOW
 
     request_withdraw(request=fibre_request, actor=None, now=NOW)
     page = alice_client.get(reverse("cancellations:request_detail", args=[REF])).content.decode()

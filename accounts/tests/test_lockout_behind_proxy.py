@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD
 from customers.models import Customer
+from testing.helpers import PASSWORD
 from toolbox.client_address import client_ip
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from conftest import PASSWORD
 from customers.models import Customer
+from testing.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("portal:login")

@@ -1,5 +1,4 @@
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -7,7 +6,7 @@ from django.test import Client
 
 from accounts.models import User
 from api.keys import api_key_create
-from api.models import ApiKey
+from testing.helpers import Call
 
 
 @pytest.fixture
@@ -16,9 +15,6 @@ def keys(supervisor: User) -> dict[str, str]:
     _, write = api_key_create(name="Facturation", scope="write", expires_at=None, actor=supervisor)
     _, read = api_key_create(name="Support", scope="read", expires_at=None, actor=supervisor)
     return {"write": write, "read": read}
-
-
-Call = Callable[..., Any]
 
 
 @pytest.fixture
@@ -47,7 +43,3 @@ def api(keys: dict[str, str]) -> Call:
         )
 
     return call
-
-
-def key_named(name: str) -> ApiKey:
-    return ApiKey.objects.get(name=name)

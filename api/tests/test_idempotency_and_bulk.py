@@ -9,12 +9,11 @@ import pytest
 import time_machine
 from django.db import DatabaseError, connection, connections, transaction
 
-from access_forms.tests.conftest import submit
-from api.tests.conftest import Call
 from cancellations.models import CancellationRequest
 from customers.importer import HEADER, import_csv
 from customers.models import Customer, Mailbox, Plan, Subscription
 from notifications.models import OutboundEmail
+from testing.helpers import Call, submit
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from access_forms.tests.conftest import submit
 from api.keys import api_key_revoke
-from api.tests.conftest import Call, key_named
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, Channel, Status
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from testing.helpers import Call, key_named, submit
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db

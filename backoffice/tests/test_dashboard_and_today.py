@@ -11,11 +11,12 @@ from access_forms.models import AccessLineForm
 from access_forms.services import form_check
 from accounts.models import User
 from backoffice.selectors import dashboard, month_end_countdown, needs_action_counts
-from backoffice.tests.conftest import NOW, World, logged_in
 from cancellations.models import CancellationRequest
 from customers.models import Mailbox
 from notifications.models import OutboundEmail
 from resilia.daily import run_daily
+from testing.helpers import BACKOFFICE_DAY as NOW
+from testing.helpers import World, logged_in
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +93,8 @@ def test_the_month_end_countdown(known: World) -> None:
 def test_the_daily_run_reminds_unsigned_forms_once(known: World, settings: object) -> None:
     settings.RESILIA_FORM_REMINDER_DAYS = 7  # type: ignore[attr-defined]
     from cancellations.services import request_withdraw
-    from conftest import make_customer
     from customers.models import Plan, Subscription
+    from testing.helpers import make_customer
 
     customer = make_customer("C100009", "Thi Hương", "huong@example.nc")
     Subscription.objects.create(
@@ -103,7 +104,7 @@ def test_the_daily_run_reminds_unsigned_forms_once(known: World, settings: objec
         started_on=date(2024, 1, 1),
         access_line="255555",
     )
-    from access_forms.tests.conftest import submit
+    from testing.helpers import submit
 
     unsigned = submit(customer, "SUB-H-1")
     assert unsigned.access_form.status == "awaiting_signature"

@@ -19,14 +19,13 @@ from access_forms.forwarding import (
 from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.services import form_check
 from access_forms.signing import Signature, form_sign
-from access_forms.tests.conftest import scanned_pdf, submit
 from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.calendar import current_calendar
 from cancellations.services import request_withdraw
-from conftest import make_customer, run_tasks
 from customers.models import Customer, Subscription
 from notifications.models import OutboundEmail
+from testing.helpers import make_customer, run_worker, scanned_pdf, submit
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +108,7 @@ def test_a_batch_sends_one_email_with_each_pdf_and_a_manifest(
     staff_client.post(reverse("backoffice:forward"))
     batch = ForwardingBatch.objects.get()
     assert {f.status for f in batch.forms.all()} == {FormStatus.FORWARDED}
-    run_tasks()
+    run_worker()
     message = next(m for m in mail.outbox if m.to == ["resiliation@opt.example"])
     names = [a[0] for a in message.attachments]  # type: ignore[index]
     assert names == [

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from api.models import ApiKey
 from audit.models import AuditEntry
-from backoffice.tests.conftest import logged_in
+from testing.helpers import logged_in
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db

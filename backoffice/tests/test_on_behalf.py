@@ -6,11 +6,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEntry
-from backoffice.tests.conftest import World, logged_in
 from cancellations.models import CancellationRequest, Channel
-from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from testing.helpers import World, logged_in, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +73,7 @@ def test_an_agent_records_a_request_for_a_customer_who_phoned(
         template="request_received", related_reference=request.reference
     )
     assert email.to == "bob@example.nc" and email.language == "en"
-    run_tasks()
+    run_worker()
     # The same form sent twice (a double click): one request.
     again = client.post(url, _form())
     assert again.status_code == 302
@@ -111,7 +110,7 @@ def test_an_open_request_leads_to_it_instead_of_a_second(world: World, agent: Us
 def test_an_agent_sends_an_access_link_without_seeing_it(world: World, agent: User) -> None:
     response = logged_in(agent).post(reverse("backoffice:send_access_link", args=["C100001"]))
     assert response.status_code == 302
-    run_tasks()
+    run_worker()
     email = OutboundEmail.objects.get(template="password_reset")
     assert email.to == "alice@example.nc" and "MASKED-TOKEN" in email.body_text
     assert AuditEntry.objects.filter(action="customer.send_access_link", actor=agent).exists()

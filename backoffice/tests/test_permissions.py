@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from backoffice.tests.conftest import World, every_backoffice_url, logged_in
+from testing.helpers import World, every_backoffice_url, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_staff_without_a_role_get_403(world: World) -> None:
 
 
 def test_the_staff_login_refuses_a_customer_with_the_right_password(world: World) -> None:
-    from conftest import PASSWORD
+    from testing.helpers import PASSWORD
 
     response = Client().post(
         reverse("backoffice:login"), {"username": "C100001", "password": PASSWORD}
@@ -130,7 +130,7 @@ def test_the_staff_login_refuses_a_customer_with_the_right_password(world: World
 
 
 def test_an_agent_logs_in_and_lands_on_today(world: World, agent: User) -> None:
-    from conftest import PASSWORD
+    from testing.helpers import PASSWORD
 
     response = Client().post(
         reverse("backoffice:login"), {"username": "agent", "password": PASSWORD}

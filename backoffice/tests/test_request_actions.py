@@ -11,10 +11,10 @@ from access_forms.models import AccessLineForm, FormStatus
 from access_forms.services import form_check
 from accounts.models import User
 from audit.models import AuditEntry
-from backoffice.tests.conftest import World, logged_in
 from cancellations.models import CancellationRequest, Status
 from cancellations.services import request_withdraw
 from notifications.models import OutboundEmail
+from testing.helpers import World, logged_in
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AuditEntry
 from backoffice.access import staff_role
-from backoffice.tests.conftest import World, logged_in
 from cancellations.models import CalendarOverride
+from testing.helpers import World, logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -23,6 +23,7 @@ from cancellations.services import RequestError, request_submit
 from cancellations.summary import Summary
 from customers.models import Customer, Mailbox
 from notifications.models import OutboundEmail
+from states import AuditAction
 from toolbox.client_address import client_ip
 
 STAFF_CHANNELS = [
@@ -201,7 +202,7 @@ def send_access_link(request: HttpRequest, client_code: str) -> HttpResponse:
     )
     audit_log(
         actor=request.user,  # type: ignore[arg-type]
-        action="customer.send_access_link",
+        action=AuditAction.CUSTOMER_SEND_ACCESS_LINK,
         target=customer,
         ip=client_ip(request),
     )

@@ -13,8 +13,8 @@ from backoffice.access import agent_required
 from cancellations.calendar import current_calendar
 from cancellations.filters import matching_customers
 from cancellations.models import PublicSubmission
-from cancellations.public import (
-    PublicError,
+from cancellations.public import PublicError
+from cancellations.public_verification import (
     submission_refuse,
     submission_verify,
     submissions_to_verify,

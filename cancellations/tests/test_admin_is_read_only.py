@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from access_forms.tests.conftest import submit
 from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.models import CalendarOverride, Status
 from customers.models import Customer, Mailbox, Plan, Subscription
+from testing.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from cancellations.models import CancellationRequest
-from cancellations.services import Draft, request_reject, request_submit, request_withdraw
+from cancellations.services import request_reject, request_withdraw
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from testing.helpers import submit
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +35,7 @@ OLD_FACTS_EN = ["31 December 2026", "December 2026", "deleted", "checking it", "
 
 
 def _request(customer: Customer, reference: str) -> CancellationRequest:
-    draft = Draft(
-        subscription=customer.subscriptions.get(reference=reference),
-        desired_date=date(2026, 12, 31),
-        kind="definitive",
-        wants_phone_line_ended=True,
-    )
-    return request_submit(customer=customer, draft=draft, actor=customer.user, now=NOW)
+    return submit(customer, reference, wants_phone_line_ended=True, now=NOW)
 
 
 def test_a_withdrawn_requests_page_and_email_say_the_subscription_continues(
@@ -92,7 +87,7 @@ def test_the_mailbox_sentence_is_one_on_page_email_receipt_and_withdrawal(
 
     from cancellations.receipts import receipt_bytes
     from cancellations.summary import request_mailbox_sentence
-    from conftest import run_tasks
+    from testing.helpers import run_worker
 
     def flat(text: str) -> str:
         return " ".join(html.unescape(text).split())
@@ -105,7 +100,7 @@ def test_the_mailbox_sentence_is_one_on_page_email_receipt_and_withdrawal(
     assert sentence.startswith("alice@mls.nc, famille@mls.nc : elles fonctionnent jusqu'au")
     page = alice_client.get(reverse("cancellations:request_detail", args=[request.reference]))
     assert sentence in flat(page.content.decode())
-    run_tasks()
+    run_worker()
     acknowledgement = OutboundEmail.objects.get(template="request_received")
     assert sentence in flat(acknowledgement.body_text)
     assert sentence in flat(acknowledgement.body_html)
@@ -119,7 +114,6 @@ def test_the_mailbox_sentence_is_one_on_page_email_receipt_and_withdrawal(
 
 
 def test_one_mailbox_is_spoken_of_in_the_singular() -> None:
-    from datetime import date
 
     from django.utils import translation
 

@@ -13,15 +13,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, PublicSubmission, SubmissionStatus
-from cancellations.public import PublicError, code_check, submissions_to_verify
-from conftest import delivered_code, run_tasks
+from cancellations.public import PublicError, code_check
+from cancellations.public_verification import submissions_to_verify
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from testing.helpers import delivered_code, run_worker
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_the_right_code_then_one_button_creates_the_request_judged_at_receipt(
     assert request.reference in page_done
     receipt = client.get(reverse("cancellations:public_receipt", args=[page.split("/")[-2]]))
     assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
-    run_tasks()
+    run_worker()
     subjects = [str(m.subject) for m in mail.outbox]
     assert any(request.reference in s for s in subjects)  # the acknowledgement, with the PDF
     assert any("signer" in s.lower() or "OPTimo" in s for s in subjects)  # the signing link
@@ -248,7 +248,7 @@ def test_an_unmatched_submission_is_acknowledged_and_verified_with_its_receipt_t
     page = _send(client, contact="alice.new@example.nc")  # not the address on file
     body = client.get(page).content.decode()
     assert "30 novembre 2026 à 22:40:00 (heure de Nouméa, UTC+11:00)" in body
-    run_tasks()
+    run_worker()
     ack, warning = sorted(mail.outbox, key=lambda m: m.to != ["alice.new@example.nc"])
     assert ack.to == ["alice.new@example.nc"]
     assert "22:40:00" in str(ack.body)
@@ -284,7 +284,7 @@ def test_an_unmatched_submission_is_acknowledged_and_verified_with_its_receipt_t
 
 def test_a_matched_submission_nobody_confirms_goes_to_an_agent(alice: Customer) -> None:
     _send(Client())
-    run_tasks()
+    run_worker()
     assert not submissions_to_verify(LAST_EVENING + timedelta(minutes=30)).exists()
     assert submissions_to_verify(LAST_EVENING + timedelta(minutes=61)).count() == 1
 
@@ -293,7 +293,7 @@ def test_an_agent_who_cannot_verify_cancels_nothing_and_says_so(
     alice: Customer, agent: User
 ) -> None:
     _send(Client(), contact="someone@example.nc")
-    run_tasks()
+    run_worker()
     submission = PublicSubmission.objects.get()
     staff = Client()
     staff.force_login(agent)
@@ -302,14 +302,14 @@ def test_an_agent_who_cannot_verify_cancels_nothing_and_says_so(
     staff.post(action, {"reason": "Injoignable, numéro inconnu"})
     assert PublicSubmission.objects.get().status == SubmissionStatus.REFUSED
     assert not CancellationRequest.objects.exists()
-    run_tasks()
+    run_worker()
     assert mail.outbox[-1].to == ["someone@example.nc"]
 
 
 # --- Nothing tells whether a client code exists ------------------------------------------
 
 
-def _visible(client_code: str, contact: str, nonce: str) -> tuple[str, list[str], list[str]]:
+def _visible(client_code: str, contact: str, nonce: str) -> tuple[str, list[str]]:
     client = Client()
     client.get(START)
     with CaptureQueriesContext(connection) as queries:
@@ -323,9 +323,7 @@ def _visible(client_code: str, contact: str, nonce: str) -> tuple[str, list[str]
     page = page.replace(token, "TOKEN")
     page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
     tables = [q["sql"].split(" ", 1)[0] + " " + q["sql"].split('"')[1] for q in queries]
-    tasks = [t.task_path for t in DBTaskResult.objects.order_by("enqueued_at")]
-    DBTaskResult.objects.all().delete()
-    return page, tables, tasks
+    return page, tables
 
 
 def test_the_page_and_the_work_are_the_same_whether_or_not_the_details_match(
@@ -336,21 +334,33 @@ def test_the_page_and_the_work_are_the_same_whether_or_not_the_details_match(
     unknown = _visible("C999999", "alice@example.nc", "c" * 32)
     phone = _visible("C100001", "+687 77 12 34", "d" * 32)
     assert matching == wrong_email == unknown == phone
-    assert matching[2] == ["cancellations.tasks.check_public_submission"]
-    assert not OutboundEmail.objects.exists()  # nothing decided while the visitor waits
+    # Nothing decided while the visitor waits: the worker checks each submission.
+    assert not PublicSubmission.objects.filter(checked_at__isnull=False).exists()
+    assert not OutboundEmail.objects.exists()
+
+
+SAVEPOINTS = {"SAVEPOINT", "RELEASE"}
 
 
 def test_asking_for_a_new_code_does_the_same_work_either_way(alice: Customer) -> None:
+    work = []
     for contact in ("alice@example.nc", "mallory@example.nc"):
         client = Client()
         page = _send(client, contact=contact, form_nonce=contact[0] * 32)
-        DBTaskResult.objects.all().delete()
-        response = client.post(page + "nouveau-code/")
+        run_worker()
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(page + "nouveau-code/")
         assert response["Location"] == page
-        assert [t.task_path for t in DBTaskResult.objects.all()] == [
-            "cancellations.tasks.send_public_code"
-        ]
+        # The statements on the submission, whatever the rate counters (the second visitor
+        # comes from the same address: its counters exist already).
+        statements = [q["sql"].split('"') for q in queries if "attemptcounter" not in q["sql"]]
+        work.append([sql[0] + sql[1] for sql in statements if sql[0].split()[0] not in SAVEPOINTS])
+        assert not mail.outbox  # sent by the worker, never while the visitor waits
+        run_worker()
+        assert len(mail.outbox) == (1 if contact == alice.email else 0)
         assert WRONG_CODE in _enter(client, page, "123456")
+    assert work[0] == work[1] and "UPDATE cancellations_publicsubmission" in work[0]
 
 
 # --- Bad input, throttles and doubles ------------------------------------------------------
@@ -384,20 +394,21 @@ def test_a_double_submission_is_one_submission(alice: Customer) -> None:
     second = _send(client)
     assert first == second
     assert PublicSubmission.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
+    run_worker()
+    assert len(mail.outbox) == 1  # one code
 
 
 def test_strangers_junk_never_keeps_the_holders_code_from_coming(alice: Customer) -> None:
     # Six submissions an hour with Alice's client code and other addresses ...
     for n in range(6):
         _send(Client(), contact=f"x{n}@example.nc", form_nonce=f"{n:032x}", ip=f"198.51.100.{n}")
-    run_tasks()
+    run_worker()
     warnings = OutboundEmail.objects.filter(template="public_mismatch")
     assert list(warnings.values_list("to", flat=True)) == ["alice@example.nc"]  # once a day
     # ... and her own, with the address on file, still gets its code at once.
     client = Client()
     page = _send(client, form_nonce=f"{9:032x}", ip="198.51.100.99")
-    run_tasks()
+    run_worker()
     assert _enter(client, page, delivered_code()).endswith("/confirmer/")
 
 
@@ -424,11 +435,11 @@ def test_code_tries_are_bounded_across_new_codes_and_per_client_code(alice: Cust
     wrong = "000000"
     client = Client()
     page = _send(client)
-    run_tasks()
+    run_worker()
     for _ in range(4):
         assert WRONG_CODE in _enter(client, page, wrong)
     client.post(page + "nouveau-code/")  # a new code ...
-    run_tasks()
+    run_worker()
     code = delivered_code()
     assert WRONG_CODE in _enter(client, page, "111111" if code != "111111" else "222222")
     # ... does not start the tries again: five for the submission, all codes together.
@@ -436,13 +447,13 @@ def test_code_tries_are_bounded_across_new_codes_and_per_client_code(alice: Cust
     # Ten a day for the client code, all submissions together.
     second = Client()
     page = _send(second, form_nonce=f"{7:032x}", ip="198.51.100.7")
-    run_tasks()
+    run_worker()
     code = delivered_code()
     for _ in range(5):
         assert WRONG_CODE in _enter(second, page, wrong if code != wrong else "333333")
     third = Client()
     page = _send(third, form_nonce=f"{8:032x}", ip="198.51.100.8")
-    run_tasks()
+    run_worker()
     assert "Trop de codes erronés" in _enter(third, page, delivered_code())
 
 
@@ -481,7 +492,7 @@ def test_a_request_an_agent_verified_is_not_shown_to_the_browser_that_sent_the_f
 ) -> None:
     mallory = Client()
     page = _send(mallory, contact="mallory@example.nc")  # Alice's code, another address
-    run_tasks()
+    run_worker()
     submission = PublicSubmission.objects.get()
     staff = Client()
     staff.force_login(agent)

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from accounts.models import User
 from cancellations.models import CancellationRequest
 from cancellations.receipts import ReceiptAltered, receipt_bytes
-from cancellations.services import Draft, request_submit, request_withdraw
-from conftest import make_customer, run_tasks
+from cancellations.services import request_withdraw
 from customers.models import Customer, Mailbox, Plan, Subscription
+from testing.helpers import make_customer, run_worker, submit
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -49,19 +49,14 @@ def thuy(plans: dict[str, Plan]) -> Customer:
 
 
 def _submit(customer: Customer, **fields: object) -> CancellationRequest:
-    draft = Draft(
-        subscription=customer.subscriptions.get(),
-        desired_date=fields.pop("desired_date", date(2027, 1, 15)),  # type: ignore[arg-type]
-        kind=fields.pop("kind", "isp_change"),  # type: ignore[arg-type]
-        new_isp=fields.pop("new_isp", "Lagoon Télécom"),  # type: ignore[arg-type]
-        **fields,  # type: ignore[arg-type]
-    )
-    return request_submit(
-        customer=customer,
-        draft=draft,
-        actor=customer.user,
-        now=datetime(2026, 11, 30, 22, 14, 5, tzinfo=NOUMEA),
-    )
+    """A change of provider sent on 30 November at 22:14, the month's last evening."""
+    values: dict[str, object] = {
+        "desired_date": date(2027, 1, 15),
+        "kind": "isp_change",
+        "new_isp": "Lagoon Télécom",
+        **fields,
+    }
+    return submit(customer, now=datetime(2026, 11, 30, 22, 14, 5, tzinfo=NOUMEA), **values)  # type: ignore[arg-type]
 
 
 def test_the_receipt_states_every_item_with_every_glyph_of_the_names(thuy: Customer) -> None:
@@ -126,7 +121,7 @@ def test_the_receipt_is_written_once_and_never_again(thuy: Customer) -> None:
 def test_the_worker_writes_the_receipt_when_it_sends_the_acknowledgement(thuy: Customer) -> None:
     request = _submit(thuy)
     assert not request.receipt  # not inside the submission's transaction
-    run_tasks()
+    run_worker()
     request.refresh_from_db()
     assert request.receipt and len(request.receipt_sha256) == 64
     assert receipt_bytes(request).startswith(b"%PDF-")
@@ -143,7 +138,7 @@ def test_an_altered_receipt_is_refused_not_served(thuy: Customer) -> None:
 
 def test_the_acknowledgement_carries_the_receipt_and_every_effect(thuy: Customer) -> None:
     request = _submit(thuy)
-    run_tasks()
+    run_worker()
     request.refresh_from_db()
     (message,) = [m for m in mail.outbox if request.reference in m.subject]
     body = str(message.body)

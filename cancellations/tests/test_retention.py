@@ -8,19 +8,17 @@ import pytest
 import time_machine
 from axes.models import AccessLog
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
-from access_forms.tests.conftest import submit
 from accounts.models import User
 from api.keys import api_key_create
 from api.models import IdempotentAnswer
 from audit.models import AuditEntry
 from cancellations.models import CancellationRequest
-from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from notifications.services import ResendError, email_resend
 from resilia.daily import run_daily
+from testing.helpers import run_worker, submit
 from toolbox.models import AttemptCounter
 from toolbox.noumea import NOUMEA
 from toolbox.throttle import count_attempt
@@ -38,7 +36,7 @@ def test_the_daily_run_prunes_what_is_past_its_retention_and_keeps_the_proof(
     endpoint = WebhookEndpoint.objects.create(url="https://hooks.example.nc/", secret="whsec_x")
     with time_machine.travel(THEN, tick=False):
         request = submit(alice, "SUB-A-1")
-        run_tasks()  # the acknowledgement goes: its text is kept 13 months
+        run_worker()  # the acknowledgement goes: its text is kept 13 months
         WebhookDelivery.objects.update(status=DeliveryStatus.SUCCEEDED)
         webhook_emit("request.completed", {"reference": "waited-for"})  # still pending
         AccessLog.objects.create(username="agent", ip_address="192.0.2.1", user_agent="x")
@@ -47,7 +45,7 @@ def test_the_daily_run_prunes_what_is_past_its_retention_and_keeps_the_proof(
         IdempotentAnswer.objects.create(api_key=key, key="k", method_path="POST /", body_sha256="x")
     with time_machine.travel(NOW - timedelta(days=3), tick=False):
         submit(alice, "SUB-A-2")
-        run_tasks()  # recent: everything kept
+        run_worker()  # recent: everything kept
     audit = AuditEntry.objects.count()
     with time_machine.travel(NOW, tick=False):
         done = run_daily()
@@ -65,7 +63,6 @@ def test_the_daily_run_prunes_what_is_past_its_retention_and_keeps_the_proof(
     assert not AccessLog.objects.exists()
     assert not AttemptCounter.objects.exists()
     assert not IdempotentAnswer.objects.exists()
-    assert not DBTaskResult.objects.filter(finished_at__lt=NOW - timedelta(days=7)).exists()
     # Kept by design: the audit log (it grew by the run's own entries), the requests.
     assert AuditEntry.objects.count() >= audit
     assert CancellationRequest.objects.count() == 2

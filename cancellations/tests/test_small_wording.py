@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from access_forms.tests.conftest import submit
 from cancellations.receipts import receipt_bytes, receipt_filename
 from customers.models import Customer
+from testing.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

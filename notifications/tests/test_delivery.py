@@ -6,10 +6,11 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from conftest import run_tasks
 from customers.models import Customer
+from notifications.delivery import retry_delay
 from notifications.models import EmailStatus, OutboundEmail
-from notifications.services import email_queue, retry_delay
+from notifications.services import email_queue
+from testing.helpers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_a_queued_email_is_sent_by_the_worker(alice: Customer) -> None:
     email = _queue(alice)
     assert email.status == EmailStatus.QUEUED
     assert len(mail.outbox) == 0
-    run_tasks()
+    run_worker()
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
     assert email.attempts == 1
@@ -42,18 +43,18 @@ def test_an_smtp_outage_delays_the_email_and_loses_nothing(alice: Customer) -> N
         "django.core.mail.backends.locmem.EmailBackend.send_messages",
         side_effect=ConnectionRefusedError("SMTP down"),
     ):
-        run_tasks()
+        run_worker()
     email.refresh_from_db()
     assert email.status == EmailStatus.RETRYING
     assert email.attempts == 1
     assert "SMTP down" in email.last_error
     assert len(mail.outbox) == 0
 
-    run_tasks()  # the retry is not due yet
+    run_worker()  # the retry is not due yet
     assert len(mail.outbox) == 0
 
     with time_machine.travel(timezone.localtime() + timedelta(minutes=2)):
-        run_tasks()
+        run_worker()
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
     assert email.attempts == 2
@@ -62,11 +63,12 @@ def test_an_smtp_outage_delays_the_email_and_loses_nothing(alice: Customer) -> N
 
 def test_a_delivered_email_is_not_sent_twice(alice: Customer) -> None:
     email = _queue(alice)
-    run_tasks()
-    from notifications.services import email_deliver
+    run_worker()
+    from notifications.delivery import handle_one_email
 
-    assert email_deliver(email_id=email.pk)
-    assert len(mail.outbox) == 1
+    assert not handle_one_email()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT and len(mail.outbox) == 1
 
 
 def test_retries_back_off_up_to_an_hour() -> None:
@@ -83,12 +85,13 @@ def test_email_text_keeps_apostrophes_unescaped(alice: Customer) -> None:
 
 
 def test_a_message_held_by_a_live_sender_is_not_sent_by_another(alice: Customer) -> None:
-    from notifications.services import _claim, handle_one_email
+    from notifications.delivery import handle_one_email
 
     email = _queue(alice)
-    assert _claim(email.pk, timezone.now())  # a worker is sending it right now
+    lease = timezone.now() + timedelta(minutes=5)  # a worker is sending it right now
+    OutboundEmail.objects.filter(pk=email.pk).update(leased_until=lease)
     assert not handle_one_email()
-    run_tasks()
+    run_worker()
     assert len(mail.outbox) == 0
     # The worker died: once its lease has run out, the sweeper sends the message.
     with time_machine.travel(timezone.localtime() + timedelta(minutes=6)):
@@ -100,7 +103,7 @@ def test_a_message_held_by_a_live_sender_is_not_sent_by_another(alice: Customer)
 
 def test_customer_emails_come_from_the_isp_and_replies_go_to_support(alice: Customer) -> None:
     _queue(alice)
-    run_tasks()
+    run_worker()
     message = mail.outbox[0]
     assert message.from_email == "MLS <no-reply@mls.nc>"
     assert message.reply_to == ["support@mls.nc"]
@@ -112,7 +115,7 @@ def test_the_operator_batch_asks_for_answers_at_the_staff_address(
     from access_forms.forwarding import batch_forward
     from access_forms.services import form_check
     from access_forms.signing import Signature, form_sign
-    from access_forms.tests.conftest import submit
+    from testing.helpers import submit
 
     settings.RESILIA_OPERATOR_REPLY_TO = "bons@mls.nc"  # type: ignore[attr-defined]
     request = submit(alice, "SUB-A-1")
@@ -125,19 +128,19 @@ def test_the_operator_batch_asks_for_answers_at_the_staff_address(
     )
     form_check(form=form, valid=True, actor=agent)  # type: ignore[arg-type]
     batch_forward(actor=None)
-    run_tasks()
+    run_worker()
     batch_message = next(
         m for m in mail.outbox if "FWD-" in m.subject or m.to[0].endswith(".invalid")
     )
     assert batch_message.reply_to == ["bons@mls.nc"]
 
 
-def test_a_code_goes_ahead_of_the_notices_waiting(alice: Customer) -> None:
-    from django_tasks_db.models import DBTaskResult
+def test_a_link_goes_ahead_of_the_notices_waiting(alice: Customer) -> None:
+    import time
 
     from accounts.services import access_link_request
-    from notifications.services import handle_one_email
-    from notifications.tasks import URGENT
+    from notifications.delivery import handle_one_email
+    from resilia.worker import work_due
 
     def message(n: int, urgent: bool = False) -> OutboundEmail:
         return OutboundEmail(template="mailbox_reminder", language="fr", to=f"n{n}@example.nc",
@@ -147,12 +150,9 @@ def test_a_code_goes_ahead_of_the_notices_waiting(alice: Customer) -> None:
     OutboundEmail.objects.bulk_create([message(n) for n in range(30)] + [message(99, True)])
     assert handle_one_email()
     assert [m.to for m in mail.outbox] == [["n99@example.nc"]]  # the urgent one, though last
-    # The task that makes an access link runs ahead of the queued tasks, and so does the
-    # delivery of the link it writes.
+    # An access link asked for now is made and sent in the worker's next pass, ahead of
+    # the 29 notices still waiting (each pass sends 20 messages).
+    mail.outbox.clear()
     access_link_request(client_code=alice.client_code, email=alice.email, site_url="https://x.nc")
-    assert DBTaskResult.objects.get().priority == URGENT
-    run_tasks()
-    link = OutboundEmail.objects.get(template__in=["activation", "password_reset"])
-    assert link.urgent
-    delivery = DBTaskResult.objects.get(task_path="notifications.tasks.deliver_urgent_email")
-    assert delivery.priority == URGENT and delivery.args_kwargs["args"] == [link.pk]
+    assert work_due(lambda: False, time.monotonic)  # more notices are due
+    assert mail.outbox[0].to == [alice.email] and len(mail.outbox) == 20

@@ -10,11 +10,10 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from access_forms.tests.conftest import submit
 from cancellations.models import CancellationRequest
 from cancellations.services import request_withdraw
-from conftest import run_tasks
 from customers.models import Customer
+from testing.helpers import run_worker, submit
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +35,7 @@ def test_each_message_links_to_its_request_and_the_steps_in_it(
 ) -> None:
     with time_machine.travel(NOW, tick=False):
         request = submit(alice, "SUB-A-1")  # a fibre line: the form is to sign
-        run_tasks()
+        run_worker()
     (ack,) = [m for m in mail.outbox if request.reference in m.subject or m.attachments]
     html = ack.alternatives[0][0]  # type: ignore[attr-defined]
     text_links, html_links = _links(str(ack.body)), _links(str(html))
@@ -59,9 +58,9 @@ def test_each_message_links_to_its_request_and_the_steps_in_it(
 def test_a_message_sent_later_by_the_worker_links_the_same_way(alice: Customer) -> None:
     with time_machine.travel(NOW, tick=False):
         request = submit(alice, "SUB-A-2", desired_date=date(2026, 12, 31))
-        run_tasks()
+        run_worker()
         mail.outbox.clear()
         request_withdraw(request=CancellationRequest.objects.get(pk=request.pk), actor=None)
-        run_tasks()
+        run_worker()
     (withdrawn,) = mail.outbox
     assert _links(str(withdrawn.body)) == [f"/mes-demandes/{request.reference}/"]

@@ -8,12 +8,11 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from access_forms.tests.conftest import submit
 from accounts.models import User
-from conftest import delivered_link, run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
+from testing.helpers import delivered_link, run_worker, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +71,7 @@ def test_no_staff_page_shows_a_usable_access_or_signing_link(
         reverse("portal:password_forgotten"),
         {"client_code": "C100001", "email": "alice@example.nc"},
     )
-    run_tasks()  # the worker writes the e-mail
+    run_worker()  # the worker writes the e-mail
     form_request = submit(alice, "SUB-A-1")
     alice_client.post(
         reverse("access_forms:send_link", args=[form_request.reference]),

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from conftest import PASSWORD
 from customers.models import Customer, Plan, Subscription
 from portal.templatetags.resilia import day, noumea, xpf
+from testing.helpers import PASSWORD
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db

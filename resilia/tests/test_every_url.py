@@ -17,9 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from backoffice.tests.conftest import World
 from backoffice.tests.test_permissions import EXPECTED as BACKOFFICE_EXPECTED
 from cancellations.models import PublicSubmission
+from testing.helpers import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from access_forms.holder_links import form_send_link, signing_link_token
 from access_forms.models import AccessLineForm
-from access_forms.tests.conftest import submit
 from accounts.models import User
 from customers.models import Customer
+from testing.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from access_forms.tests.conftest import submit
 from customers.models import Customer
+from testing.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

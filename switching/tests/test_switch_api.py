@@ -20,13 +20,12 @@ from django.test.utils import CaptureQueriesContext
 from access_forms.models import AccessLineForm
 from accounts.models import User
 from api.keys import api_key_create
-from backoffice.tests.conftest import sign
 from cancellations.completion import handle_due_completions
 from cancellations.models import CancellationRequest
-from conftest import delivered_link, run_tasks
 from customers.models import Customer, Subscription
 from customers.switching_codes import grouped, is_well_formed, new_code
 from switching.models import Switch
+from testing.helpers import delivered_link, run_worker, sign
 from toolbox.noumea import NOUMEA
 from webhooks.services import webhook_endpoint_create
 from webhooks.tests.test_delivery import Receiver, drain
@@ -274,7 +273,7 @@ def test_the_whole_switch_from_two_providers(
             {"planned_date": "2027-02-01"},
         )  # fmt: skip
         assert late.status_code == 409 and late.json()["code"] == "switch_completed"
-        run_tasks()
+        run_worker()
         drain()
     lagoon = [(m["type"], m["data"].get("reference")) for m in receivers["Lagoon"].received]
     canl = [(m["type"], m["data"].get("reference")) for m in receivers["Can'l"].received]
@@ -352,7 +351,7 @@ def test_bad_input_changes_nothing(alice: Customer, keys: dict[str, str]) -> Non
     assert other.status_code == 404
     assert not CancellationRequest.objects.exists()
     # A renewed code ends its matches and matches nothing.
-    from switching.services import switching_code_renew
+    from switching.matching import switching_code_renew
 
     old = code_of(alice)
     switching_code_renew(subscription=alice.subscriptions.get(reference="SUB-A-1"), actor=None)
@@ -398,7 +397,7 @@ def test_matching_again_within_a_day_sends_no_second_email(
         {"switching_code": wide, "holder_last_name": "Wayaridri"},  # full-width characters
     )  # fmt: skip
     assert again.status_code == 200 and again.json()["match_id"] == first["match_id"]
-    run_tasks()
+    run_worker()
     assert len([m for m in mail.outbox if "Lagoon" in str(m.subject)]) == 1
 
 
@@ -406,12 +405,12 @@ def test_moving_a_switch_to_its_own_date_changes_nothing(
     alice: Customer, keys: dict[str, str]
 ) -> None:
     switch = ordered(keys["Lagoon"], alice)
-    run_tasks()
+    run_worker()
     sent = len(mail.outbox)
     same = call(
         keys["Lagoon"], "post", f"/switches/{switch['reference']}/reschedule",
         {"planned_date": "2026-12-15"},
     )  # fmt: skip
     assert same.status_code == 200
-    run_tasks()
+    run_worker()
     assert len(mail.outbox) == sent

@@ -17,11 +17,12 @@ from pypdf import PdfReader
 from access_forms.models import AccessLineForm
 from accounts.models import User
 from api.keys import api_key_create
-from backoffice.tests.conftest import logged_in, sign
 from customers.models import Customer
 from customers.switching_codes import grouped
+from switching.matching import switch_match
 from switching.models import Switch
-from switching.services import switch_match, switch_order, switch_reschedule
+from switching.ordering import switch_order, switch_reschedule
+from testing.helpers import logged_in, sign
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
@@ -140,10 +141,10 @@ def test_the_acknowledgement_says_who_ordered_it_and_how_to_stop_it(
 ) -> None:
     from django.core import mail
 
-    from conftest import run_tasks
+    from testing.helpers import run_worker
 
     switch = place(alice, lagoon)
-    run_tasks()
+    run_worker()
     acknowledgement = next(m for m in mail.outbox if switch.request.reference in str(m.subject))
     body = str(acknowledgement.body)
     ordered_by = "Lagoon, votre nouveau fournisseur, a commandé votre changement de fournisseur"
@@ -156,16 +157,16 @@ def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
 ) -> None:
     from django.core import mail
 
-    from conftest import run_tasks
-    from switching.services import switch_cancel
+    from switching.ordering import switch_cancel
+    from testing.helpers import run_worker
 
     switch = place(alice, lagoon)
-    run_tasks()
+    run_worker()
     assert any(
         str(m.subject).startswith("Lagoon a commandé votre changement de fournisseur")
         for m in mail.outbox
     )
     switch_cancel(switch=switch, reason="Installation reportée", gaining=lagoon)
-    run_tasks()
+    run_worker()
     body = str(mail.outbox[-1].body)
     assert "Lagoon a annulé votre changement de fournisseur (Installation reportée)" in body

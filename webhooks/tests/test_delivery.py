@@ -15,12 +15,11 @@ from django.core import mail
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from access_forms.tests.conftest import submit
 from accounts.models import User
 from cancellations.services import request_reject, request_withdraw
-from conftest import run_tasks
 from customers.models import Customer
 from notifications.models import OutboundEmail
+from testing.helpers import run_worker, submit
 from toolbox.noumea import NOUMEA
 from webhooks.models import (
     DeliveryStatus,
@@ -162,7 +161,7 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_supervisors_told(
     email = OutboundEmail.objects.get(template="webhook_disabled")
     assert email.to == "chef@mls.nc" and receiver.url in email.body_text
     assert WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED).exists()
-    run_tasks()
+    run_worker()
     assert any(receiver.url in str(m.body) for m in mail.outbox)
 
 

@@ -146,9 +146,11 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         from api.keys import api_key_create
-        from cancellations.models import OPEN_STATUSES
         from customers.models import Subscription
-        from switching.services import switch_cancel, switch_match, switch_object, switch_order
+        from rules import REQUEST_OPEN_STATUSES
+        from switching.matching import switch_match
+        from switching.objection import switch_object
+        from switching.ordering import switch_cancel, switch_order
         from toolbox.noumea import NOUMEA
 
         supervisor = User.objects.get(username="superviseur")
@@ -158,7 +160,7 @@ class Command(BaseCommand):
         }
         free = (
             Subscription.objects.filter(customer__client_code__gte="C100200", status="active")
-            .exclude(cancellation_requests__status__in=OPEN_STATUSES)
+            .exclude(cancellation_requests__status__in=REQUEST_OPEN_STATUSES)
             .select_related("customer")
             .order_by("reference")[:4]
         )

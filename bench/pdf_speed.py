@@ -1,6 +1,6 @@
 """OPTimo forms generated per second on one core (signed, with a drawn signature).
 
-Usage: .venv/bin/python benchmarks/pdf_speed.py [FORMS]
+Usage: .venv/bin/python bench/pdf_speed.py [FORMS]
 """
 
 import io

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Import N billing rows (default 100,000) into a fresh database, then re-import them.
-# Usage: benchmarks/import_customers.sh [ROWS]   (DATABASE_URL picks the database)
+# Usage: bench/import_customers.sh [ROWS]   (DATABASE_URL picks the database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${1:-100000}"

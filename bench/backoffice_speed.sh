@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The back office and the daily run at scale, on SQLite then PostgreSQL, each part on a
-# fresh scratch database (see benchmarks/backoffice_speed.py for what is measured).
-# Usage: benchmarks/backoffice_speed.sh [ROWS]        (default 100,000)
+# fresh scratch database (see bench/backoffice_speed.py for what is measured).
+# Usage: bench/backoffice_speed.sh [ROWS]        (default 100,000)
 #   PG_URL=postgres://postgres@127.0.0.1:5432 picks the server; BENCH_DB names the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,9 +35,9 @@ for database in sqlite postgresql; do
     echo "== $database, $mode, $ROWS rows"
     prepare
     if [[ $mode == daily ]]; then
-      "$PY" benchmarks/backoffice_speed.py --rows "$ROWS" --daily
+      "$PY" bench/backoffice_speed.py --rows "$ROWS" --daily
     else
-      "$PY" benchmarks/backoffice_speed.py --rows "$ROWS"
+      "$PY" bench/backoffice_speed.py --rows "$ROWS"
     fi
   done
 done

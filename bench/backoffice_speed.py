@@ -3,7 +3,7 @@
 The wrapper makes a scratch database, migrates it and runs both parts on SQLite and
 PostgreSQL:
 
-    benchmarks/backoffice_speed.sh [ROWS]
+    bench/backoffice_speed.sh [ROWS]
 
 By hand, on an empty, migrated database (the script refuses a database with customers):
 
@@ -12,9 +12,9 @@ By hand, on an empty, migrated database (the script refuses a database with cust
         RESILIA_VAR_DIR=/work/main/var/bench/sqlite
     .venv/bin/python manage.py migrate -v0
     .venv/bin/python manage.py collectstatic --noinput -v0
-    .venv/bin/python benchmarks/backoffice_speed.py --rows 100000           # the pages
+    .venv/bin/python bench/backoffice_speed.py --rows 100000           # the pages
     # the daily run wants its own empty database (a new RESILIA_VAR_DIR or DATABASE_URL):
-    .venv/bin/python benchmarks/backoffice_speed.py --rows 100000 --daily   # run_daily()
+    .venv/bin/python bench/backoffice_speed.py --rows 100000 --daily   # run_daily()
 
     # PostgreSQL: the same, with
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/resilia_bench_bo
@@ -468,7 +468,7 @@ def refuse_used_database() -> None:
     if Customer.objects.exists():
         sys.exit(
             f"{database_label()} already holds customers: the benchmark wants an empty, "
-            "migrated database (see benchmarks/backoffice_speed.sh)."
+            "migrated database (see bench/backoffice_speed.sh)."
         )
 
 

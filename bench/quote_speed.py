@@ -1,6 +1,6 @@
 """quote() calls per second on one core with a warm calendar.
 
-Usage: .venv/bin/python benchmarks/quote_speed.py [CALLS]
+Usage: .venv/bin/python bench/quote_speed.py [CALLS]
 The rules module is pure: no Django set-up is needed to measure it.
 """
 

@@ -1,0 +1,164 @@
+"""A gaining provider matches a customer (switching code and last name), which tells the
+customer at once; the switching code a customer renews. Failed matches are limited per
+provider and per code (SPEC §7)."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_log
+from cancellations.models import CancellationRequest
+from customers.models import Subscription, SubscriptionStatus
+from customers.switching_codes import is_well_formed, new_code, normalized
+from rules import REQUEST_OPEN_STATUSES
+from states import AuditAction
+from switching import emails
+from switching.implications import Implications, implications
+from switching.models import SwitchMatch
+from switching.names import last_name_matches
+from switching.refusals import SwitchError, no_match, objected, objected_lately
+from toolbox.throttle import attempts, count_attempt
+
+DAY = 24 * 3600
+
+
+# Failed matches: per gaining provider's key in an hour, and per code in a day. Past the
+# second, the code matches nothing that day, even with the right name.
+FAILED_MATCHES_PER_KEY_PER_HOUR = 30
+
+
+FAILED_MATCHES_PER_CODE_PER_DAY = 5
+
+
+def switching_code_renew(
+    *, subscription: Subscription, actor: User | None, ip: str | None = None
+) -> str:
+    """A new code for the subscription: the old one, and every match made with it, stop
+    working at once."""
+    with transaction.atomic():
+        code = new_code()
+        Subscription.objects.filter(pk=subscription.pk).update(switching_code=code)
+        subscription.switching_code = code
+        audit_log(
+            actor=actor,
+            action=AuditAction.SUBSCRIPTION_NEW_SWITCHING_CODE,
+            target=subscription,
+            ip=ip,
+            reference=subscription.reference,
+        )
+    return code
+
+
+REMATCH_WINDOW = timedelta(days=1)
+
+
+def recent_match(
+    subscription: Subscription, gaining: User, code: str, at: datetime
+) -> SwitchMatch | None:
+    return (
+        SwitchMatch.objects.select_related("subscription__plan")
+        .filter(
+            subscription=subscription,
+            gaining=gaining,
+            code=code,
+            created_at__gte=at - REMATCH_WINDOW,
+            expires_at__gt=at,
+            objected_at__isnull=True,
+            switch__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def switch_match(
+    *,
+    gaining: User,
+    gaining_name: str,
+    code_text: str,
+    last_name: str,
+    access_line: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> tuple[SwitchMatch, Implications]:
+    """Check a switching code against the account holder's last name (and the access
+    line, when given) and tell the customer at once. A mistyped code is refused before
+    any lookup; a wrong code, a wrong name, a renewed or ended code all answer the same
+    `no_match`, after the same work."""
+    at = now or timezone.now()
+    code = normalized(code_text)
+    if not is_well_formed(code):
+        raise SwitchError(
+            "invalid_code",
+            _("This switching code is mistyped: it has 12 characters and its last two check it."),
+        )
+    key_failures = f"switch:failed:key:{gaining.pk}"
+    if attempts(key_failures) >= FAILED_MATCHES_PER_KEY_PER_HOUR:
+        raise SwitchError(
+            "too_many_failures",
+            _("Too many failed matches: try again later."),
+            retry_after=3600,
+        )
+    # Per code and per provider: one provider's guesses never block the code for another.
+    code_failures = f"switch:failed:code:{code}:{gaining.pk}"
+    subscription = (
+        Subscription.objects.select_related("customer", "plan").filter(switching_code=code).first()
+    )
+    # The same comparisons whether or not the code exists (no timing tells them apart).
+    holder = subscription.customer.name if subscription is not None else "—"
+    name_ok = last_name_matches(last_name, holder)
+    line = "".join(c for c in access_line if c.isdigit())
+    line_ok = not line or (
+        subscription is not None
+        and "".join(c for c in subscription.access_line if c.isdigit()) == line
+    )
+    blocked = attempts(code_failures) >= FAILED_MATCHES_PER_CODE_PER_DAY
+    if (
+        subscription is None
+        or not (name_ok and line_ok)
+        or blocked
+        or subscription.status == SubscriptionStatus.TERMINATED
+    ):
+        count_attempt(key_failures, window_seconds=3600)
+        count_attempt(code_failures, window_seconds=DAY)
+        raise no_match()
+    if CancellationRequest.objects.filter(
+        subscription=subscription, status__in=REQUEST_OPEN_STATUSES
+    ).exists():
+        raise SwitchError(
+            "request_open",
+            _("This subscription already has a cancellation under way: no switch can be placed."),
+        )
+    if objected_lately(subscription, gaining, at):
+        raise objected()
+    consequences = implications(subscription, at)
+    earlier = recent_match(subscription, gaining, code, at)
+    if earlier is not None:
+        # Matched again within a day: the same match, and no second e-mail.
+        return earlier, consequences
+    with transaction.atomic():
+        match = SwitchMatch.objects.create(
+            public_id="mt_" + secrets.token_urlsafe(18),
+            subscription=subscription,
+            code=code,
+            gaining=gaining,
+            gaining_name=gaining_name,
+            created_at=at,
+            expires_at=at + timedelta(days=settings.RESILIA_SWITCH_MATCH_DAYS),
+            link_nonce=secrets.token_hex(16),
+        )
+        audit_log(
+            actor=gaining,
+            action=AuditAction.SWITCH_MATCH,
+            target=match,
+            ip=ip,
+            subscription=subscription.reference,
+            gaining=gaining_name,
+        )
+        emails.send_switch_matched(match, consequences)
+    return match, consequences

@@ -1,0 +1,120 @@
+"""The customer's side of a switch: the e-mailed link, "Je n'ai rien demandé" until the
+day before the effective date, and the mailbox they keep."""
+
+import secrets
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_log
+from cancellations.services import (
+    RequestError,
+    request_withdraw,
+)
+from states import AuditAction
+from switching.models import Switch, SwitchMatch, SwitchStatus
+from switching.refusals import SwitchError, from_request_error, still_ordered
+from webhooks.services import webhook_emit
+
+LINK_SALT = "switching.objection"
+
+
+def objection_link_token(match_id: int, nonce: str) -> str:
+    """The token of the e-mail's "Je n'ai rien demandé" link (made when the e-mail leaves:
+    notifications.secret_links)."""
+    return signing.dumps({"m": match_id, "n": nonce}, salt=LINK_SALT, compress=True)
+
+
+def match_for_token(token: str) -> SwitchMatch | None:
+    try:
+        data = signing.loads(token[:300], salt=LINK_SALT)
+        match_id, nonce = int(data["m"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    match = (
+        SwitchMatch.objects.select_related("subscription__customer", "subscription__plan")
+        .filter(pk=match_id)
+        .first()
+    )
+    if match is None or not secrets.compare_digest(match.link_nonce, nonce):
+        return None
+    return match
+
+
+def objection_possible(match: SwitchMatch, today: date) -> bool:
+    """Until the day before the effective date, while nothing stopped it already."""
+    switch = Switch.objects.select_related("request").filter(match=match).first()
+    if switch is None:
+        return match.objected_at is None
+    return switch.status == SwitchStatus.ORDERED and today < switch.request.effective_date
+
+
+def switch_object(
+    *, match: SwitchMatch, actor: User | None, ip: str | None = None, now: datetime | None = None
+) -> None:
+    """ "Je n'ai rien demandé": before the order, no order can follow; after it, the request
+    is withdrawn (until the day before the effective date), its form cancelled or
+    recalled, and the new provider told (switch.objected)."""
+    at = now or timezone.now()
+    with transaction.atomic():
+        match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
+        switch = Switch.objects.select_related("request").filter(match=match).first()
+        # The customer's "no" is to this provider: its other pending matches of the
+        # subscription stop too.
+        SwitchMatch.objects.filter(
+            subscription_id=match.subscription_id,
+            gaining_id=match.gaining_id,
+            objected_at__isnull=True,
+            switch__isnull=True,
+        ).exclude(pk=match.pk).update(objected_at=at)
+        if switch is None:
+            if match.objected_at is not None:
+                return
+            match.objected_at = at
+            match.save(update_fields=["objected_at"])
+            webhook_emit(
+                "switch.objected",
+                {"match_id": match.public_id, "status": SwitchStatus.OBJECTED, "request": None},
+                audience=match.gaining_id,
+            )
+        else:
+            still_ordered(switch)
+            switch.objected_at = at
+            switch.save(update_fields=["objected_at"])
+            try:
+                # request_withdraw tells the new provider too (switch.objected).
+                request_withdraw(request=switch.request, actor=actor, ip=ip, now=at)
+            except RequestError as exc:
+                raise from_request_error(exc) from None
+        audit_log(
+            actor=actor,
+            action=AuditAction.SWITCH_OBJECT,
+            target=switch if switch is not None else match,
+            ip=ip,
+            gaining=match.gaining_name,
+        )
+
+
+def switch_choose_retention(
+    *, match: SwitchMatch, months: int, actor: User | None, ip: str | None = None
+) -> None:
+    """The customer's choice from the e-mail's link, before the order: the order keeps
+    their mailboxes that long unless the new provider says otherwise."""
+    if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
+        raise SwitchError("invalid_retention", _("Choose a mailbox retention period."))
+    with transaction.atomic():
+        match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
+        if Switch.objects.filter(match=match).exists():
+            raise SwitchError(
+                "already_ordered", _("The switch is already ordered: call us to change it.")
+            )
+        match.mailbox_retention_months = months
+        match.save(update_fields=["mailbox_retention_months"])
+        audit_log(
+            actor=actor, action=AuditAction.SWITCH_RETENTION, target=match, ip=ip, months=months
+        )

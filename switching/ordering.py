@@ -1,0 +1,210 @@
+"""A gaining provider orders a switch (a cancellation request of kind `isp_change`, channel
+`switch`, through cancellations.services with every rule of the client area), moves it or
+calls it off; each change in one transaction with its audit entry, e-mail and webhooks."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access_forms.models import AccessLineForm, FormStatus
+from access_forms.signing import form_accept_order
+from accounts.models import User
+from audit.services import audit_log
+from cancellations.drafts import Draft
+from cancellations.models import Channel, Kind
+from cancellations.services import (
+    RequestError,
+    request_reschedule,
+    request_submit,
+    request_withdraw,
+)
+from customers.models import Subscription
+from states import AuditAction
+from switching.models import Switch, SwitchCounter, SwitchMatch
+from switching.refusals import (
+    SwitchError,
+    check_planned_date,
+    from_request_error,
+    objected,
+    objected_lately,
+    still_ordered,
+)
+from toolbox.noumea import NOUMEA
+from webhooks.services import switch_data, webhook_emit
+
+
+def _next_reference(year: int) -> str:
+    counter, _created = SwitchCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"SW-{year}-{counter.last:06d}"
+
+
+def _form_follows_the_order(switch: Switch, *, actor: User, ip: str | None) -> None:
+    """The OPTimo "Résiliation FAI" form carries the switch's reference; where the operator
+    accepts the new provider's order (RESILIA_SWITCH_FORM = "order"), it stands for the
+    signature. Otherwise the line holder signs online, as for any request."""
+    form = AccessLineForm.objects.filter(request=switch.request).first()
+    if form is None:
+        return
+    form.switch_reference = switch.reference
+    form.save(update_fields=["switch_reference", "updated_at"])
+    if settings.RESILIA_SWITCH_FORM == "order" and form.status == FormStatus.AWAITING_SIGNATURE:
+        form_accept_order(form=form, actor=actor, ip=ip)
+
+
+def switch_order(
+    *,
+    gaining: User,
+    match_id: str,
+    planned_date: date,
+    mailbox_retention_months: int | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Switch:
+    at = now or timezone.now()
+    check_planned_date(planned_date, at)
+    with transaction.atomic():
+        match = (
+            SwitchMatch.objects.select_for_update()
+            .filter(public_id=match_id[:40], gaining=gaining)
+            .first()
+        )
+        if match is None:
+            raise SwitchError("not_found", _("No match of yours has this id."))
+        if Switch.objects.filter(match=match).exists():
+            raise SwitchError("already_ordered", _("This match has already been ordered."))
+        if match.objected_at is not None or objected_lately(match.subscription, gaining, at):
+            raise objected()
+        subscription = (
+            Subscription.objects.select_related("customer", "plan")
+            .filter(pk=match.subscription_id)
+            .get()
+        )
+        if match.expires_at <= at or subscription.switching_code != match.code:
+            raise SwitchError(
+                "match_expired", _("This match has expired: match the customer again.")
+            )
+        months = (
+            mailbox_retention_months
+            if mailbox_retention_months is not None
+            else match.mailbox_retention_months or 0
+        )
+        try:
+            request = request_submit(
+                customer=subscription.customer,
+                draft=Draft(
+                    subscription=subscription,
+                    desired_date=planned_date,
+                    kind=Kind.ISP_CHANGE,
+                    new_isp=match.gaining_name,
+                    mailbox_retention_months=months,
+                ),
+                channel=Channel.SWITCH,
+                actor=gaining,
+                ip=ip,
+                now=at,
+            )
+        except RequestError as exc:
+            raise from_request_error(exc) from None
+        switch = Switch.objects.create(
+            reference=_next_reference(at.astimezone(NOUMEA).year),
+            match=match,
+            request=request,
+            gaining=gaining,
+            gaining_name=match.gaining_name,
+            planned_date=planned_date,
+            created_at=at,
+        )
+        _form_follows_the_order(switch, actor=gaining, ip=ip)
+        audit_log(
+            actor=gaining,
+            action=AuditAction.SWITCH_ORDER,
+            target=switch,
+            ip=ip,
+            reference=switch.reference,
+            request=request.reference,
+        )
+        webhook_emit("switch.ordered", switch_data(switch), audience=gaining.pk)
+    return switch
+
+
+def switch_of(gaining: User, reference: str) -> Switch:
+    """The provider's own switch with this reference; another's is not found."""
+    switch = (
+        Switch.objects.select_related("request__access_form", "request__customer")
+        .filter(reference=reference.strip().upper()[:20], gaining=gaining)
+        .first()
+    )
+    if switch is None:
+        raise SwitchError("not_found", _("None of your switches has this reference."))
+    return switch
+
+
+def switch_reschedule(
+    *,
+    switch: Switch,
+    planned_date: date,
+    gaining: User,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Switch:
+    at = now or timezone.now()
+    check_planned_date(planned_date, at)
+    with transaction.atomic():
+        switch = Switch.objects.select_for_update().select_related("request").get(pk=switch.pk)
+        still_ordered(switch)
+        if planned_date == switch.planned_date:
+            return switch  # nothing moves: no e-mail, no event
+        try:
+            request_reschedule(
+                request=switch.request, desired_date=planned_date, actor=gaining, ip=ip, now=at
+            )
+        except RequestError as exc:
+            raise from_request_error(exc) from None
+        switch.planned_date = planned_date
+        switch.save(update_fields=["planned_date"])
+        switch.request.refresh_from_db()
+        audit_log(
+            actor=gaining,
+            action=AuditAction.SWITCH_RESCHEDULE,
+            target=switch,
+            ip=ip,
+            reference=switch.reference,
+            planned_date=str(planned_date),
+        )
+        webhook_emit("switch.rescheduled", switch_data(switch), audience=gaining.pk)
+    return switch
+
+
+def switch_cancel(*, switch: Switch, reason: str, gaining: User, ip: str | None = None) -> Switch:
+    """The new provider calls it off: the request is withdrawn on the customer's behalf
+    (its form cancelled, or recalled from the operator) and the customer told."""
+    reason = reason.strip()[:500]
+    if not reason:
+        raise SwitchError("reason_required", _("Give the reason for the cancellation."))
+    with transaction.atomic():
+        switch = Switch.objects.select_for_update().select_related("request").get(pk=switch.pk)
+        still_ordered(switch)
+        switch.cancelled_at = timezone.now()
+        switch.cancel_reason = reason
+        switch.save(update_fields=["cancelled_at", "cancel_reason"])
+        try:
+            # request_withdraw tells the new provider too (switch.cancelled).
+            request_withdraw(
+                request=switch.request,
+                actor=gaining,
+                ip=ip,
+                on_behalf_reason=_("Cancelled by %(isp)s: %(reason)s")
+                % {"isp": switch.gaining_name, "reason": reason},
+            )
+        except RequestError as exc:
+            raise from_request_error(exc) from None
+        audit_log(
+            actor=gaining, action=AuditAction.SWITCH_CANCEL, target=switch, ip=ip, reason=reason
+        )
+        switch.request.refresh_from_db()
+    return switch

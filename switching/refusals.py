@@ -1,0 +1,86 @@
+"""Why a gaining provider is refused: one error with a stable code and a message (the
+API says which HTTP status each code is), and the checks each switch service makes."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cancellations.services import (
+    RequestError,
+    quote_date,
+)
+from customers.models import Subscription
+from switching.models import Switch, SwitchMatch, SwitchStatus
+from toolbox.noumea import NOUMEA
+from toolbox.refusals import Refusal
+
+
+class SwitchError(Refusal):
+    """A switch the rules or its state refuse: a stable code and a message (the API says
+    which HTTP status each code is)."""
+
+    def __init__(self, code: str, message: str, **extra: object) -> None:
+        super().__init__(code, message)
+        self.extra = extra
+
+
+def from_request_error(exc: RequestError) -> SwitchError:
+    return SwitchError(exc.code, exc.message)
+
+
+NO_MATCH = "no_match"
+
+
+def no_match() -> SwitchError:
+    return SwitchError(NO_MATCH, _("No subscription matches this switching code and last name."))
+
+
+def objected() -> SwitchError:
+    return SwitchError(
+        "objected",
+        _(
+            "The customer has said they did not ask for a switch to you: no switch can be "
+            "placed for this subscription for now."
+        ),
+    )
+
+
+def objected_lately(subscription: Subscription, gaining: User, at: datetime) -> bool:
+    """The customer said "Je n'ai rien demandé" to this provider about this subscription
+    within RESILIA_SWITCH_MATCH_DAYS: its new matches and orders are refused meanwhile."""
+    since = at - timedelta(days=settings.RESILIA_SWITCH_MATCH_DAYS)
+    return (
+        SwitchMatch.objects.filter(
+            subscription=subscription, gaining=gaining, objected_at__gte=since
+        ).exists()
+        or Switch.objects.filter(
+            match__subscription=subscription, gaining=gaining, objected_at__gte=since
+        ).exists()
+    )
+
+
+def still_ordered(switch: Switch) -> None:
+    status = switch.status
+    if status != SwitchStatus.ORDERED:
+        raise SwitchError(
+            f"switch_{status}",
+            _("This switch is no longer under way: it is “%(status)s”.")
+            % {"status": switch.get_status_display()},
+        )
+
+
+def check_planned_date(planned: date, at: datetime) -> None:
+    """A date in the past or beyond 365 days: refused before anything changes. Today is
+    refused too: the customer keeps at least until tonight to say they asked for nothing
+    (an objection runs until the day before the effective date)."""
+    try:
+        quote_date(planned, at)
+    except RequestError as exc:
+        raise SwitchError(exc.code, exc.message) from None
+    if planned <= at.astimezone(NOUMEA).date():
+        raise SwitchError(
+            "date_too_soon",
+            _("The planned date is tomorrow at the earliest: the customer may still say no."),
+        )

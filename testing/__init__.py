@@ -1,0 +1,1 @@
+"""Helpers the tests share (see helpers.py)."""
