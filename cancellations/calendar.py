@@ -6,7 +6,6 @@ keeps the built calendar for at most CHECK_SECONDS, so a page costs no query for
 a change reaches every process within that second.
 """
 
-import threading
 import time
 from datetime import date
 from typing import Any
@@ -23,7 +22,6 @@ from states import AuditAction
 
 CACHE_KEY = "calendar:overrides:v1"
 CHECK_SECONDS = 1.0
-_lock = threading.Lock()
 # (when this process last read the shared cache, the overrides read, the calendar built)
 _cached: tuple[float, list[tuple[date, str, str]], Calendar] | None = None
 
@@ -50,16 +48,14 @@ def current_calendar() -> Calendar:
             closed={day: name for day, kind, name in overrides if kind == OverrideKind.CLOSED},
             opened=frozenset(day for day, kind, _ in overrides if kind == OverrideKind.OPEN),
         )
-    with _lock:
-        _cached = (now, overrides, calendar)
+    _cached = (now, overrides, calendar)  # one assignment: another thread sees either
     return calendar
 
 
 def forget_calendar() -> None:
     """This process builds the calendar again at its next use (as after a restart)."""
     global _cached
-    with _lock:
-        _cached = None
+    _cached = None
 
 
 def _override_changed(**kwargs: Any) -> None:

@@ -1,21 +1,9 @@
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import include, path
 
 from api.v1 import api
 from portal.language import set_language
 from resilia.views import favicon, healthz
-
-admin.site.site_header = "Résilia"
-admin.site.site_title = "Résilia"
-
-
-def _superusers_only(request: HttpRequest) -> bool:
-    """Django's admin is the superusers' inspection tool; staff work in /backoffice/."""
-    return bool(request.user.is_active and request.user.is_superuser)
-
-
-admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,5 +1,8 @@
 """The request queue and the request page: every action goes through the services."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -11,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from access_forms.errors import FormError
 from access_forms.reminders import form_remind
 from access_forms.services import form_check
+from accounts.models import User
 from audit.models import AuditEntry
 from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import requests_csv, wants_export
@@ -33,11 +36,12 @@ from cancellations.services import (
 from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from notifications.models import OutboundEmail
-from notifications.services import ResendError, email_resend
+from notifications.services import email_resend
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
 from toolbox.noumea import NOUMEA
 from toolbox.numbers import small_int
+from toolbox.refusals import Refusal
 
 PAGE_SIZE = 50
 BULK_MAX = 200
@@ -199,97 +203,150 @@ def _detail_page(
     return render(request, "backoffice/request_detail.html", context, status=status)
 
 
+@dataclass(frozen=True)
+class Act:
+    """What every back-office action on a request reads: the request, who acts, from
+    where, and the status the agent saw."""
+
+    http: HttpRequest
+    cancellation: CancellationRequest
+    actor: User
+    ip: str | None
+    seen: str | None
+
+
+def _confirm(act: Act) -> HttpResponse | None:
+    request_confirm(request=act.cancellation, actor=act.actor, ip=act.ip, seen_status=act.seen)
+    messages.success(act.http, _("Request taken into account; the customer is told."))
+    return None
+
+
+def _reject_or_withdraw(act: Act, action: str) -> HttpResponse | None:
+    """Irreversible: a second step says what will happen and asks again (a request
+    changed meanwhile is refused at once)."""
+    cancellation = act.cancellation
+    form = ReasonForm(act.http.POST, prefix=action)
+    if not form.is_valid():
+        messages.error(act.http, _("Give the reason."))
+        return _detail_page(act.http, cancellation, {f"{action}_form": form}, status=400)
+    reason = form.cleaned_data["reason"]
+    if act.http.POST.get("confirmed") != "yes" and act.seen in (None, cancellation.status):
+        return render(
+            act.http,
+            "backoffice/confirm_action.html",
+            {
+                "cancellation": cancellation,
+                "action": action,
+                "reason": reason,
+                "seen_status": act.seen or cancellation.status,
+                "prefix": action,
+            },
+        )
+    if action == "reject":
+        request_reject(
+            request=cancellation, actor=act.actor, reason=reason, ip=act.ip, seen_status=act.seen
+        )
+        messages.success(act.http, _("Request rejected; the customer is told why."))
+    else:
+        request_withdraw(
+            request=cancellation,
+            actor=act.actor,
+            ip=act.ip,
+            on_behalf_reason=reason,
+            seen_status=act.seen,
+        )
+        messages.success(act.http, _("Request withdrawn; the subscription goes on."))
+    return None
+
+
+def _reject(act: Act) -> HttpResponse | None:
+    return _reject_or_withdraw(act, "reject")
+
+
+def _withdraw(act: Act) -> HttpResponse | None:
+    return _reject_or_withdraw(act, "withdraw")
+
+
+def _note(act: Act) -> HttpResponse | None:
+    note_form = NoteForm(act.http.POST, prefix="note")
+    if not note_form.is_valid():
+        return _detail_page(act.http, act.cancellation, {"note_form": note_form}, status=400)
+    request_add_note(
+        request=act.cancellation, actor=act.actor, note=note_form.cleaned_data["note"], ip=act.ip
+    )
+    messages.success(act.http, _("Note added."))
+    return None
+
+
+def _remind(act: Act) -> HttpResponse | None:
+    form_remind(form=act.cancellation.access_form, actor=act.actor, ip=act.ip)
+    messages.success(act.http, _("Reminder to sign sent to the customer."))
+    return None
+
+
+def _check(act: Act) -> HttpResponse | None:
+    check_form = CheckForm(act.http.POST, prefix="check")
+    if not check_form.is_valid():
+        return _detail_page(act.http, act.cancellation, {"check_form": check_form}, status=400)
+    form_check(
+        form=act.cancellation.access_form,
+        valid=check_form.cleaned_data["valid"],
+        reason=check_form.cleaned_data["reason"],
+        actor=act.actor,
+        ip=act.ip,
+        resign_url=act.http.build_absolute_uri(
+            reverse("access_forms:form_page", args=[act.cancellation.reference])
+        ),
+    )
+    messages.success(act.http, _("Check saved."))
+    return None
+
+
+def _resend(act: Act) -> HttpResponse | None:
+    email = get_object_or_404(
+        OutboundEmail,
+        pk=small_int(act.http.POST.get("email")) or 0,
+        related_reference=act.cancellation.reference,
+    )
+    email_resend(email=email, actor=act.actor, ip=act.ip)
+    messages.success(act.http, _("The e-mail will be sent again."))
+    return None
+
+
+ACTIONS: dict[str, Callable[[Act], HttpResponse | None]] = {
+    "confirm": _confirm,
+    "reject": _reject,
+    "withdraw": _withdraw,
+    "note": _note,
+    "remind": _remind,
+    "check": _check,
+    "resend": _resend,
+}
+
+
 @agent_required
 @require_POST
 def request_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    """One POST endpoint per action; `seen_status` is the status the agent saw, so an
-    action on a request another agent changed meanwhile is refused with what happened."""
+    """One POST endpoint per action (ACTIONS); `seen_status` is the status the agent saw,
+    so an action on a request another agent changed meanwhile is refused with what
+    happened."""
+    do = ACTIONS.get(action)
+    if do is None:
+        return HttpResponse(status=404)
     cancellation = _get(reference)
-    actor = request.user
-    ip = client_ip(request)
-    seen = request.POST.get("seen_status") or None
+    act = Act(
+        http=request,
+        cancellation=cancellation,
+        actor=request.user,  # type: ignore[arg-type]
+        ip=client_ip(request),
+        seen=request.POST.get("seen_status") or None,
+    )
     try:
-        if action == "confirm":
-            request_confirm(request=cancellation, actor=actor, ip=ip, seen_status=seen)  # type: ignore[arg-type]
-            messages.success(request, _("Request taken into account; the customer is told."))
-        elif action in ("reject", "withdraw"):
-            form = ReasonForm(request.POST, prefix=action)
-            if not form.is_valid():
-                messages.error(request, _("Give the reason."))
-                return _detail_page(request, cancellation, {f"{action}_form": form}, status=400)
-            if request.POST.get("confirmed") != "yes" and seen in (None, cancellation.status):
-                # Irreversible: a second step says what will happen, and asks again (a
-                # request changed meanwhile is refused at once, below).
-                return render(
-                    request,
-                    "backoffice/confirm_action.html",
-                    {
-                        "cancellation": cancellation,
-                        "action": action,
-                        "reason": form.cleaned_data["reason"],
-                        "seen_status": seen or cancellation.status,
-                        "prefix": action,
-                    },
-                )
-            if action == "reject":
-                request_reject(
-                    request=cancellation,
-                    actor=actor,  # type: ignore[arg-type]
-                    reason=form.cleaned_data["reason"],
-                    ip=ip,
-                    seen_status=seen,
-                )
-                messages.success(request, _("Request rejected; the customer is told why."))
-            else:
-                request_withdraw(
-                    request=cancellation,
-                    actor=actor,  # type: ignore[arg-type]
-                    ip=ip,
-                    on_behalf_reason=form.cleaned_data["reason"],
-                    seen_status=seen,
-                )
-                messages.success(request, _("Request withdrawn; the subscription goes on."))
-        elif action == "note":
-            note_form = NoteForm(request.POST, prefix="note")
-            if not note_form.is_valid():
-                return _detail_page(request, cancellation, {"note_form": note_form}, status=400)
-            request_add_note(
-                request=cancellation,
-                actor=actor,  # type: ignore[arg-type]
-                note=note_form.cleaned_data["note"],
-                ip=ip,
-            )
-            messages.success(request, _("Note added."))
-        elif action == "remind":
-            form_remind(form=cancellation.access_form, actor=actor, ip=ip)  # type: ignore[arg-type]
-            messages.success(request, _("Reminder to sign sent to the customer."))
-        elif action == "check":
-            check_form = CheckForm(request.POST, prefix="check")
-            if not check_form.is_valid():
-                return _detail_page(request, cancellation, {"check_form": check_form}, status=400)
-            form_check(
-                form=cancellation.access_form,
-                valid=check_form.cleaned_data["valid"],
-                reason=check_form.cleaned_data["reason"],
-                actor=actor,  # type: ignore[arg-type]
-                ip=ip,
-                resign_url=request.build_absolute_uri(
-                    reverse("access_forms:form_page", args=[cancellation.reference])
-                ),
-            )
-            messages.success(request, _("Check saved."))
-        elif action == "resend":
-            email = get_object_or_404(
-                OutboundEmail,
-                pk=small_int(request.POST.get("email")) or 0,
-                related_reference=cancellation.reference,
-            )
-            email_resend(email=email, actor=actor, ip=ip)  # type: ignore[arg-type]
-            messages.success(request, _("The e-mail will be sent again."))
-        else:
-            return HttpResponse(status=404)
-    except (RequestError, FormError, ResendError) as exc:
+        answer = do(act)
+    except Refusal as exc:
         messages.error(request, exc.message)
+        answer = None
     except CancellationRequest.access_form.RelatedObjectDoesNotExist:
         messages.error(request, _("This request has no line-access form."))
-    return redirect("backoffice:request_detail", reference=cancellation.reference)
+        answer = None
+    return answer or redirect("backoffice:request_detail", reference=cancellation.reference)
