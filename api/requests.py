@@ -34,18 +34,12 @@ from api.schemas import (
     RequestOut,
     RequestPage,
 )
-from cancellations.drafts import Draft
+from cancellations.drafts import Draft, kind_problems, quote_draft
+from cancellations.errors import RequestError
 from cancellations.filters import RequestFilter
 from cancellations.models import CancellationRequest, Channel
-from cancellations.services import (
-    RequestError,
-    kind_problems,
-    quote_draft,
-    request_confirm,
-    request_reject,
-    request_submit,
-    request_withdraw,
-)
+from cancellations.services import request_confirm, request_reject, request_withdraw
+from cancellations.submission import request_submit
 from customers.models import Customer, Mailbox, Subscription
 from rules import mailbox_kept_until, months_still_billed
 from toolbox.client_address import client_ip

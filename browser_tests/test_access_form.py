@@ -22,7 +22,8 @@ def request_with_line(alice: Customer) -> Iterator[CancellationRequest]:
     with time_machine.travel(calm_business_day(), tick=True):
         from django.utils import timezone
 
-        from cancellations.services import Draft, request_submit
+        from cancellations.drafts import Draft
+        from cancellations.submission import request_submit
 
         sub = alice.subscriptions.get(reference="SUB-A-1")
         today = timezone.localdate()

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Status
-from cancellations.services import request_submit
+from cancellations.submission import request_submit
 from customers.models import Customer, Plan, Subscription
 from testing.browser import assert_accessible, calm_business_day, screenshot
 from testing.helpers import PASSWORD, make_customer

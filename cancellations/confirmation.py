@@ -5,8 +5,9 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from cancellations.errors import RequestError
 from cancellations.models import CancellationRequest, Status
-from cancellations.services import RequestError, request_confirm
+from cancellations.services import request_confirm
 
 
 def handle_one_due_confirmation(today: date) -> bool | None:

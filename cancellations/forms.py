@@ -5,8 +5,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cancellations.drafts import Draft, kind_problems, quote_date, quote_draft
+from cancellations.errors import RequestError
 from cancellations.models import Kind
-from cancellations.services import Draft, RequestError, kind_problems, quote_date, quote_draft
 from customers.models import Subscription
 from rules import Quote, month_end
 from toolbox.noumea import NOUMEA

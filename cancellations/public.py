@@ -31,7 +31,7 @@ from cancellations.models import (
     SubmissionStatus,
 )
 from cancellations.selectors import cancellable_subscriptions
-from cancellations.services import request_submit
+from cancellations.submission import request_submit
 from customers.models import Subscription
 from notifications.secret_links import MASK
 from rules import (

@@ -10,6 +10,8 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from cancellations.drafts import kind_problems, quote_date
+from cancellations.errors import RequestError
 from cancellations.forms import (
     MailboxAndPhoneLineQuestions,
     desired_date_field,
@@ -19,7 +21,6 @@ from cancellations.forms import (
 )
 from cancellations.models import Kind
 from cancellations.public import Submitted
-from cancellations.services import RequestError, kind_problems, quote_date
 from rules import month_end
 from toolbox.noumea import NOUMEA
 

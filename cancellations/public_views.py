@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import normalize_client_code
+from cancellations.drafts import quote_draft
+from cancellations.errors import RequestError
 from cancellations.models import PublicSubmission, SubmissionStatus
 from cancellations.public import (
     PublicError,
@@ -30,7 +32,6 @@ from cancellations.public import (
 )
 from cancellations.public_forms import CodeForm, PublicCancellationForm
 from cancellations.selectors import cancellable_subscriptions
-from cancellations.services import RequestError, quote_draft
 from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from customers.models import Customer

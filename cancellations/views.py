@@ -13,16 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import customer_required
 from cancellations import selectors
+from cancellations.errors import RequestError
 from cancellations.forms import CancellationForm
 from cancellations.models import CancellationRequest, Kind
 from cancellations.receipts import receipt_bytes, receipt_filename
-from cancellations.services import (
-    RequestError,
-    last_withdrawal_day,
-    request_submit,
-    request_withdraw,
-    withdrawal_allowed,
-)
+from cancellations.services import last_withdrawal_day, request_withdraw, withdrawal_allowed
+from cancellations.submission import request_submit
 from cancellations.summary import Summary
 from customers.models import Customer
 from rules import REQUEST_OPEN_STATUSES

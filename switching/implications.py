@@ -5,7 +5,7 @@ mailbox."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cancellations.services import quote_date
+from cancellations.drafts import quote_date
 from customers.models import Mailbox, Subscription
 from rules import mailbox_kept_until, months_still_billed
 from toolbox.noumea import NOUMEA

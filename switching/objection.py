@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_log
-from cancellations.services import (
-    RequestError,
-    request_withdraw,
-)
+from cancellations.errors import RequestError
+from cancellations.services import request_withdraw
 from states import AuditAction
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from switching.refusals import SwitchError, from_request_error, still_ordered

@@ -14,13 +14,10 @@ from access_forms.signing import form_accept_order
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.drafts import Draft
+from cancellations.errors import RequestError
 from cancellations.models import Channel, Kind
-from cancellations.services import (
-    RequestError,
-    request_reschedule,
-    request_submit,
-    request_withdraw,
-)
+from cancellations.services import request_reschedule, request_withdraw
+from cancellations.submission import request_submit
 from customers.models import Subscription
 from states import AuditAction
 from switching.models import Switch, SwitchCounter, SwitchMatch

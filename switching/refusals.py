@@ -7,10 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cancellations.services import (
-    RequestError,
-    quote_date,
-)
+from cancellations.drafts import quote_date
+from cancellations.errors import RequestError
 from customers.models import Subscription
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from toolbox.noumea import NOUMEA

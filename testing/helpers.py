@@ -31,8 +31,9 @@ from access_forms.signing import Signature, form_sign
 from accounts.models import User
 from api.models import ApiKey
 from backoffice import urls as backoffice_urls
+from cancellations.drafts import Draft
 from cancellations.models import CalendarOverride, CancellationRequest, PublicSubmission
-from cancellations.services import Draft, request_submit
+from cancellations.submission import request_submit
 from customers.models import Customer
 from toolbox.noumea import NOUMEA
 

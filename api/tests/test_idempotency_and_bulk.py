@@ -209,7 +209,7 @@ def _post_through_a_dropped_connection(api: Call, side_effect: Callable[..., obj
 def test_a_retry_after_the_database_dropped_mid_work_does_the_work(
     api: Call, alice: Customer
 ) -> None:
-    from cancellations.services import request_submit
+    from cancellations.submission import request_submit
 
     def dropped_mid_work(**kwargs: object) -> object:
         request_submit(**kwargs)  # type: ignore[arg-type]
@@ -228,7 +228,7 @@ def test_a_retry_after_the_database_dropped_mid_work_does_the_work(
 def test_a_retry_after_the_answer_was_lost_gets_the_first_answer(
     api: Call, alice: Customer
 ) -> None:
-    from cancellations.services import request_submit
+    from cancellations.submission import request_submit
 
     def answer_lost(**kwargs: object) -> object:
         created = request_submit(**kwargs)  # type: ignore[arg-type]

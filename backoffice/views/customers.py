@@ -17,9 +17,10 @@ from audit.services import audit_log
 from backoffice.access import agent_required
 from backoffice.filters import CustomerFilter
 from cancellations import selectors
+from cancellations.errors import RequestError
 from cancellations.forms import CancellationForm
 from cancellations.models import CancellationRequest, Channel
-from cancellations.services import RequestError, request_submit
+from cancellations.submission import request_submit
 from cancellations.summary import Summary
 from customers.models import Customer, Mailbox
 from notifications.models import OutboundEmail

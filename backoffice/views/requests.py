@@ -22,10 +22,10 @@ from backoffice.access import agent_required, is_supervisor
 from backoffice.exports import requests_csv, wants_export
 from backoffice.paging import IdPaginator
 from backoffice.views.forms import CheckForm
+from cancellations.errors import RequestError
 from cancellations.filters import RequestFilter
 from cancellations.models import CancellationRequest, Status
 from cancellations.services import (
-    RequestError,
     last_withdrawal_day,
     request_add_note,
     request_confirm,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.access import agent_required
 from cancellations.calendar import current_calendar
+from cancellations.errors import RequestError
 from cancellations.filters import matching_customers
 from cancellations.models import PublicSubmission
 from cancellations.public import PublicError
@@ -20,7 +21,6 @@ from cancellations.public_verification import (
     submissions_to_verify,
 )
 from cancellations.selectors import cancellable_subscriptions
-from cancellations.services import RequestError
 from customers.models import Customer, Subscription
 from rules import identity_verification_day
 from toolbox.client_address import client_ip

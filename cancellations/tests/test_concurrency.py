@@ -6,8 +6,10 @@ from datetime import date, datetime
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
+from cancellations.drafts import Draft
+from cancellations.errors import RequestError
 from cancellations.models import CancellationRequest
-from cancellations.services import Draft, RequestError, request_submit
+from cancellations.submission import request_submit
 from customers.models import Customer
 from toolbox.noumea import NOUMEA
 

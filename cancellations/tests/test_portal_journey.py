@@ -9,8 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, Status
-from cancellations.services import Draft, request_submit
+from cancellations.submission import request_submit
 from customers.models import Customer, Plan, Subscription
 from toolbox.noumea import NOUMEA
 

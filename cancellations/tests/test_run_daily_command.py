@@ -8,8 +8,9 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
+from cancellations.drafts import Draft
 from cancellations.models import CancellationRequest, RequestEvent, Status
-from cancellations.services import Draft, request_submit
+from cancellations.submission import request_submit
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from toolbox.noumea import NOUMEA

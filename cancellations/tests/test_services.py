@@ -9,15 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
 from cancellations.completion import request_complete
+from cancellations.drafts import Draft
+from cancellations.errors import RequestError
 from cancellations.models import CancellationRequest, ReferenceSequence, RequestEvent, Status
-from cancellations.services import (
-    Draft,
-    RequestError,
-    request_confirm,
-    request_reject,
-    request_submit,
-    request_withdraw,
-)
+from cancellations.services import request_confirm, request_reject, request_withdraw
+from cancellations.submission import request_submit
 from customers.models import Customer, MailboxStatus, Subscription
 from notifications.models import OutboundEmail
 from notifications.services import email_rendered

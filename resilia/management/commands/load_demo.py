@@ -66,14 +66,11 @@ class Command(BaseCommand):
         from django.test import override_settings
         from django.utils import timezone
 
+        from cancellations.drafts import Draft
+        from cancellations.errors import RequestError
         from cancellations.models import CancellationRequest, Kind
-        from cancellations.services import (
-            Draft,
-            RequestError,
-            request_reject,
-            request_submit,
-            request_withdraw,
-        )
+        from cancellations.services import request_reject, request_withdraw
+        from cancellations.submission import request_submit
         from customers.models import Subscription
         from resilia.daily import run_daily
         from toolbox.noumea import NOUMEA
