@@ -89,7 +89,7 @@ def main() -> None:
                 "-c",
                 "import time\n"
                 "from django.utils import timezone\n"
-                "from webhooks.services import _next_due\n"
+                "from webhooks.delivery import _next_due\n"
                 "_next_due(timezone.now())\n"
                 "began = time.perf_counter()\n"
                 "for _ in range(20): _next_due(timezone.now())\n"

@@ -16,7 +16,7 @@ from accounts.services import handle_one_access_link_request
 from backoffice.selectors import dashboard_refresh_if_due
 from cancellations.public_checks import handle_one_code_request, handle_one_submission_check
 from notifications.delivery import handle_one_email
-from webhooks.services import handle_one_webhook
+from webhooks.delivery import handle_one_webhook
 
 
 def _urgent_email() -> bool:

@@ -21,6 +21,7 @@ from customers.models import Customer
 from notifications.models import OutboundEmail
 from testing.helpers import run_worker, submit
 from toolbox.noumea import NOUMEA
+from webhooks.delivery import handle_one_webhook
 from webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -29,7 +30,6 @@ from webhooks.models import (
     WebhookEvent,
 )
 from webhooks.services import (
-    handle_one_webhook,
     webhook_endpoint_create,
     webhook_endpoint_enable,
     webhook_replay,
