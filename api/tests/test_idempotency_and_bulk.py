@@ -10,7 +10,8 @@ import time_machine
 from django.db import DatabaseError, connection, connections, transaction
 
 from cancellations.models import CancellationRequest
-from customers.importer import HEADER, import_csv
+from customers.import_rows import HEADER
+from customers.importer import import_csv
 from customers.models import Customer, Mailbox, Plan, Subscription
 from notifications.models import OutboundEmail
 from testing.helpers import Call, submit

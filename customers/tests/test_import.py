@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from customers.importer import HEADER
+from customers.import_rows import HEADER
 from customers.models import Customer, Mailbox, Plan, Subscription
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from customers.importer import HeaderError, ImportSummary, import_csv
+from customers.import_rows import HeaderError
+from customers.importer import ImportSummary, import_csv
 
 
 class Command(BaseCommand):
