@@ -273,27 +273,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     recent = CancellationRequest.objects.filter(
         received_at__gte=bounds[0], received_at__lt=bounds[-1]
     )
-    # One pass over the period: per kind and channel, a filtered count per week (no
-    # per-row function); the totals, kinds and channels are sums of these few groups.
-    rows = (
-        recent.values("kind", "channel")
-        .annotate(
-            **{
-                f"w{n}": Count("id", filter=Q(received_at__gte=low, received_at__lt=high))
-                for n, (low, high) in enumerate(itertools.pairwise(bounds))
-            }
-        )
-        .order_by()
-    )
-    weekly: dict[str, list[int]] = {kind: [0] * len(weeks) for kind in Kind.values}
-    per_channel: dict[str, int] = {}
-    for row in rows:
-        counts: dict[str, Any] = dict(row)
-        week_counts = [counts[f"w{n}"] for n in range(len(weeks))]
-        weekly[counts["kind"]] = [
-            a + b for a, b in zip(weekly[counts["kind"]], week_counts, strict=True)
-        ]
-        per_channel[counts["channel"]] = per_channel.get(counts["channel"], 0) + sum(week_counts)
+    weekly, per_channel = _counts_by_week(recent, bounds)
     total = sum(per_channel.values())
     channel_names = dict(Channel.choices)
     channels = [
@@ -309,17 +289,6 @@ def dashboard(now: datetime | None = None) -> Dashboard:
         .annotate(n=Count("id"))
         .order_by("-n", "name")[:10]
     ]
-    mailboxes = {
-        row["week"]: row["n"]
-        for row in mailboxes_due_for_deletion(today, 30)
-        .filter(retained_until__gte=today)
-        .annotate(week=TruncWeek("retained_until"))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    this_week = today - timedelta(days=today.weekday())
-    mailbox_weeks = [this_week + timedelta(weeks=n) for n in range(6)]
     return Dashboard(
         weeks=weeks,
         weekly_by_kind=weekly,
@@ -333,17 +302,67 @@ def dashboard(now: datetime | None = None) -> Dashboard:
             "operator_answered_at",
         ),
         forms_by_age=forms_waiting_by_age(today),
-        mailboxes_by_week=[(week, mailboxes.get(week, 0)) for week in mailbox_weeks],
+        mailboxes_by_week=_mailboxes_by_week(today),
         channels=channels,
-        switches_by_provider=[
-            (row["gaining_name"], row["placed"], row["completed"])
-            for row in Switch.objects.filter(created_at__gte=bounds[0])
-            .values("gaining_name")
-            .annotate(
-                placed=Count("id"),
-                completed=Count("id", filter=STATUS_Q[SwitchStatus.COMPLETED]),
-            )
-            .order_by("-placed", "gaining_name")
-        ],
+        switches_by_provider=_switches_by_provider(bounds[0]),
         computed_at=now,
     )
+
+
+def _counts_by_week(
+    recent: QuerySet[CancellationRequest], bounds: list[datetime]
+) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """(requests per kind per week, requests per channel) over the weeks `bounds` cut."""
+    # One pass over the period: per kind and channel, a filtered count per week (no
+    # per-row function); the totals, kinds and channels are sums of these few groups.
+    rows = (
+        recent.values("kind", "channel")
+        .annotate(
+            **{
+                f"w{n}": Count("id", filter=Q(received_at__gte=low, received_at__lt=high))
+                for n, (low, high) in enumerate(itertools.pairwise(bounds))
+            }
+        )
+        .order_by()
+    )
+    weeks = len(bounds) - 1
+    weekly: dict[str, list[int]] = {kind: [0] * weeks for kind in Kind.values}
+    per_channel: dict[str, int] = {}
+    for row in rows:
+        counts: dict[str, Any] = dict(row)
+        week_counts = [counts[f"w{n}"] for n in range(weeks)]
+        weekly[counts["kind"]] = [
+            a + b for a, b in zip(weekly[counts["kind"]], week_counts, strict=True)
+        ]
+        per_channel[counts["channel"]] = per_channel.get(counts["channel"], 0) + sum(week_counts)
+    return weekly, per_channel
+
+
+def _mailboxes_by_week(today: date) -> list[tuple[date, int]]:
+    """Kept mailboxes whose deletion falls in each of the next six weeks."""
+    mailboxes = {
+        row["week"]: row["n"]
+        for row in mailboxes_due_for_deletion(today, 30)
+        .filter(retained_until__gte=today)
+        .annotate(week=TruncWeek("retained_until"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    this_week = today - timedelta(days=today.weekday())
+    mailbox_weeks = [this_week + timedelta(weeks=n) for n in range(6)]
+    return [(week, mailboxes.get(week, 0)) for week in mailbox_weeks]
+
+
+def _switches_by_provider(since: datetime) -> list[tuple[str, int, int]]:
+    """(new provider, switches placed, switches completed) since `since`."""
+    return [
+        (row["gaining_name"], row["placed"], row["completed"])
+        for row in Switch.objects.filter(created_at__gte=since)
+        .values("gaining_name")
+        .annotate(
+            placed=Count("id"),
+            completed=Count("id", filter=STATUS_Q[SwitchStatus.COMPLETED]),
+        )
+        .order_by("-placed", "gaining_name")
+    ]

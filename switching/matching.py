@@ -76,27 +76,11 @@ def recent_match(
     )
 
 
-def switch_match(
-    *,
-    gaining: User,
-    gaining_name: str,
-    code_text: str,
-    last_name: str,
-    access_line: str = "",
-    ip: str | None = None,
-    now: datetime | None = None,
-) -> tuple[SwitchMatch, Implications]:
-    """Check a switching code against the account holder's last name (and the access
-    line, when given) and tell the customer at once. A mistyped code is refused before
-    any lookup; a wrong code, a wrong name, a renewed or ended code all answer the same
-    `no_match`, after the same work."""
-    at = now or timezone.now()
-    code = normalized(code_text)
-    if not is_well_formed(code):
-        raise SwitchError(
-            "invalid_code",
-            _("This switching code is mistyped: it has 12 characters and its last two check it."),
-        )
+def _subscription_named(gaining: User, code: str, last_name: str, access_line: str) -> Subscription:
+    """The live subscription whose code, holder's last name (and access line, when given)
+    the provider typed. Failures are counted per provider and per code with this
+    provider (one provider's guesses never block the code for another); past either
+    limit, or on any mismatch, the same `no_match` after the same work."""
     key_failures = f"switch:failed:key:{gaining.pk}"
     if attempts(key_failures) >= FAILED_MATCHES_PER_KEY_PER_HOUR:
         raise SwitchError(
@@ -104,7 +88,6 @@ def switch_match(
             _("Too many failed matches: try again later."),
             retry_after=3600,
         )
-    # Per code and per provider: one provider's guesses never block the code for another.
     code_failures = f"switch:failed:code:{code}:{gaining.pk}"
     subscription = (
         Subscription.objects.select_related("customer", "plan").filter(switching_code=code).first()
@@ -127,6 +110,31 @@ def switch_match(
         count_attempt(key_failures, window_seconds=3600)
         count_attempt(code_failures, window_seconds=DAY)
         raise no_match()
+    return subscription
+
+
+def switch_match(
+    *,
+    gaining: User,
+    gaining_name: str,
+    code_text: str,
+    last_name: str,
+    access_line: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> tuple[SwitchMatch, Implications]:
+    """Check a switching code against the account holder's last name (and the access
+    line, when given) and tell the customer at once. A mistyped code is refused before
+    any lookup; a wrong code, a wrong name, a renewed or ended code all answer the same
+    `no_match`, after the same work."""
+    at = now or timezone.now()
+    code = normalized(code_text)
+    if not is_well_formed(code):
+        raise SwitchError(
+            "invalid_code",
+            _("This switching code is mistyped: it has 12 characters and its last two check it."),
+        )
+    subscription = _subscription_named(gaining, code, last_name, access_line)
     if CancellationRequest.objects.filter(
         subscription=subscription, status__in=REQUEST_OPEN_STATUSES
     ).exists():
