@@ -2,7 +2,6 @@
 account): sent by e-mail, good once, its token made only when the message is sent."""
 
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from audit.services import audit_log
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from states import AuditAction
+from toolbox.links import site_url
 
 LINK_SALT = "access-forms.signing-link"
 
@@ -44,7 +44,6 @@ def form_send_link(
     email: str,
     actor: User | None,
     ip: str | None,
-    build_url: Callable[[str], str],
 ) -> AccessLineForm:
     with transaction.atomic():
         form = locked_form(form)
@@ -66,7 +65,9 @@ def form_send_link(
         form.link_nonce = secrets.token_hex(16)
         form.save(update_fields=["link_email", "link_nonce", "updated_at"])
         # The token is made at delivery (signing_link_token): never stored.
-        emails.send_form_sign_link(form, to=email, url_with_mask=build_url(MASK))
+        emails.send_form_sign_link(
+            form, to=email, url_with_mask=site_url("access_forms:holder_sign", MASK)
+        )
         audit_log(actor=actor, action=AuditAction.FORM_SEND_LINK, target=form, ip=ip, to=email)
     return form
 

@@ -6,7 +6,6 @@ from datetime import date
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from access_forms import emails
@@ -24,12 +23,12 @@ from rules import (
     unsigned_form_reminder_day,
 )
 from states import AuditAction
+from toolbox.links import site_url
 
 
 def form_page_url(form: AccessLineForm) -> str:
     """The client-area page of the form, for e-mails sent outside a web request."""
-    path = reverse("access_forms:form_page", args=[form.request.reference])
-    return settings.RESILIA_SITE_URL.rstrip("/") + path
+    return site_url("access_forms:form_page", form.request.reference)
 
 
 def form_remind(*, form: AccessLineForm, actor: User | None, ip: str | None = None) -> None:

@@ -32,6 +32,7 @@ from audit.services import audit_log
 from customers.models import Customer, Subscription
 from rules import form_first_status, form_status_when_request_closes
 from states import AuditAction
+from toolbox.links import site_url
 
 # --- Creation with the request (R10) ---------------------------------------------------
 
@@ -147,7 +148,6 @@ def form_check(
     reason: str = "",
     actor: User,
     ip: str | None = None,
-    resign_url: str = "",
 ) -> AccessLineForm:
     if not valid and not reason.strip():
         raise FormError("reason_required", _("Give the reason why the form is not valid."))
@@ -169,5 +169,7 @@ def form_check(
             audit_log(
                 actor=actor, action=AuditAction.FORM_INVALID, target=form, ip=ip, reason=reason
             )
-            emails.send_form_invalid(form, resign_url=resign_url)
+            emails.send_form_invalid(
+                form, resign_url=site_url("access_forms:form_page", form.request.reference)
+            )
     return form

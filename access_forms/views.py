@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -119,9 +118,6 @@ def send_link(request: HttpRequest, customer: Customer, reference: str) -> HttpR
             email=link_form.cleaned_data["email"],
             actor=request.user,  # type: ignore[arg-type]
             ip=client_ip(request),
-            build_url=lambda token: request.build_absolute_uri(
-                reverse("access_forms:holder_sign", args=[token])
-            ),
         )
     except FormError as exc:
         link_form.add_error(None, exc.message)

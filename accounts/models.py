@@ -21,7 +21,6 @@ class AccessLinkRequest(models.Model):
 
     client_code = models.CharField(max_length=40)
     email = models.CharField(max_length=254)
-    site_url = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import DatabaseError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -15,6 +14,7 @@ from accounts.models import AccessLinkRequest, User
 from customers.models import Customer
 from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
+from toolbox.links import site_url
 
 ACCESS_TEMPLATES = ("activation", "password_reset")
 
@@ -49,16 +49,14 @@ def _under_rate_limit(customer: Customer) -> bool:
     )
 
 
-def access_link_request(*, client_code: str, email: str, site_url: str) -> None:
+def access_link_request(*, client_code: str, email: str) -> None:
     """Keep "Mot de passe oublié" / "Pas encore d'accès ?" for the worker.
 
     The page does the same thing (one row written) whether or not the pair matches, so
     neither its answer nor its timing tells whether a client code exists; the worker
     decides (handle_one_access_link_request).
     """
-    AccessLinkRequest.objects.create(
-        client_code=client_code[:40], email=email[:254], site_url=site_url[:200]
-    )
+    AccessLinkRequest.objects.create(client_code=client_code[:40], email=email[:254])
 
 
 def handle_one_access_link_request() -> bool:
@@ -70,9 +68,7 @@ def handle_one_access_link_request() -> bool:
             return False
         asked.delete()
         try:
-            access_link_send(
-                client_code=asked.client_code, email=asked.email, site_url=asked.site_url
-            )
+            access_link_send(client_code=asked.client_code, email=asked.email)
         except DatabaseError:
             raise
         except Exception:
@@ -80,7 +76,7 @@ def handle_one_access_link_request() -> bool:
     return True
 
 
-def access_link_send(*, client_code: str, email: str, site_url: str) -> bool:
+def access_link_send(*, client_code: str, email: str) -> bool:
     """E-mail a link to choose a password, if the pair matches a customer.
 
     Run by the worker, never while the visitor waits. A customer without a password yet
@@ -106,14 +102,11 @@ def access_link_send(*, client_code: str, email: str, site_url: str) -> bool:
             user.email = customer.email
             user.save(update_fields=["email"])
         # The token is made at delivery (access_link_token): staff never see a live link.
-        path = reverse(
-            "portal:set_password",
-            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": MASK},
-        )
+        url = site_url("portal:set_password", urlsafe_base64_encode(force_bytes(user.pk)), MASK)
         emails.send_access_link(
             customer,
             user_id=user.pk,
-            url_with_mask=site_url.rstrip("/") + path,
+            url_with_mask=url,
             first_access=not user.has_usable_password(),
         )
     return True

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -245,7 +244,6 @@ def create_request(
     *,
     actor: User | None,
     ip: str | None,
-    build_url: "SignUrl",
 ) -> CancellationRequest:
     """The request of a submission whose identity is established, judged at the time the
     submission was received. Called with the submission locked."""
@@ -266,20 +264,8 @@ def create_request(
     # Without an account, the OPTimo form is signed from a link e-mailed to the customer.
     form = request.access_form
     if form.can_be_signed and subscription.customer.email:
-        form_send_link(
-            form=form, email=subscription.customer.email, actor=actor, ip=ip, build_url=build_url
-        )
+        form_send_link(form=form, email=subscription.customer.email, actor=actor, ip=ip)
     return request
-
-
-class SignUrl:
-    """Builds the absolute signing link of a form around its (masked) token."""
-
-    def __init__(self, site_url: str) -> None:
-        self.site_url = site_url.rstrip("/")
-
-    def __call__(self, token: str) -> str:
-        return self.site_url + reverse("access_forms:holder_sign", args=[token])
 
 
 def submission_accept(
@@ -288,7 +274,6 @@ def submission_accept(
     subscription_reference: str,
     ip: str | None,
     now: datetime,
-    site_url: str,
 ) -> CancellationRequest:
     """ "Résilier mon contrat maintenant" after the right code: the request is created once."""
     with transaction.atomic():
@@ -309,8 +294,6 @@ def submission_accept(
         )
         if subscription is None:
             raise PublicError("subscription", _("Choose the subscription to cancel."))
-        request = create_request(
-            submission, subscription, actor=None, ip=ip, build_url=SignUrl(site_url)
-        )
+        request = create_request(submission, subscription, actor=None, ip=ip)
         audit_log(actor=None, action=AuditAction.PUBLIC_CONFIRM, target=submission, ip=ip)
     return request

@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations import emails
 from cancellations.models import CancellationRequest, PublicSubmission, SubmissionStatus
-from cancellations.public import PublicError, SignUrl, create_request, locked
+from cancellations.public import PublicError, create_request, locked
 from customers.models import Subscription
 from rules import CODE_GRACE
 from states import AuditAction
@@ -32,7 +32,6 @@ def submission_verify(
     actor: User,
     note: str,
     ip: str | None,
-    site_url: str,
 ) -> CancellationRequest:
     """An agent verified the identity by phone: the request is created, judged at the
     submission's original time of receipt."""
@@ -40,9 +39,7 @@ def submission_verify(
         submission = locked(submission)
         if submission.status != SubmissionStatus.PENDING:
             raise PublicError("closed", _("This submission has already been dealt with."))
-        request = create_request(
-            submission, subscription, actor=actor, ip=ip, build_url=SignUrl(site_url)
-        )
+        request = create_request(submission, subscription, actor=actor, ip=ip)
         submission.handled_by = actor
         submission.handled_at = timezone.now()
         submission.handled_note = note.strip()[:500]

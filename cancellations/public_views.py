@@ -266,7 +266,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 subscription_reference=chosen.reference,  # type: ignore[union-attr]
                 ip=client_ip(request),
                 now=now,
-                site_url=request.build_absolute_uri("/"),
             )
         except (PublicError, RequestError) as exc:
             problem = exc.message

@@ -71,7 +71,6 @@ def _access_link_view(request: HttpRequest, *, purpose: str) -> HttpResponse:
         access_link_request(
             client_code=form.cleaned_data["client_code"],
             email=form.cleaned_data["email"],
-            site_url=request.build_absolute_uri("/"),
         )
         # The same answer whether or not the pair matched: the form reveals nothing.
         return redirect("portal:link_sent")

@@ -366,8 +366,9 @@ if RESILIA_SWITCH_FORM not in ("signature", "order"):
     raise ImproperlyConfigured('RESILIA_SWITCH_FORM is "signature" or "order".')
 # A match lets its gaining provider order the switch for this many days.
 RESILIA_SWITCH_MATCH_DAYS = env_int("RESILIA_SWITCH_MATCH_DAYS", 30)
-# Résilia's own address, for links in e-mails sent by scheduled work (no web request).
-RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://localhost:8000")
+# Résilia's own address: every absolute link it writes (e-mails, the receipt PDF) starts
+# with it (toolbox.links.site_url), whether written in a web request or by the worker.
+RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://127.0.0.1:8000")
 # Seconds a webhook receiver has to answer before the attempt counts as failed.
 RESILIA_WEBHOOK_TIMEOUT = env_int("RESILIA_WEBHOOK_TIMEOUT", 5)
 # Webhooks go to public addresses only; true lets them reach a private network (a

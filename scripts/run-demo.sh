@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
+# Every link Résilia writes (e-mails, the receipt) points here: the address served below.
+export RESILIA_SITE_URL="${RESILIA_SITE_URL:-http://127.0.0.1:${PORT}}"
 
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo --if-empty

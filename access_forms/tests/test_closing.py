@@ -42,9 +42,7 @@ def test_withdrawing_cancels_a_form_awaiting_signature_and_kills_its_link(
     alice: Customer, alice_client: Client
 ) -> None:
     request = submit(alice, "SUB-A-1")
-    form_send_link(
-        form=request.access_form, email="holder@example.nc", actor=None, ip=None, build_url=str
-    )
+    form_send_link(form=request.access_form, email="holder@example.nc", actor=None, ip=None)
     request.access_form.refresh_from_db()
     token = signing_link_token(form_id=request.access_form.pk, nonce=request.access_form.link_nonce)
     request_withdraw(request=request, actor=alice.user, now=NOW)

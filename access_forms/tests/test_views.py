@@ -112,7 +112,7 @@ def test_the_holder_signs_from_the_emailed_link_without_logging_in(
     email = OutboundEmail.objects.get(template="form_sign_link")
     assert email.to == "holder@example.nc"
     assert MASK in email.body_text
-    link = delivered_link(r"http://testserver(/signer/[^\s]+/)")
+    link = delivered_link(r"http://127.0.0.1:8000(/signer/[^\s]+/)")
     holder = Client()
     assert "Signer le bon OPTimo pour la ligne 254318" in holder.get(link).content.decode()
     done = holder.post(link, sign_fields(signer_name="Marc Tein"))
@@ -132,7 +132,7 @@ def test_a_tampered_or_expired_link_signs_nothing(
 ) -> None:
     alice_client.post(url("send_link"), {"email": "holder@example.nc"})
     assert MASK in OutboundEmail.objects.get(template="form_sign_link").body_text
-    link = delivered_link(r"http://testserver(/signer/[^\s]+/)")
+    link = delivered_link(r"http://127.0.0.1:8000(/signer/[^\s]+/)")
     tampered = Client().post(link[:-4] + "AA/", sign_fields())
     assert tampered.status_code == 410
     with time_machine.travel(timezone.localtime() + timedelta(days=8)):
@@ -252,7 +252,7 @@ def test_the_holders_page_refuses_a_crafted_signature_with_a_form_error(
     fibre_request: CancellationRequest, alice_client: Client
 ) -> None:
     alice_client.post(url("send_link"), {"email": "holder@example.nc"})
-    link = delivered_link(r"http://testserver(/signer/[^\s]+/)")
+    link = delivered_link(r"http://127.0.0.1:8000(/signer/[^\s]+/)")
     response = Client().post(link, sign_fields(signature_data=_text_bomb()))
     assert response.status_code == 400
     assert "pas pu être lue" in response.content.decode()

@@ -16,7 +16,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('client_code', models.CharField(max_length=40)),
                 ('email', models.CharField(max_length=254)),
-                ('site_url', models.CharField(max_length=200)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
         ),

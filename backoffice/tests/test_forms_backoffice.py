@@ -77,7 +77,7 @@ def test_an_invalid_form_emails_the_reason_and_can_be_signed_again(
     assert form.status == FormStatus.INVALID
     email = OutboundEmail.objects.get(template="form_invalid")
     assert "Signature illisible" in email.body_text
-    assert "http://testserver/mes-demandes/RES-2026-000001/bon/" in email.body_text
+    assert "http://127.0.0.1:8000/mes-demandes/RES-2026-000001/bon/" in email.body_text
     response = alice_client.post(
         reverse("access_forms:upload", args=["RES-2026-000001"]),
         {"document": SimpleUploadedFile("f.pdf", scanned_pdf())},

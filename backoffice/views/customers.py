@@ -194,12 +194,11 @@ def new_request_summary(request: HttpRequest, client_code: str) -> HttpResponse:
 @require_POST
 def send_access_link(request: HttpRequest, client_code: str) -> HttpResponse:
     """An activation or password link to the e-mail on file (never shown to staff): the
-    same task and limits as the customer's own request."""
+    same work and limits as the customer's own request."""
     customer = _customer(client_code)
     access_link_request(
         client_code=customer.client_code,
         email=customer.email,
-        site_url=request.build_absolute_uri("/"),
     )
     audit_log(
         actor=request.user,  # type: ignore[arg-type]

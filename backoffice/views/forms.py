@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -180,9 +179,6 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=check_form.cleaned_data["reason"],
                     actor=request.user,  # type: ignore[arg-type]
                     ip=client_ip(request),
-                    resign_url=request.build_absolute_uri(
-                        reverse("access_forms:form_page", args=[access_form.request.reference])
-                    ),
                 )
                 messages.success(request, _("Check saved."))
                 return redirect("backoffice:form_detail", pk=pk)

@@ -294,9 +294,6 @@ def _check(act: Act) -> HttpResponse | None:
         reason=check_form.cleaned_data["reason"],
         actor=act.actor,
         ip=act.ip,
-        resign_url=act.http.build_absolute_uri(
-            reverse("access_forms:form_page", args=[act.cancellation.reference])
-        ),
     )
     messages.success(act.http, _("Check saved."))
     return None

@@ -133,7 +133,6 @@ def verification_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
                 actor=request.user,  # type: ignore[arg-type]
                 note=form.cleaned_data["note"],
                 ip=ip,
-                site_url=request.build_absolute_uri("/"),
             )
         except (PublicError, RequestError) as exc:
             messages.error(request, exc.message)

@@ -112,7 +112,7 @@ def test_the_signing_forms_never_answer_5xx(
 
 @pytest.fixture
 def holder_link(form_request: AccessLineForm) -> str:
-    form_send_link(form=form_request, email="holder@example.nc", actor=None, ip=None, build_url=str)
+    form_send_link(form=form_request, email="holder@example.nc", actor=None, ip=None)
     form_request.refresh_from_db()
     token = signing_link_token(form_id=form_request.pk, nonce=form_request.link_nonce)
     return reverse("access_forms:holder_sign", args=[token])

@@ -131,7 +131,7 @@ def test_a_match_tells_the_customer_at_once_and_what_it_means(
     assert "Lagoon" in str(message.subject) and "Lagoon" in str(message.body)
     assert "6900 F" in str(message.body) or "6 900 F" in str(message.body)
     assert "alice@mls.nc, famille@mls.nc" in str(message.body)
-    page = Client().get(link.removeprefix("http://localhost:8000"))
+    page = Client().get(link.removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
     assert (
         "Je n&#x27;ai rien demandé" in page.content.decode()
@@ -293,7 +293,7 @@ def test_the_customer_objects_from_the_emails_link(
     alice: Customer, keys: dict[str, str], supervisor: User
 ) -> None:
     switch = ordered(keys["Lagoon"], alice)
-    link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://localhost:8000")
+    link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://127.0.0.1:8000")
     client = Client()
     page = client.get(link).content.decode()
     assert switch["reference"] in page and "Lagoon" in page
@@ -315,7 +315,7 @@ def test_the_customer_objects_from_the_emails_link(
     assert again.status_code == 409 and again.json()["code"] == "objected"
     # Before any order, an objection stops the order, and the provider's other matches.
     first = matched(keys["Can'l"], alice)
-    link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://localhost:8000")
+    link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://127.0.0.1:8000")
     Client().post(link, {"action": "object"})
     order = call(
         keys["Can'l"],
