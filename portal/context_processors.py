@@ -6,7 +6,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from access_forms.models import FormStatus
 from cancellations.calendar import current_calendar
+from cancellations.models import Status, SubmissionStatus
 from portal.support import configured_support_hours
 from toolbox.brand import operator_contact
 
@@ -26,4 +28,14 @@ def brand(request: HttpRequest) -> dict[str, object]:
         "demo_mailbox": settings.RESILIA_DEMO_MAILBOX,
         # Part of every {% cache %} key of a fragment with links (portal/fragments.py).
         "script_prefix": get_script_prefix(),
+    }
+
+
+def statuses(request: HttpRequest) -> dict[str, object]:
+    """The statuses templates compare with ({% if f.status == FormStatus.SIGNED %}), by
+    name: their values are written once, in states.py."""
+    return {
+        "RequestStatus": Status,
+        "FormStatus": FormStatus,
+        "SubmissionStatus": SubmissionStatus,
     }

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.brand",
+                "portal.context_processors.statuses",
                 "backoffice.context_processors.backoffice",
             ],
         },
