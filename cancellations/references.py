@@ -1,38 +1,49 @@
-"""Request references: RES-2026-000123, numbered from 1 each year (Nouméa's year of
-receipt).
+"""References numbered from 1 each year (Nouméa's year): RES-2026-000123 for requests,
+SW-2026-000001 for switches; one mechanism for every series.
 
-On PostgreSQL each year has a sequence: numbers are taken without a lock, so concurrent
-submissions do not queue behind each other's commit (a number lost to a rollback leaves
-a gap). The sequences are made ahead of the requests, never by one: by a migration (this
-year's and the next) and by the daily run (next year's, on every day of this one). A
-year without its sequence (the daily run not scheduled for a whole year) is numbered by
-its counter row, as on SQLite, where one writer at a time takes the row anyway; a year
-numbered by its counter keeps it, so that no number is given twice.
+On PostgreSQL a series' year may have a sequence: numbers are taken without a lock, so
+concurrent submissions do not queue behind each other's commit (a number lost to a
+rollback leaves a gap). The sequences are made ahead, never by a request: by a migration
+(this year's and the next requests') and by the daily run (next year's of every series,
+on every day of this one). A year without its sequence is numbered by its counter row
+(a model with `year` as primary key and `last`), as on SQLite, where one writer at a time
+takes the row anyway; a year numbered by its counter keeps it, so that no number is given
+twice.
 """
 
-from django.db import connection, transaction
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, models, transaction
 
 from cancellations.models import ReferenceSequence
 
 
-def reference(year: int, number: int) -> str:
-    return f"RES-{year}-{number:06d}"
+@dataclass(frozen=True)
+class Series:
+    prefix: str  # RES, SW
+    counter: type[models.Model]  # the years' counter rows: `year` (primary key), `last`
+    sequence_prefix: str  # PostgreSQL's sequences: <sequence_prefix>_<year>
+
+    def reference(self, year: int, number: int) -> str:
+        return f"{self.prefix}-{year}-{number:06d}"
+
+    def sequence_name(self, year: int) -> str:
+        return f"{self.sequence_prefix}_{int(year)}"
 
 
-def next_reference(year: int) -> str:
-    """The next reference of the year, inside the caller's transaction."""
-    number = _sequence_next(year) if connection.vendor == "postgresql" else None
-    return reference(year, number if number is not None else _counter_next(year))
+REQUESTS = Series("RES", ReferenceSequence, "resilia_reference")
 
 
-def _sequence_name(year: int) -> str:
-    return f"resilia_reference_{int(year)}"
+def next_reference(series: Series, year: int) -> str:
+    """The series' next reference of the year, inside the caller's transaction."""
+    number = _sequence_next(series, year) if connection.vendor == "postgresql" else None
+    return series.reference(year, number if number is not None else _counter_next(series, year))
 
 
-def _sequence_next(year: int) -> int | None:
+def _sequence_next(series: Series, year: int) -> int | None:
     """The year's next number from its sequence, or None if the year has none (one round
     trip either way, and no error that would need a savepoint)."""
-    name = _sequence_name(year)
+    name = series.sequence_name(year)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL"
@@ -43,39 +54,43 @@ def _sequence_next(year: int) -> int | None:
     return None if number is None else int(number)
 
 
-def _counter_next(year: int) -> int:
+def _counter_next(series: Series, year: int) -> int:
     """The year's counter row, incremented and read in one statement (the year's first
-    number makes the row)."""
+    number makes the row; of two first numbers at once, one makes it, both count)."""
     quote = connection.ops.quote_name
-    table, last, key = quote(ReferenceSequence._meta.db_table), quote("last"), quote("year")
+    table, last, key = quote(series.counter._meta.db_table), quote("last"), quote("year")
     # The model's own names, quoted; the year is a parameter.
     increment = f"UPDATE {table} SET {last} = {last} + 1 WHERE {key} = %s RETURNING {last}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(increment, [year])
         row = cursor.fetchone()
         if row is None:
-            ReferenceSequence.objects.create(year=year)
+            try:
+                with transaction.atomic():
+                    series.counter._default_manager.create(year=year)
+            except IntegrityError:
+                pass  # made by another transaction meanwhile
             cursor.execute(increment, [year])
             row = cursor.fetchone()
     return int(row[0])
 
 
-def sequence_prepare(year: int, *, started: bool = False) -> bool:
-    """Make the year's sequence on PostgreSQL if it has none: before the year starts (the
-    daily run, for next year), or with `started` for a year whose numbers may already
-    have been given by its counter (the migration), starting after them. A year with a
-    counter row keeps its counter otherwise. True if a sequence was made."""
+def sequence_prepare(series: Series, year: int, *, started: bool = False) -> bool:
+    """Make the year's sequence of a series on PostgreSQL if it has none: before the year
+    starts (the daily run, for next year), or with `started` for a year whose numbers may
+    already have been given by its counter (the migration), starting after them. A year
+    with a counter row keeps its counter otherwise. True if a sequence was made."""
     if connection.vendor != "postgresql":
         return False
-    name = _sequence_name(year)
+    name = series.sequence_name(year)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
         if cursor.fetchone()[0]:
             return False
-        counter = ReferenceSequence.objects.select_for_update().filter(year=year).first()
+        counter = series.counter._default_manager.select_for_update().filter(year=year).first()
         if counter is not None and not started:
             return False
-        start = (counter.last if counter is not None else 0) + 1
-        # The name is made of digits here; START is a number.
+        start = (counter.last if counter is not None else 0) + 1  # type: ignore[attr-defined]
+        # The name is made of letters, underscores and digits here; START is a number.
         cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {int(start)}")
     return True

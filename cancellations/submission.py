@@ -17,7 +17,7 @@ from cancellations import emails
 from cancellations.drafts import Draft, quote_draft
 from cancellations.errors import RequestError
 from cancellations.models import CancellationRequest, Channel, Kind, RequestEvent, Status
-from cancellations.references import next_reference
+from cancellations.references import REQUESTS, next_reference
 from customers.models import Customer, Subscription, SubscriptionStatus
 from rules import REQUEST_OPEN_STATUSES, Quote
 from states import AuditAction
@@ -166,7 +166,7 @@ def _new_request(
     processed today): one e-mail says both."""
     confirm = settings.RESILIA_AUTO_CONFIRM and result.processing_date <= result.received_on
     return CancellationRequest(
-        reference=next_reference(received_at.astimezone(NOUMEA).year),
+        reference=next_reference(REQUESTS, received_at.astimezone(NOUMEA).year),
         status=Status.CONFIRMED if confirm else Status.SUBMITTED,
         confirmed_at=timezone.now() if confirm else None,
         customer=customer,

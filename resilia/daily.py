@@ -31,8 +31,9 @@ from api.idempotency import idempotency_prune
 from cancellations.completion import handle_due_completions
 from cancellations.confirmation import handle_one_due_confirmation
 from cancellations.mailboxes import handle_mailbox_deletions, handle_mailbox_reminders
-from cancellations.references import sequence_prepare
+from cancellations.references import REQUESTS, sequence_prepare
 from notifications.services import outbox_prune
+from switching.models import SWITCHES
 from toolbox import throttle
 from toolbox.noumea import NOUMEA
 from webhooks.services import webhook_prune
@@ -82,7 +83,8 @@ def prune_old_records(now: datetime | None = None) -> int:
 def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Idempotent and catching up: everything due by today is done once."""
     today = (now or timezone.now()).astimezone(NOUMEA).date()
-    sequence_prepare(today.year + 1)  # next year's references, before it starts
+    for series in (REQUESTS, SWITCHES):  # next year's references, before it starts
+        sequence_prepare(series, today.year + 1)
     done: dict[str, int] = {}
     for name, step in steps():
         done[name] = 0

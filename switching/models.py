@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cancellations.references import Series
 from rules import switch_status
 from states import SwitchState
 
@@ -52,13 +53,17 @@ class SwitchMatch(models.Model):
 
 
 class SwitchCounter(models.Model):
-    """The last number given in a year: SW-2026-000001."""
+    """The last number given in a year: SW-2026-000001 (cancellations.references)."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+# Switches' references: the same numbering as requests', their own series.
+SWITCHES = Series("SW", SwitchCounter, "resilia_reference_sw")
 
 
 class Switch(models.Model):

@@ -16,11 +16,12 @@ from audit.services import audit_log
 from cancellations.drafts import Draft
 from cancellations.errors import RequestError
 from cancellations.models import Channel, Kind
+from cancellations.references import next_reference
 from cancellations.services import request_reschedule, request_withdraw
 from cancellations.submission import request_submit
 from customers.models import Subscription
 from states import AuditAction
-from switching.models import Switch, SwitchCounter, SwitchMatch
+from switching.models import SWITCHES, Switch, SwitchMatch
 from switching.refusals import (
     SwitchError,
     check_planned_date,
@@ -31,13 +32,6 @@ from switching.refusals import (
 )
 from toolbox.noumea import NOUMEA
 from webhooks.services import switch_data, webhook_emit
-
-
-def _next_reference(year: int) -> str:
-    counter, _created = SwitchCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"SW-{year}-{counter.last:06d}"
 
 
 def _form_follows_the_order(switch: Switch, *, actor: User, ip: str | None) -> None:
@@ -108,7 +102,7 @@ def switch_order(
         except RequestError as exc:
             raise from_request_error(exc) from None
         switch = Switch.objects.create(
-            reference=_next_reference(at.astimezone(NOUMEA).year),
+            reference=next_reference(SWITCHES, at.astimezone(NOUMEA).year),
             match=match,
             request=request,
             gaining=gaining,
