@@ -1,5 +1,4 @@
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from cancellations.models import CancellationRequest, RequestEvent
 from customers.models import Customer, Mailbox, Subscription
@@ -21,9 +20,10 @@ def requests_for_customer(customer: Customer) -> QuerySet[CancellationRequest]:
     )
 
 
-def get_request_for_customer(customer: Customer, reference: str) -> CancellationRequest:
-    """The one way a portal view reaches a request: a stranger gets 404, never data."""
-    request = (
+def request_of_customer(customer: Customer, reference: str) -> CancellationRequest | None:
+    """The customer's request with this reference and what its page shows, or None (the
+    one way the client area reaches a request: another's is never found)."""
+    return (
         requests_for_customer(customer)
         .select_related("access_form")
         .prefetch_related(
@@ -33,9 +33,6 @@ def get_request_for_customer(customer: Customer, reference: str) -> Cancellation
         .filter(reference=reference)
         .first()
     )
-    if request is None:
-        raise Http404
-    return request
 
 
 def emails_for_request(request: CancellationRequest) -> QuerySet[OutboundEmail]:

@@ -26,6 +26,14 @@ from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
 
 
+def _request_or_404(customer: Customer, reference: str) -> CancellationRequest:
+    """A stranger's reference, or one that does not exist: 404, never data."""
+    request = selectors.request_of_customer(customer, reference)
+    if request is None:
+        raise Http404
+    return request
+
+
 def _form(
     request: HttpRequest,
     customer: Customer,
@@ -159,7 +167,7 @@ def submit(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 @customer_required
 def request_sent(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
-    cancellation = selectors.get_request_for_customer(customer, reference)
+    cancellation = _request_or_404(customer, reference)
     return render(
         request,
         "cancellations/sent.html",
@@ -178,7 +186,7 @@ def request_list(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 @customer_required
 def request_detail(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
-    cancellation = selectors.get_request_for_customer(customer, reference)
+    cancellation = _request_or_404(customer, reference)
     today = timezone.now().astimezone(NOUMEA).date()
     return render(
         request,
@@ -197,7 +205,7 @@ def request_detail(request: HttpRequest, customer: Customer, reference: str) -> 
 @customer_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
-    cancellation = selectors.get_request_for_customer(customer, reference)
+    cancellation = _request_or_404(customer, reference)
     if request.method == "POST":
         try:
             request_withdraw(
@@ -233,4 +241,4 @@ def receipt_response(cancellation: CancellationRequest) -> FileResponse:
 @customer_required
 @require_GET
 def receipt(request: HttpRequest, customer: Customer, reference: str) -> FileResponse:
-    return receipt_response(selectors.get_request_for_customer(customer, reference))
+    return receipt_response(_request_or_404(customer, reference))
