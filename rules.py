@@ -388,6 +388,14 @@ def kept_until_deleted_within(today: date, days: int = MAILBOX_REMINDER_DAYS) ->
 # --- A switch's status (SPEC §3.9) ---------------------------------------------------------
 
 
+def earliest_switch_date(today: date) -> date:
+    """A switch ends the service tomorrow at the earliest: the customer keeps at least
+    until tonight to say they asked for nothing (an objection runs until the day before
+    the effective date). Every page, e-mail and answer that shows the earliest date shows
+    this one, and an order for it is accepted."""
+    return today + timedelta(days=1)
+
+
 def switch_status(request_status: str, *, cancelled: bool) -> SwitchState:
     """A switch follows its request: stopped by the customer when the request is withdrawn,
     cancelled when the provider called it off or the request was rejected."""

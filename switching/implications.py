@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from cancellations.drafts import quote_date
 from customers.models import Mailbox, Subscription
-from rules import mailbox_kept_until, months_still_billed
+from rules import earliest_switch_date, mailbox_kept_until, months_still_billed
 from toolbox.noumea import NOUMEA
 
 
@@ -43,11 +43,12 @@ class Implications:
 def implications(
     subscription: Subscription, now: datetime, desired: date | None = None, months: int = 0
 ) -> Implications:
-    """The switch's consequences as a cancellation received now for `desired` (today when
-    not given): when the service ends at the earliest, what is still billed (every
-    started month), what becomes of each mailbox."""
+    """The switch's consequences as a cancellation received now for `desired` (the
+    earliest date an order accepts when not given: rules.earliest_switch_date): when the
+    service ends at the earliest, what is still billed (every started month), what
+    becomes of each mailbox."""
     today = now.astimezone(NOUMEA).date()
-    result = quote_date(desired or today, now)
+    result = quote_date(desired or earliest_switch_date(today), now)
     monthly = subscription.plan.monthly_price_xpf
     kept = mailbox_kept_until(result.effective_date, months) if months else None
     return Implications(

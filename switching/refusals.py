@@ -10,6 +10,7 @@ from accounts.models import User
 from cancellations.drafts import quote_date
 from cancellations.errors import RequestError
 from customers.models import Subscription
+from rules import earliest_switch_date
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from toolbox.noumea import NOUMEA
 from toolbox.refusals import Refusal
@@ -70,15 +71,21 @@ def still_ordered(switch: Switch) -> None:
 
 
 def check_planned_date(planned: date, at: datetime) -> None:
-    """A date in the past or beyond 365 days: refused before anything changes. Today is
-    refused too: the customer keeps at least until tonight to say they asked for nothing
-    (an objection runs until the day before the effective date)."""
+    """A date before rules.earliest_switch_date (tomorrow) or beyond 365 days: refused
+    before anything changes, with the first date that would be accepted."""
+    today = at.astimezone(NOUMEA).date()
+    earliest = earliest_switch_date(today)
+    if planned < earliest:
+        raise SwitchError(
+            "date_in_past" if planned < today else "date_too_soon",
+            _(
+                "The planned date must be %(earliest)s or later: the customer may say they "
+                "asked for nothing until the day before it."
+            )
+            % {"earliest": earliest.isoformat()},
+            earliest_date=earliest.isoformat(),
+        )
     try:
         quote_date(planned, at)
     except RequestError as exc:
         raise SwitchError(exc.code, exc.message) from None
-    if planned <= at.astimezone(NOUMEA).date():
-        raise SwitchError(
-            "date_too_soon",
-            _("The planned date is tomorrow at the earliest: the customer may still say no."),
-        )

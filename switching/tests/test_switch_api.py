@@ -117,7 +117,8 @@ def test_a_match_tells_the_customer_at_once_and_what_it_means(
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["subscription"] == {"plan": "Fibre 100", "access_line": "254318"}
-    assert body["implications"]["earliest_date"] == "2026-11-10"
+    # Tomorrow: the first date an order accepts (the customer may say no until tonight).
+    assert body["implications"]["earliest_date"] == "2026-11-11"
     assert body["implications"]["billing_end"] == "2026-11-30"
     assert body["implications"]["months_billed"] == [{"month": "2026-11", "amount_xpf": 6900}]
     assert body["implications"]["no_fee"] is True
@@ -335,12 +336,21 @@ def test_bad_input_changes_nothing(alice: Customer, keys: dict[str, str]) -> Non
     for body, status, code in (
         ({"match_id": match["match_id"], "planned_date": "2026-11-01"}, 422, "date_in_past"),
         ({"match_id": match["match_id"], "planned_date": "2026-11-10"}, 422, "date_too_soon"),
+        # The refusal says the first date that is accepted.
         ({"match_id": match["match_id"], "planned_date": "2027-12-01"}, 422, "date_too_far"),
         ({"match_id": match["match_id"], "planned_date": "15/12/2026"}, 422, "invalid_date"),
         ({"match_id": "mt_unknown", "planned_date": "2026-12-15"}, 404, "not_found"),
     ):
         answer = call(keys["Lagoon"], "post", "/switches", body)
         assert (answer.status_code, answer.json()["code"]) == (status, code), body
+    too_soon = call(
+        keys["Lagoon"],
+        "post",
+        "/switches",
+        {"match_id": match["match_id"], "planned_date": "2026-11-10"},
+    )
+    assert too_soon.json()["earliest_date"] == match["implications"]["earliest_date"]
+    assert "2026-11-11" in too_soon.json()["message"]
     # Another provider cannot order Lagoon's match.
     other = call(
         keys["Can'l"],
@@ -414,3 +424,16 @@ def test_moving_a_switch_to_its_own_date_changes_nothing(
     assert same.status_code == 200
     run_worker()
     assert len(mail.outbox) == sent
+
+
+def test_the_earliest_date_shown_is_the_first_an_order_accepts(
+    alice: Customer, keys: dict[str, str]
+) -> None:
+    match = matched(keys["Lagoon"], alice)
+    earliest = match["implications"]["earliest_date"]
+    order = call(
+        keys["Lagoon"], "post", "/switches",
+        {"match_id": match["match_id"], "planned_date": earliest},
+    )  # fmt: skip
+    assert order.status_code == 201, order.content
+    assert order.json()["effective_date"] == earliest
