@@ -145,11 +145,14 @@ def switch_match(
     if objected_lately(subscription, gaining, at):
         raise objected()
     consequences = implications(subscription, at)
-    earlier = recent_match(subscription, gaining, code, at)
-    if earlier is not None:
-        # Matched again within a day: the same match, and no second e-mail.
-        return earlier, consequences
     with transaction.atomic():
+        # One match at a time per subscription (its row locked on PostgreSQL), so that of
+        # simultaneous matches the first makes it and the others find it.
+        Subscription.objects.select_for_update().filter(pk=subscription.pk).exists()
+        earlier = recent_match(subscription, gaining, code, at)
+        if earlier is not None:
+            # Matched again within a day: the same match, and no second e-mail.
+            return earlier, consequences
         match = SwitchMatch.objects.create(
             public_id="mt_" + secrets.token_urlsafe(18),
             subscription=subscription,

@@ -24,7 +24,8 @@ from cancellations.completion import handle_due_completions
 from cancellations.models import CancellationRequest
 from customers.models import Customer, Subscription
 from customers.switching_codes import grouped, is_well_formed, new_code
-from switching.models import Switch
+from notifications.models import OutboundEmail
+from switching.models import Switch, SwitchMatch
 from testing.helpers import delivered_link, run_worker, sign
 from toolbox.noumea import NOUMEA
 from webhooks.services import webhook_endpoint_create
@@ -437,3 +438,36 @@ def test_the_earliest_date_shown_is_the_first_an_order_accepts(
     )  # fmt: skip
     assert order.status_code == 201, order.content
     assert order.json()["effective_date"] == earliest
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+def test_twenty_simultaneous_matches_make_one_match_and_one_email(
+    alice: Customer, keys: dict[str, str]
+) -> None:
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(20)
+    answers: list[str] = []
+
+    def match() -> None:
+        try:
+            barrier.wait(timeout=20)
+            answer = call(
+                keys["Lagoon"], "post", "/switches/match",
+                {"switching_code": code_of(alice), "holder_last_name": "Wayaridri"},
+            )  # fmt: skip
+            answers.append(answer.json().get("match_id", answer.json().get("code")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=match) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 20 and len(set(answers)) == 1, answers
+    assert SwitchMatch.objects.count() == 1
+    assert OutboundEmail.objects.filter(template="switch_matched").count() == 1
