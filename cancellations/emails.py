@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 
-from cancellations.models import CancellationRequest, PublicSubmission, Status
+from cancellations.models import CancellationRequest, Channel, PublicSubmission, Status
 from cancellations.receipts import receipt_filename
 from customers.models import Customer, Mailbox
 from notifications.models import OutboundEmail
@@ -103,7 +103,10 @@ def send_request_rescheduled(request: CancellationRequest) -> OutboundEmail:
 
 
 def send_request_withdrawn(request: CancellationRequest) -> OutboundEmail:
-    return _about_request(request, "request_withdrawn")
+    """The customer's own request withdrawn; a switch stopped (by the customer or called
+    off by its provider) has its own message: the customer never made a request."""
+    switch = request.channel == Channel.SWITCH
+    return _about_request(request, "switch_stopped" if switch else "request_withdrawn")
 
 
 def send_request_rejected(request: CancellationRequest) -> OutboundEmail:

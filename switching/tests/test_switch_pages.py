@@ -168,5 +168,28 @@ def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
     )
     switch_cancel(switch=switch, reason="Installation reportée", gaining=lagoon)
     run_worker()
-    body = str(mail.outbox[-1].body)
-    assert "Lagoon a annulé votre changement de fournisseur (Installation reportée)" in body
+    stopped = mail.outbox[-1]
+    body = str(stopped.body)
+    assert stopped.subject == "Votre changement de fournisseur vers Lagoon est arrêté"
+    assert "Lagoon a annulé le changement de fournisseur qu'il avait commandé" in body
+    assert "(Installation reportée)" in body and "votre ligne n'est pas libérée" in body
+    # Nothing written for a customer's own request, nothing no longer true.
+    for untrue in ("retirée", "libérée (« Résiliation FAI »)", "la suivre ou la retirer"):
+        assert untrue not in body, untrue
+
+
+def test_a_switch_the_customer_stops_is_told_as_such(alice: Customer, lagoon: User) -> None:
+    from django.core import mail
+
+    from switching.objection import switch_object
+    from testing.helpers import run_worker
+
+    switch = place(alice, lagoon)
+    switch_object(match=switch.match, actor=None, ip=None)
+    run_worker()
+    stopped = mail.outbox[-1]
+    body = str(stopped.body)
+    assert stopped.subject == "Votre changement de fournisseur vers Lagoon est arrêté"
+    assert "Vous nous avez dit n'avoir rien demandé à Lagoon" in body
+    for untrue in ("retirée", "libérée (« Résiliation FAI »)", "la suivre ou la retirer"):
+        assert untrue not in body, untrue
