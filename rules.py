@@ -388,6 +388,12 @@ def kept_until_deleted_within(today: date, days: int = MAILBOX_REMINDER_DAYS) ->
 # --- A switch's status (SPEC §3.9) ---------------------------------------------------------
 
 
+# The e-mailed switch link opens its page until this many days after the switch ended
+# (stopped, called off, completed, or the match lapsed without an order); then it shows
+# nothing.
+SWITCH_LINK_DAYS_AFTER_THE_END = 14
+
+
 def earliest_switch_date(today: date) -> date:
     """A switch ends the service tomorrow at the earliest: the customer keeps at least
     until tonight to say they asked for nothing (an objection runs until the day before

@@ -2,7 +2,7 @@
 day before the effective date, and the mailbox they keep."""
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -14,7 +14,8 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.errors import RequestError
 from cancellations.services import request_withdraw
-from states import AuditAction
+from rules import REQUEST_STATUSES_WITHOUT_EFFECT, SWITCH_LINK_DAYS_AFTER_THE_END, start_of_day
+from states import AuditAction, RequestState
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from switching.refusals import SwitchError, from_request_error, still_ordered
 from webhooks.services import webhook_emit
@@ -42,6 +43,28 @@ def match_for_token(token: str) -> SwitchMatch | None:
     if match is None or not secrets.compare_digest(match.link_nonce, nonce):
         return None
     return match
+
+
+def link_open(match: SwitchMatch, now: datetime) -> bool:
+    """The e-mailed link opens the page while something may be done or read about the
+    switch: until SWITCH_LINK_DAYS_AFTER_THE_END days after it ended."""
+    switch = Switch.objects.select_related("request").filter(match=match).first()
+    ended = _ended_at(match, switch)
+    return ended is None or now < ended + timedelta(days=SWITCH_LINK_DAYS_AFTER_THE_END)
+
+
+def _ended_at(match: SwitchMatch, switch: Switch | None) -> datetime | None:
+    """When nothing more could be done about the match or its switch (None: not yet)."""
+    if switch is None:
+        return match.objected_at or match.expires_at
+    if switch.objected_at or switch.cancelled_at:
+        return switch.objected_at or switch.cancelled_at
+    request = switch.request
+    if request.status == RequestState.COMPLETED:
+        return start_of_day(request.effective_date)
+    if request.status in REQUEST_STATUSES_WITHOUT_EFFECT:
+        return request.updated_at
+    return None
 
 
 def objection_possible(match: SwitchMatch, today: date) -> bool:

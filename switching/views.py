@@ -14,6 +14,7 @@ from accounts.models import User
 from switching.implications import implications
 from switching.models import Switch
 from switching.objection import (
+    link_open,
     match_for_token,
     objection_possible,
     switch_choose_retention,
@@ -30,6 +31,9 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
     match = match_for_token(token)
     if match is None:
         return render(request, "switching/invalid_link.html", status=404)
+    if not link_open(match, timezone.now()):
+        # Nothing can be done any more: the page shows nothing of the customer's.
+        return render(request, "switching/invalid_link.html", {"expired": True}, status=410)
     # A customer logged in on this browser is named in the history; anyone else who holds
     # the link acts as the link's holder.
     actor = (

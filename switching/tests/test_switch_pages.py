@@ -193,3 +193,31 @@ def test_a_switch_the_customer_stops_is_told_as_such(alice: Customer, lagoon: Us
     assert "Vous nous avez dit n'avoir rien demandé à Lagoon" in body
     for untrue in ("retirée", "libérée (« Résiliation FAI »)", "la suivre ou la retirer"):
         assert untrue not in body, untrue
+
+
+def test_the_emailed_link_expires_two_weeks_after_the_switch_ended(
+    alice: Customer, lagoon: User
+) -> None:
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from switching.objection import objection_link_token, switch_object
+
+    switch = place(alice, lagoon)
+    link = reverse(
+        "switching:objection", args=[objection_link_token(switch.match.pk, switch.match.link_nonce)]
+    )
+    assert "Fibre 100" in Client().get(link).content.decode()  # while it is going on
+    switch_object(match=switch.match, actor=None, ip=None)
+    stopped = Switch.objects.get(pk=switch.pk).objected_at
+    assert stopped is not None
+    with time_machine.travel(stopped + timedelta(days=13), tick=False):
+        assert Client().get(link).status_code == 200  # still readable for a while
+    with time_machine.travel(stopped + timedelta(days=15), tick=False):
+        page = Client().get(link)
+    assert page.status_code == 410
+    text = page.content.decode()
+    assert "Ce lien a expiré" in text or "This link has expired" in text
+    for personal in ("Wayaridri", "Fibre 100", "alice@mls.nc", "254318"):
+        assert personal not in text, personal
