@@ -21,6 +21,7 @@ from notifications.services import (
     emails_queue_rendered_at_delivery,
     render_subject,
 )
+from toolbox.links import site_url
 
 
 def _about_request(
@@ -42,33 +43,38 @@ def _about_request(
     )
 
 
-def send_request_received(request: CancellationRequest) -> OutboundEmail:
+def send_request_received(
+    request: CancellationRequest, *, objection_link: dict[str, object] | None = None
+) -> OutboundEmail:
     """The acknowledgement ("reçue", or "reçue et prise en compte" when both at once),
     with the receipt attached (read, or written, when the message is delivered).
 
     Written with the submission but rendered by the sender (`render_ref`): rendering it
     here held the submission's transaction, and on SQLite the write lock, for a fifth
     of its time (docs/BENCHMARKS.md). Its subject is written now (the request's page
-    lists it), and whether it says "prise en compte" is decided now."""
+    lists it), and whether it says "prise en compte" is decided now. A switch's carries
+    the link to stop it (`objection_link`, its token made when it leaves)."""
     receipt = {
         "filename": receipt_filename(request),
         "mimetype": "application/pdf",
         "receipt": str(request.pk),
     }
     taken_into_account = request.status == Status.CONFIRMED
-    return email_queue_rendered_at_delivery(
-        _rendered_when_sent(
-            request,
+    email = _rendered_when_sent(
+        request,
+        "request_received",
+        subject=render_subject(
             "request_received",
-            subject=render_subject(
-                "request_received",
-                request.customer.language,
-                {"request": request, "taken_into_account": taken_into_account},
-            ),
-            attachments=[receipt],
-            taken_into_account=taken_into_account,
-        )
+            request.customer.language,
+            {"request": request, "taken_into_account": taken_into_account},
+        ),
+        attachments=[receipt],
+        taken_into_account=taken_into_account,
+        objection_url=site_url("switching:objection", MASK) if objection_link else "",
     )
+    if objection_link:
+        email.secret_link, email.urgent = objection_link, True
+    return email_queue_rendered_at_delivery(email)
 
 
 def _rendered_when_sent(

@@ -58,7 +58,13 @@ def _sent_or_open(
     return first, existing
 
 
-def _record_submission(request: CancellationRequest, *, actor: User | None, ip: str | None) -> None:
+def _record_submission(
+    request: CancellationRequest,
+    *,
+    actor: User | None,
+    ip: str | None,
+    objection_link: dict[str, object] | None,
+) -> None:
     """A new request's history entry, audit entry, webhook event and acknowledgement. A
     request created already taken into account (received and confirmed in the same
     instant) also gets the confirmation's, as if confirmed at once by the system; each
@@ -84,7 +90,7 @@ def _record_submission(request: CancellationRequest, *, actor: User | None, ip: 
     RequestEvent.objects.bulk_create(events)
     audit_log_entries(audits)
     webhook_emit_events(hooks)
-    emails.send_request_received(request)
+    emails.send_request_received(request, objection_link=objection_link)
 
 
 def request_submit(
@@ -96,11 +102,14 @@ def request_submit(
     ip: str | None = None,
     idempotency_key: str = "",
     now: datetime | None = None,
+    objection_link: dict[str, object] | None = None,
 ) -> CancellationRequest:
     """Record a cancellation request (R2–R8) and acknowledge it by e-mail.
 
     A repeated idempotency key returns the first request instead of a second one. The
     partial unique index refuses a second open request even when two arrive at once.
+    A request ordered by a new provider passes the `objection_link` its acknowledgement
+    carries (notifications.secret_links: the customer stops it without logging in).
     """
     received_at = now or timezone.now()
     if draft.subscription.customer_id != customer.pk:
@@ -143,7 +152,7 @@ def request_submit(
             # The receipt (a PDF) is written outside this transaction, where it would hold
             # the database's write lock for most of a submission: by the delivery of the
             # acknowledgement, which attaches it, or by a download that comes first.
-            _record_submission(request, actor=actor, ip=ip)
+            _record_submission(request, actor=actor, ip=ip, objection_link=objection_link)
     except IntegrityError:
         # Lost a race: another submission for this subscription (or with this key)
         # committed first. Answer with that request, never with a second one.

@@ -98,6 +98,11 @@ def switch_order(
                 actor=gaining,
                 ip=ip,
                 now=at,
+                objection_link={
+                    "kind": "switch_objection",
+                    "match_id": match.pk,
+                    "nonce": match.link_nonce,
+                },
             )
         except RequestError as exc:
             raise from_request_error(exc) from None

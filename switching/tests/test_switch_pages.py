@@ -149,7 +149,8 @@ def test_the_acknowledgement_says_who_ordered_it_and_how_to_stop_it(
     body = str(acknowledgement.body)
     ordered_by = "Lagoon, votre nouveau fournisseur, a commandé votre changement de fournisseur"
     assert f"{ordered_by} (transfert {switch.reference})" in body
-    assert "Je n'ai rien demandé" in body
+    assert "Vous n'avez rien demandé à Lagoon ? Arrêtez-le jusqu'au" in body
+    assert "sans vous connecter : http://127.0.0.1:8000/transfert/" in body
 
 
 def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
@@ -221,3 +222,20 @@ def test_the_emailed_link_expires_two_weeks_after_the_switch_ended(
     assert "Ce lien a expiré" in text or "This link has expired" in text
     for personal in ("Wayaridri", "Fibre 100", "alice@mls.nc", "254318"):
         assert personal not in text, personal
+
+
+def test_the_order_email_carries_the_link_to_stop_it_without_logging_in(
+    alice: Customer, lagoon: User
+) -> None:
+    from django.core import mail
+
+    from testing.helpers import run_worker
+
+    place(alice, lagoon)
+    run_worker()
+    ordered = next(m for m in mail.outbox if str(m.subject).startswith("Lagoon a commandé"))
+    found = re.search(r"http://127\.0\.0\.1:8000(/transfert/\S+/)", str(ordered.body))
+    assert found, ordered.body
+    page = Client().get(found.group(1))  # no login
+    assert page.status_code == 200
+    assert "rien demandé" in html.unescape(page.content.decode())
