@@ -394,6 +394,12 @@ def kept_until_deleted_within(today: date, days: int = MAILBOX_REMINDER_DAYS) ->
 SWITCH_LINK_DAYS_AFTER_THE_END = 14
 
 
+def switch_link_open(ended_at: datetime | None, now: datetime) -> bool:
+    """The e-mailed switch link opens its page until SWITCH_LINK_DAYS_AFTER_THE_END days
+    after the switch ended (None: it has not)."""
+    return ended_at is None or now < ended_at + timedelta(days=SWITCH_LINK_DAYS_AFTER_THE_END)
+
+
 def earliest_switch_date(today: date) -> date:
     """A switch ends the service tomorrow at the earliest: the customer keeps at least
     until tonight to say they asked for nothing (an objection runs until the day before

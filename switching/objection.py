@@ -2,7 +2,7 @@
 day before the effective date, and the mailbox they keep."""
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core import signing
@@ -14,7 +14,7 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.errors import RequestError
 from cancellations.services import request_withdraw
-from rules import REQUEST_STATUSES_WITHOUT_EFFECT, SWITCH_LINK_DAYS_AFTER_THE_END, start_of_day
+from rules import REQUEST_STATUSES_WITHOUT_EFFECT, start_of_day, switch_link_open
 from states import AuditAction, RequestState
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from switching.refusals import SwitchError, from_request_error, still_ordered
@@ -45,12 +45,10 @@ def match_for_token(token: str) -> SwitchMatch | None:
     return match
 
 
-def link_open(match: SwitchMatch, now: datetime) -> bool:
+def link_open(match: SwitchMatch, switch: Switch | None, now: datetime) -> bool:
     """The e-mailed link opens the page while something may be done or read about the
-    switch: until SWITCH_LINK_DAYS_AFTER_THE_END days after it ended."""
-    switch = Switch.objects.select_related("request").filter(match=match).first()
-    ended = _ended_at(match, switch)
-    return ended is None or now < ended + timedelta(days=SWITCH_LINK_DAYS_AFTER_THE_END)
+    switch (`switch`: the match's, with its request; None before the order)."""
+    return switch_link_open(_ended_at(match, switch), now)
 
 
 def _ended_at(match: SwitchMatch, switch: Switch | None) -> datetime | None:

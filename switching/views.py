@@ -31,7 +31,9 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
     match = match_for_token(token)
     if match is None:
         return render(request, "switching/invalid_link.html", status=404)
-    if not link_open(match, timezone.now()):
+    now = timezone.now()
+    switch = Switch.objects.select_related("request").filter(match=match).first()
+    if not link_open(match, switch, now):
         # Nothing can be done any more: the page shows nothing of the customer's.
         return render(request, "switching/invalid_link.html", {"expired": True}, status=410)
     # A customer logged in on this browser is named in the history; anyone else who holds
@@ -59,8 +61,6 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
         except SwitchError as exc:
             messages.error(request, exc.message)
         return redirect("switching:objection", token=token)
-    now = timezone.now()
-    switch = Switch.objects.select_related("request").filter(match=match).first()
     return render(
         request,
         "switching/objection.html",

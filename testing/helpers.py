@@ -87,16 +87,10 @@ def run_worker() -> None:
     """Do the worker's work that is due (resilia.worker.PASS) until none is left: the
     public submissions' checks, the codes asked for again, the access links, the e-mails.
     Webhooks are left to their own tests (they reach real endpoints)."""
-    from accounts.services import handle_one_access_link_request
-    from cancellations.public_checks import handle_one_code_request, handle_one_submission_check
-    from notifications.delivery import handle_one_email
+    from resilia.worker import PASS
+    from webhooks.delivery import handle_one_webhook
 
-    steps = (
-        handle_one_submission_check,
-        handle_one_code_request,
-        handle_one_access_link_request,
-        handle_one_email,
-    )
+    steps = [share.step for share in PASS if share.step is not handle_one_webhook]
     while any(step() for step in steps):
         pass
 
