@@ -408,6 +408,36 @@ def earliest_switch_date(today: date) -> date:
     return today + timedelta(days=1)
 
 
+# A gaining provider moves one switch at most this many times a Nouméa day; the customer
+# hears of its moves at most once a day (the first at once, the later ones together the
+# next morning, at SWITCH_MOVES_TOLD_AT).
+SWITCH_MOVES_PER_DAY = 3
+SWITCH_MOVES_TOLD_AT = time(7, 0)
+# A move that brings the date closer leaves the customer this many days, counted from the
+# day the e-mail telling them goes out, to say they asked for nothing.
+SWITCH_NOTICE_DAYS_FOR_AN_EARLIER_DATE = 7
+
+
+def switch_move_told_on(today: date, last_told_on: date | None) -> date:
+    """The day the customer hears of a move made today: today, unless they already heard
+    of one today or a message about them is already waiting for tomorrow morning (then
+    tomorrow morning, with the day's later moves)."""
+    if last_told_on is None or last_told_on < today:
+        return today
+    return today + timedelta(days=1)
+
+
+def switch_moves_told_at(day: date) -> datetime:
+    """When the message held for the morning about the day before's later moves leaves."""
+    return datetime.combine(day, SWITCH_MOVES_TOLD_AT, tzinfo=NOUMEA)
+
+
+def earliest_earlier_switch_date(told_on: date) -> date:
+    """The first date a move may bring a switch to when it brings it closer: the customer
+    keeps SWITCH_NOTICE_DAYS_FOR_AN_EARLIER_DATE days from the e-mail telling them."""
+    return told_on + timedelta(days=SWITCH_NOTICE_DAYS_FOR_AN_EARLIER_DATE)
+
+
 def switch_status(request_status: str, *, cancelled: bool) -> SwitchState:
     """A switch follows its request: stopped by the customer when the request is withdrawn,
     cancelled when the provider called it off or the request was rejected."""

@@ -60,6 +60,7 @@ class AuditAction(StrEnum):
     REQUEST_COMPLETE = "request.complete"
     REQUEST_NOTE = "request.note"
     REQUEST_RESCHEDULE = "request.reschedule"
+    REQUEST_RETENTION = "request.retention"
     FORM_SIGN = "form.sign"
     FORM_UPLOAD = "form.upload"
     FORM_ORDER = "form.order"

@@ -11,6 +11,7 @@ from accounts.models import User
 from api.models import ApiKey, Scope
 from audit.services import audit_log
 from states import AuditAction
+from switching.providers import provider_named
 
 PREFIX = "rsl_"
 
@@ -26,13 +27,20 @@ def api_key_create(
     expires_at: datetime | None,
     actor: User | None,
     ip: str | None = None,
+    provider: str = "",
 ) -> tuple[ApiKey, str]:
-    """The new key and its secret value, to show once."""
+    """The new key and its secret value, to show once. A switching key belongs to the
+    gaining provider named `provider` (its own name when not given): the first key
+    creates the provider, the next ones join it, so that a new key takes over the
+    switches, budgets and endpoints of the key it replaces."""
     if scope not in Scope.values:
         raise ValueError(scope)
+    if provider and scope != Scope.SWITCHING:
+        raise ValueError("only a switching key belongs to a provider")
     secret = PREFIX + secrets.token_urlsafe(32)
     prefix = secret[: len(PREFIX) + 8]
     with transaction.atomic():
+        owner = provider_named(provider or name) if scope == Scope.SWITCHING else None
         user = User(username=f"api:{prefix}")
         user.set_unusable_password()
         user.save()
@@ -42,11 +50,17 @@ def api_key_create(
             user=user,
             digest=_digest(secret),
             scope=scope,
+            provider=owner,
             expires_at=expires_at,
             created_by=actor,
         )
         audit_log(
-            actor=actor, action=AuditAction.API_KEY_CREATE, target=api_key, ip=ip, scope=scope
+            actor=actor,
+            action=AuditAction.API_KEY_CREATE,
+            target=api_key,
+            ip=ip,
+            scope=scope,
+            **({"provider": owner.name} if owner is not None else {}),
         )
     return api_key, secret
 
@@ -64,7 +78,7 @@ def api_key_for(secret: str) -> ApiKey | None:
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
     api_key = (
-        ApiKey.objects.select_related("user")
+        ApiKey.objects.select_related("user", "provider")
         .filter(digest=_digest(secret), revoked_at__isnull=True)
         .first()
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class Scope(models.TextChoices):
     READ = "read", _("Read")
     WRITE = "write", _("Read and write")
-    # A gaining provider's key (named after it): the switching endpoints, nothing else.
+    # A gaining provider's key (one of its keys): the switching endpoints, nothing else.
     SWITCHING = "switching", _("Switching (a gaining provider)")
 
 
@@ -26,6 +26,16 @@ class ApiKey(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key"
     )
+    # A switching key's provider: what the key does belongs to the provider, so that a
+    # new key reads and moves the switches of the key it replaces.
+    provider = models.ForeignKey(
+        "switching.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+        verbose_name=_("new provider"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -37,6 +47,14 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A switching key, and only such a key, belongs to a gaining provider.
+            models.CheckConstraint(
+                condition=models.Q(scope=Scope.SWITCHING, provider__isnull=False)
+                | (~models.Q(scope=Scope.SWITCHING) & models.Q(provider__isnull=True)),
+                name="switching_keys_belong_to_a_provider",
+            )
+        ]
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
 

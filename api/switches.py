@@ -1,7 +1,7 @@
-"""Switching in the integration API: a gaining provider (its `switching` key, named after
-it) matches a customer by switching code and last name, orders the switch, follows,
-moves or cancels it. Only its own matches and switches exist for it; a failed match
-says nothing about whether the customer exists."""
+"""Switching in the integration API: a gaining provider (any of its `switching` keys)
+matches a customer by switching code and last name, orders the switch, follows, moves or
+cancels it. Only its own matches and switches exist for it, whichever of its keys made
+them; a failed match says nothing about whether the customer exists."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +33,7 @@ from api.schemas import (
 from rules import FORM_STATUSES_WITH_THE_OPERATOR
 from states import FormState
 from switching.matching import switch_match
-from switching.models import Switch
+from switching.models import Provider, Switch
 from switching.ordering import switch_cancel, switch_of, switch_order, switch_reschedule
 from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
@@ -46,6 +46,7 @@ REFUSAL_STATUS = {
     "no_match": 404,
     "not_found": 404,
     "too_many_failures": 429,
+    "too_many_moves": 429,
     # The subscription's or the switch's state refuses it:
     "request_open": 409,
     "objected": 409,
@@ -76,6 +77,13 @@ def _refusals() -> Iterator[None]:
 
 def _key(request: HttpRequest) -> ApiKey:
     return request.api_key  # type: ignore[attr-defined,no-any-return]
+
+
+def _provider(request: HttpRequest) -> Provider:
+    """The provider the key belongs to: its matches and switches, whichever key made them."""
+    provider = _key(request).provider
+    assert provider is not None  # a switching key always has one (a constraint says so)
+    return provider
 
 
 def _switch_out(switch: Switch) -> SwitchOut:
@@ -113,8 +121,8 @@ def match_customer(request: HttpRequest, payload: MatchIn) -> MatchOut | Status[
     key = _key(request)
     try:
         found, consequences = switch_match(
-            gaining=key.user,
-            gaining_name=key.name,
+            provider=_provider(request),
+            actor=key.user,
             code_text=payload.switching_code,
             last_name=payload.holder_last_name,
             access_line=payload.access_line,
@@ -165,14 +173,15 @@ def order_switch(request: HttpRequest, payload: SwitchIn) -> Status[SwitchOut]:
     planned = _parse_date(payload.planned_date, "planned_date")
     with _refusals():
         switch = switch_order(
-            gaining=_key(request).user,
+            provider=_provider(request),
+            actor=_key(request).user,
             match_id=payload.match_id,
             planned_date=planned,
             mailbox_retention_months=payload.mailbox_retention_months,
             ip=client_ip(request),
             now=timezone.now(),
         )
-    return Status(201, _switch_out(switch_of(_key(request).user, switch.reference)))
+    return Status(201, _switch_out(switch_of(_provider(request), switch.reference)))
 
 
 @router.get(
@@ -183,7 +192,7 @@ def order_switch(request: HttpRequest, payload: SwitchIn) -> Status[SwitchOut]:
 )
 def get_switch(request: HttpRequest, reference: str) -> SwitchOut:
     with _refusals():
-        return _switch_out(switch_of(_key(request).user, reference))
+        return _switch_out(switch_of(_provider(request), reference))
 
 
 @router.post(
@@ -196,15 +205,15 @@ def get_switch(request: HttpRequest, reference: str) -> SwitchOut:
 @idempotent
 def reschedule_switch(request: HttpRequest, reference: str, payload: PlannedDateIn) -> SwitchOut:
     planned = _parse_date(payload.planned_date, "planned_date")
-    user = _key(request).user
+    provider = _provider(request)
     with _refusals():
         switch_reschedule(
-            switch=switch_of(user, reference),
+            switch=switch_of(provider, reference),
             planned_date=planned,
-            gaining=user,
+            actor=_key(request).user,
             ip=client_ip(request),
         )
-        return _switch_out(switch_of(user, reference))
+        return _switch_out(switch_of(provider, reference))
 
 
 @router.post(
@@ -216,12 +225,12 @@ def reschedule_switch(request: HttpRequest, reference: str, payload: PlannedDate
 )
 @idempotent
 def cancel_switch(request: HttpRequest, reference: str, payload: ReasonIn) -> SwitchOut:
-    user = _key(request).user
+    provider = _provider(request)
     with _refusals():
         switch_cancel(
-            switch=switch_of(user, reference),
+            switch=switch_of(provider, reference),
             reason=payload.reason,
-            gaining=user,
+            actor=_key(request).user,
             ip=client_ip(request),
         )
-        return _switch_out(switch_of(user, reference))
+        return _switch_out(switch_of(provider, reference))

@@ -357,12 +357,12 @@ def _mailboxes_by_week(today: date) -> list[tuple[date, int]]:
 def _switches_by_provider(since: datetime) -> list[tuple[str, int, int]]:
     """(new provider, switches placed, switches completed) since `since`."""
     return [
-        (row["gaining_name"], row["placed"], row["completed"])
+        (row["provider__name"], row["placed"], row["completed"])
         for row in Switch.objects.filter(created_at__gte=since)
-        .values("gaining_name")
+        .values("provider__name")
         .annotate(
             placed=Count("id"),
             completed=Count("id", filter=STATUS_Q[SwitchStatus.COMPLETED]),
         )
-        .order_by("-placed", "gaining_name")
+        .order_by("-placed", "provider__name")
     ]

@@ -11,9 +11,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from api.keys import api_key_create
 from customers.models import Customer
-from switching.matching import switch_match
 from switching.models import Switch
-from switching.ordering import switch_order
 from testing.browser import (
     assert_accessible,
     assert_clickable,
@@ -21,7 +19,7 @@ from testing.browser import (
     calm_business_day,
     screenshot,
 )
-from testing.helpers import delivered_link
+from testing.helpers import delivered_link, place_switch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +35,7 @@ def ordered_switch(
         key, _secret = api_key_create(
             name="Lagoon", scope="switching", expires_at=None, actor=supervisor
         )
-        code = alice.subscriptions.get(reference="SUB-A-1").switching_code
-        match, _ = switch_match(
-            gaining=key.user, gaining_name=key.name, code_text=code, last_name="Wayaridri"
-        )
-        yield switch_order(
-            gaining=key.user,
-            match_id=match.public_id,
-            planned_date=MORNING.date() + timedelta(days=30),
-        )
+        yield place_switch(key, alice, MORNING.date() + timedelta(days=30))
 
 
 def test_the_customer_stops_a_switch_from_the_emails_link(
@@ -60,7 +50,21 @@ def test_the_customer_stops_a_switch_from_the_emails_link(
     assert_accessible(phone, "switch page")
     assert_no_sideways_scroll(phone, "switch page")
     screenshot(phone, "70-switch-objection")
+    # The mailboxes can still be kept once ordered.
+    expect(
+        phone.get_by_label(
+            "Conserver mes boîtes mail alice@mls.nc, famille@mls.nc après le transfert"
+        )
+    ).to_be_visible()
     button.click()
+    # Said before it is done: Lagoon told, and blocked for 30 days.
+    expect(phone.get_by_role("heading", level=1)).to_contain_text(
+        "Arrêter le transfert vers Lagoon"
+    )
+    expect(phone.locator("main")).to_contain_text("30 jours")
+    assert_no_sideways_scroll(phone, "switch stop confirmation")
+    screenshot(phone, "72-switch-stop-confirm")
+    phone.get_by_role("button", name="Oui, arrêter Lagoon").click()
     expect(phone.locator(".messages")).to_contain_text("Arrêté : Lagoon ne peut pas reprendre")
     expect(phone.get_by_role("button", name="Je n'ai rien demandé")).to_have_count(0)
     assert_accessible(phone, "switch stopped")

@@ -52,7 +52,7 @@ def _due(today: date) -> list[CancellationRequest]:
             "switch__reference",
             "switch__planned_date",
             "switch__cancelled_at",
-            "switch__gaining",
+            "switch__provider",
         )[:BATCH]
     )
 

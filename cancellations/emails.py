@@ -104,10 +104,6 @@ def send_request_confirmed(request: CancellationRequest) -> OutboundEmail:
     return _about_request(request, "request_confirmed")
 
 
-def send_request_rescheduled(request: CancellationRequest) -> OutboundEmail:
-    return _about_request(request, "request_rescheduled")
-
-
 def send_request_withdrawn(request: CancellationRequest) -> OutboundEmail:
     """The customer's own request withdrawn; a switch stopped (by the customer or called
     off by its provider) has its own message: the customer never made a request."""

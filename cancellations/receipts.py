@@ -152,6 +152,37 @@ def receipt_sections(request: CancellationRequest, mailboxes: list[str]) -> list
         % {"total": xpf(len(months) * request.last_month_amount_xpf)}
     )
     office = settings.RESILIA_BRAND["office_phone"]
+    last_day = _day(last_withdrawal_day(request.effective_date))
+    switch = request.channel == Channel.SWITCH
+    # A switch is ordered by the new provider (its name is the request's new_isp): the
+    # customer made no request, and stops it rather than withdraws it.
+    origin = (
+        [_("Ordered by %(isp)s, your new provider") % {"isp": request.new_isp}] if switch else []
+    )
+    changing_mind = (
+        Section(
+            _("You did not ask for this?"),
+            [
+                _(
+                    "Stop it until %(day)s included: with the link in our e-mail, in the "
+                    'client area under "My requests" ("I did not ask for this"), or by '
+                    "calling %(phone)s. %(isp)s is told at once."
+                )
+                % {"day": last_day, "phone": office, "isp": request.new_isp},
+            ],
+        )
+        if switch
+        else Section(
+            _("Changing your mind"),
+            [
+                _(
+                    "You can withdraw this request until %(day)s included: in the client "
+                    'area under "My requests", or by calling %(phone)s.'
+                )
+                % {"day": last_day, "phone": office},
+            ],
+        )
+    )
     return [
         Section(
             _("Request"),
@@ -159,6 +190,7 @@ def receipt_sections(request: CancellationRequest, mailboxes: list[str]) -> list
                 _("Reference: %(reference)s") % {"reference": request.reference},
                 _("Received on %(when)s") % {"when": received(request.received_at, NOUMEA)},
                 _("Sent from: %(channel)s") % {"channel": request.get_channel_display()},
+                *origin,
                 _("Kind of cancellation: %(kind)s") % {"kind": kind},
             ],
         ),
@@ -182,16 +214,7 @@ def receipt_sections(request: CancellationRequest, mailboxes: list[str]) -> list
         Section(_("Months still billed"), billed),
         Section(_("Mailboxes"), _mailbox_lines(request, mailboxes)),
         Section(_("Line access and phone line"), _line_lines(request)),
-        Section(
-            _("Changing your mind"),
-            [
-                _(
-                    "You can withdraw this request until %(day)s included: in the client "
-                    'area under "My requests", or by calling %(phone)s.'
-                )
-                % {"day": _day(last_withdrawal_day(request.effective_date)), "phone": office},
-            ],
-        ),
+        changing_mind,
     ]
 
 

@@ -7,6 +7,7 @@ audit entry and its queued e-mail together: all of it is committed, or none of i
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,6 +198,45 @@ def request_reject(
     return request
 
 
+def request_keep_mailboxes(
+    *,
+    request: CancellationRequest,
+    months: int,
+    actor: User | None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> CancellationRequest:
+    """How long the customer keeps their mailboxes after the service ends (0: deleted
+    with it), changed while the request is open, until the day before the effective
+    date; the daily run reads it when the service ends."""
+    if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
+        raise RequestError("invalid_retention", str(_("Choose a mailbox retention period.")))
+    today = (now or timezone.now()).astimezone(NOUMEA).date()
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.is_open:
+            raise RequestError("not_open", str(_("This request is no longer open.")))
+        if today >= request.effective_date:
+            raise RequestError(
+                "too_late",
+                str(_("The service ends today: the mailboxes can no longer be kept.")),
+            )
+        if months == request.mailbox_retention_months:
+            return request
+        request.mailbox_retention_months = months
+        request.save(update_fields=["mailbox_retention_months", "updated_at"])
+        note = (
+            str(_("Mailboxes kept %(months)s months after the service") % {"months": months})
+            if months
+            else str(_("Mailboxes deleted with the service"))
+        )
+        _event(request, actor, note=note)
+        audit_log(
+            actor=actor, action=AuditAction.REQUEST_RETENTION, target=request, ip=ip, months=months
+        )
+    return request
+
+
 def request_reschedule(
     *,
     request: CancellationRequest,
@@ -207,9 +247,11 @@ def request_reschedule(
 ) -> CancellationRequest:
     """An open request's desired date changes (a switch moved by the new provider): its
     dates and bill are quoted again as an instruction received now, every consequence
-    follows (the subscription's end, the form's date, an e-mail to the customer, the
-    history, the audit log and a webhook). Refused once the withdrawal deadline has
-    passed (R9), and once the form has left for the operator with the old date."""
+    follows (the subscription's end, the form's date, the history, the audit log and a
+    webhook). The customer is told by the caller: a switch's move has its own e-mail,
+    at most one a day (switching.ordering.switch_reschedule). Refused once the
+    withdrawal deadline has passed (R9), and once the form has left for the operator
+    with the old date."""
     at = now or timezone.now()
     today = at.astimezone(NOUMEA).date()
     with transaction.atomic():
@@ -270,7 +312,6 @@ def request_reschedule(
             request_id=request.pk, form_date=request.desired_date, actor=actor, ip=ip
         )
         webhook_emit("request.rescheduled", request_data(request))
-        emails.send_request_rescheduled(request)
     return request
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("mes-demandes/", views.request_list, name="request_list"),
     path("mes-demandes/<str:reference>/", views.request_detail, name="request_detail"),
     path("mes-demandes/<str:reference>/retirer/", views.withdraw, name="withdraw"),
+    path("mes-demandes/<str:reference>/boites-mail/", views.keep_mailboxes, name="keep_mailboxes"),
     path("mes-demandes/<str:reference>/recu.pdf", views.receipt, name="receipt"),
     # Without logging in (SPEC §3.8).
     path("resilier-mon-contrat/", public_views.start, name="public_cancel"),

@@ -3,10 +3,12 @@
 import io
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,15 +17,23 @@ from accounts.access import customer_required
 from cancellations import selectors
 from cancellations.errors import RequestError
 from cancellations.forms import CancellationForm
-from cancellations.models import CancellationRequest, Kind
+from cancellations.models import CancellationRequest, Channel, Kind
 from cancellations.receipts import receipt_bytes, receipt_filename
-from cancellations.services import last_withdrawal_day, request_withdraw, withdrawal_allowed
+from cancellations.services import (
+    last_withdrawal_day,
+    request_keep_mailboxes,
+    request_withdraw,
+    withdrawal_allowed,
+)
 from cancellations.submission import request_submit
 from cancellations.summary import Summary
 from customers.models import Customer
 from rules import REQUEST_OPEN_STATUSES
+from switching.objection import switch_object
+from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
+from toolbox.numbers import small_int
 
 
 def _request_or_404(customer: Customer, reference: str) -> CancellationRequest:
@@ -198,14 +208,41 @@ def request_detail(request: HttpRequest, customer: Customer, reference: str) -> 
             "can_withdraw": withdrawal_allowed(cancellation, today),
             "last_withdrawal_day": last_withdrawal_day(cancellation),
             "kinds": Kind,
+            # The mailboxes' fate may change while the request may be withdrawn.
+            "mailboxes": [
+                m.address for m in cancellation.subscription.mailboxes.exclude(status="deleted")
+            ]
+            if withdrawal_allowed(cancellation, today) and not cancellation.keeps_subscription
+            else [],
+            "retention_choices": settings.RESILIA_MAILBOX_RETENTION_MONTHS,
         },
     )
+
+
+@customer_required
+@require_POST
+def keep_mailboxes(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    cancellation = _request_or_404(customer, reference)
+    try:
+        request_keep_mailboxes(
+            request=cancellation,
+            months=small_int(request.POST.get("months", "")) or 0,
+            actor=request.user,  # type: ignore[arg-type]
+            ip=client_ip(request),
+        )
+    except RequestError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your choice for your mailboxes is recorded."))
+    return redirect("cancellations:request_detail", reference=cancellation.reference)
 
 
 @customer_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
     cancellation = _request_or_404(customer, reference)
+    if cancellation.channel == Channel.SWITCH:
+        return _stop_switch(request, cancellation)
     if request.method == "POST":
         try:
             request_withdraw(
@@ -223,6 +260,34 @@ def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpRe
             )
         return redirect("cancellations:request_detail", reference=cancellation.reference)
     return render(request, "cancellations/withdraw.html", {"cancellation": cancellation})
+
+
+def _stop_switch(request: HttpRequest, cancellation: CancellationRequest) -> HttpResponse:
+    """ "Je n'ai rien demandé" from the client area: the same objection as the e-mail's
+    link (the provider told and blocked), said before it is done."""
+    switch = cancellation.switch
+    if request.method == "POST":
+        try:
+            switch_object(match=switch.match, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+        except SwitchError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Stopped: %(isp)s cannot take over your line, and your subscription goes on.")
+                % {"isp": switch.provider.name},
+            )
+        return redirect("cancellations:request_detail", reference=cancellation.reference)
+    return render(
+        request,
+        "switching/objection_confirm.html",
+        {
+            "match": switch.match,
+            "switch": switch,
+            "block_days": settings.RESILIA_SWITCH_MATCH_DAYS,
+            "back_url": reverse("cancellations:request_detail", args=[cancellation.reference]),
+        },
+    )
 
 
 def receipt_response(cancellation: CancellationRequest) -> FileResponse:

@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import customer_required
 from accounts.services import access_link_request
@@ -16,7 +17,7 @@ from notifications.models import OutboundEmail
 from notifications.secret_links import reveal
 from notifications.services import email_rendered
 from portal.forms import AccessLinkForm, ChoosePasswordForm, ClientCodeLoginForm
-from switching.matching import switching_code_renew
+from switching.matching import pending_matches, switch_under_way, switching_code_renew
 from toolbox.client_address import client_ip
 
 
@@ -36,10 +37,11 @@ def home(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 
 @customer_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def renew_switching_code(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
     """A new switching code: the old one, and whatever a provider matched with it, stop
-    working (the customer who thinks someone has it without reason)."""
+    working (the customer who thinks someone has it without reason). What it breaks is
+    said first."""
     subscription = (
         customer.subscriptions.exclude(status=SubscriptionStatus.TERMINATED)
         .filter(reference=reference)
@@ -47,6 +49,17 @@ def renew_switching_code(request: HttpRequest, customer: Customer, reference: st
     )
     if subscription is None:
         raise Http404
+    if request.method == "GET":
+        now = timezone.now()
+        return render(
+            request,
+            "portal/renew_switching_code.html",
+            {
+                "subscription": subscription,
+                "pending": pending_matches(subscription, now),
+                "ordered": switch_under_way(subscription),
+            },
+        )
     switching_code_renew(subscription=subscription, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
     messages.success(
         request,

@@ -25,7 +25,8 @@ export EMAIL_HOST=127.0.0.1 EMAIL_PORT=2525 EMAIL_USE_TLS=false
 "$PY" manage.py collectstatic --noinput -v0
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo >/dev/null
-.venv/bin/gunicorn resilia.wsgi --bind "127.0.0.1:$PORT" --workers 2 >"$LOG" 2>&1 &
+ACCESS="$VAR/access.log"
+.venv/bin/gunicorn resilia.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile "$ACCESS" >"$LOG" 2>&1 &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true; rm -rf "$VAR"' EXIT
 
@@ -51,8 +52,10 @@ if ! .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
 fi
 
 # The switching endpoints again, with a gaining provider's key (the write key is refused
-# there): matches, orders, moves and cancellations from fuzzed bodies, never a 5xx.
-SWITCHING_KEY="$("$PY" manage.py create_api_key --name Lagoon --scope switching)"
+# there; the key joins the demo's provider Lagoon): matches, orders, moves and
+# cancellations from fuzzed bodies, never a 5xx, and most of them past the limits.
+BEFORE_SWITCHING="$(wc -l <"$ACCESS")"
+SWITCHING_KEY="$("$PY" manage.py create_api_key --provider Lagoon --scope switching)"
 if ! .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
     --url "http://127.0.0.1:$PORT" --include-tag switching \
     -H "Host: resilia.example.nc" -H "X-Forwarded-Proto: https" \
@@ -61,4 +64,10 @@ if ! .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-300}" \
     --seed 20261206 --report junit --report-dir "$VAR/schemathesis-switching"; then
   echo "--- gunicorn log"; tail -100 "$LOG"; exit 1
+fi
+read -r CALLS LIMITED < <(tail -n "+$((BEFORE_SWITCHING + 1))" "$ACCESS" |
+  awk '$7 ~ /^\/api\/v1\/switches/ {n++; if ($9 == 429) l++} END {print n + 0, l + 0}')
+echo "switching endpoints: $CALLS calls, $LIMITED answered 429"
+if [ "$CALLS" -eq 0 ] || [ $((LIMITED * 2)) -ge "$CALLS" ]; then
+  echo "most switching calls were stopped by a limit: the fuzzing tried nothing"; exit 1
 fi

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from rules import REQUEST_OPEN_STATUSES
 from states import RequestState, SwitchState
-from switching.models import Switch
+from switching.models import Provider, Switch
 
 # rules.switch_status, as filters.
 STATUS_Q: dict[str, Q] = {
@@ -16,18 +16,16 @@ STATUS_Q: dict[str, Q] = {
 }
 
 
-def switches(status: str = "", gaining_name: str = "") -> QuerySet[Switch]:
-    found = Switch.objects.select_related("request__customer", "request__access_form").order_by(
-        "-created_at", "-id"
-    )
+def switches(status: str = "", provider_name: str = "") -> QuerySet[Switch]:
+    found = Switch.objects.select_related(
+        "request__customer", "request__access_form", "provider"
+    ).order_by("-created_at", "-id")
     if status in STATUS_Q:
         found = found.filter(STATUS_Q[status])
-    if gaining_name:
-        found = found.filter(gaining_name=gaining_name)
+    if provider_name:
+        found = found.filter(provider__name=provider_name)
     return found
 
 
-def gaining_names() -> list[str]:
-    return list(
-        Switch.objects.order_by("gaining_name").values_list("gaining_name", flat=True).distinct()
-    )
+def provider_names() -> list[str]:
+    return list(Provider.objects.order_by("name").values_list("name", flat=True))

@@ -64,8 +64,14 @@ def implications(
                 kept_until=kept,
                 deleted_after=None if kept else result.effective_date,
             )
-            for m in Mailbox.objects.filter(subscription=subscription)
-            .exclude(status="deleted")
-            .order_by("address")
+            for m in active_mailboxes(subscription)
         ],
+    )
+
+
+def active_mailboxes(subscription: Subscription) -> list[Mailbox]:
+    return list(
+        Mailbox.objects.filter(subscription=subscription)
+        .exclude(status="deleted")
+        .order_by("address")
     )

@@ -19,7 +19,7 @@ from rules import REQUEST_OPEN_STATUSES
 from states import AuditAction
 from switching import emails
 from switching.implications import Implications, implications
-from switching.models import SwitchMatch
+from switching.models import Provider, Switch, SwitchMatch
 from switching.names import last_name_matches
 from switching.refusals import SwitchError, no_match, objected, objected_lately
 from toolbox.throttle import attempts, count_attempt
@@ -27,9 +27,10 @@ from toolbox.throttle import attempts, count_attempt
 DAY = 24 * 3600
 
 
-# Failed matches: per gaining provider's key in an hour, and per code in a day. Past the
-# second, the code matches nothing that day, even with the right name.
-FAILED_MATCHES_PER_KEY_PER_HOUR = 30
+# Failed matches: per gaining provider in an hour (all its keys together), and per code
+# and provider in a day. Past the second, the code matches nothing that day for that
+# provider, even with the right name.
+FAILED_MATCHES_PER_PROVIDER_PER_HOUR = 30
 
 
 FAILED_MATCHES_PER_CODE_PER_DAY = 5
@@ -54,17 +55,45 @@ def switching_code_renew(
     return code
 
 
+def pending_matches(subscription: Subscription, at: datetime) -> list[SwitchMatch]:
+    """The matches a new code would end: made with the current code, not yet ordered,
+    objected or lapsed."""
+    return list(
+        SwitchMatch.objects.select_related("provider").filter(
+            subscription=subscription,
+            code=subscription.switching_code,
+            switch__isnull=True,
+            objected_at__isnull=True,
+            expires_at__gt=at,
+        )
+    )
+
+
+def switch_under_way(subscription: Subscription) -> Switch | None:
+    """The switch ordered for the subscription and still under way: a new code does not
+    stop it (only "Je n'ai rien demandé" does)."""
+    return (
+        Switch.objects.select_related("provider", "request", "match")
+        .filter(
+            match__subscription=subscription,
+            cancelled_at__isnull=True,
+            request__status__in=REQUEST_OPEN_STATUSES,
+        )
+        .first()
+    )
+
+
 REMATCH_WINDOW = timedelta(days=1)
 
 
 def recent_match(
-    subscription: Subscription, gaining: User, code: str, at: datetime
+    subscription: Subscription, provider: Provider, code: str, at: datetime
 ) -> SwitchMatch | None:
     return (
-        SwitchMatch.objects.select_related("subscription__plan")
+        SwitchMatch.objects.select_related("subscription__plan", "provider")
         .filter(
             subscription=subscription,
-            gaining=gaining,
+            provider=provider,
             code=code,
             created_at__gte=at - REMATCH_WINDOW,
             expires_at__gt=at,
@@ -76,19 +105,21 @@ def recent_match(
     )
 
 
-def _subscription_named(gaining: User, code: str, last_name: str, access_line: str) -> Subscription:
+def _subscription_named(
+    provider: Provider, code: str, last_name: str, access_line: str
+) -> Subscription:
     """The live subscription whose code, holder's last name (and access line, when given)
     the provider typed. Failures are counted per provider and per code with this
     provider (one provider's guesses never block the code for another); past either
     limit, or on any mismatch, the same `no_match` after the same work."""
-    key_failures = f"switch:failed:key:{gaining.pk}"
-    if attempts(key_failures) >= FAILED_MATCHES_PER_KEY_PER_HOUR:
+    provider_failures = f"switch:failed:provider:{provider.pk}"
+    if attempts(provider_failures) >= FAILED_MATCHES_PER_PROVIDER_PER_HOUR:
         raise SwitchError(
             "too_many_failures",
             _("Too many failed matches: try again later."),
             retry_after=3600,
         )
-    code_failures = f"switch:failed:code:{code}:{gaining.pk}"
+    code_failures = f"switch:failed:code:{code}:{provider.pk}"
     subscription = (
         Subscription.objects.select_related("customer", "plan").filter(switching_code=code).first()
     )
@@ -107,7 +138,7 @@ def _subscription_named(gaining: User, code: str, last_name: str, access_line: s
         or blocked
         or subscription.status == SubscriptionStatus.TERMINATED
     ):
-        count_attempt(key_failures, window_seconds=3600)
+        count_attempt(provider_failures, window_seconds=3600)
         count_attempt(code_failures, window_seconds=DAY)
         raise no_match()
     return subscription
@@ -115,8 +146,8 @@ def _subscription_named(gaining: User, code: str, last_name: str, access_line: s
 
 def switch_match(
     *,
-    gaining: User,
-    gaining_name: str,
+    provider: Provider,
+    actor: User,
     code_text: str,
     last_name: str,
     access_line: str = "",
@@ -126,7 +157,7 @@ def switch_match(
     """Check a switching code against the account holder's last name (and the access
     line, when given) and tell the customer at once. A mistyped code is refused before
     any lookup; a wrong code, a wrong name, a renewed or ended code all answer the same
-    `no_match`, after the same work."""
+    `no_match`, after the same work. `actor`: the account of the key that asked."""
     at = now or timezone.now()
     code = normalized(code_text)
     if not is_well_formed(code):
@@ -134,7 +165,7 @@ def switch_match(
             "invalid_code",
             _("This switching code is mistyped: it has 12 characters and its last two check it."),
         )
-    subscription = _subscription_named(gaining, code, last_name, access_line)
+    subscription = _subscription_named(provider, code, last_name, access_line)
     if CancellationRequest.objects.filter(
         subscription=subscription, status__in=REQUEST_OPEN_STATUSES
     ).exists():
@@ -142,14 +173,14 @@ def switch_match(
             "request_open",
             _("This subscription already has a cancellation under way: no switch can be placed."),
         )
-    if objected_lately(subscription, gaining, at):
+    if objected_lately(subscription, provider, at):
         raise objected()
     consequences = implications(subscription, at)
     with transaction.atomic():
         # One match at a time per subscription (its row locked on PostgreSQL), so that of
         # simultaneous matches the first makes it and the others find it.
         Subscription.objects.select_for_update().filter(pk=subscription.pk).exists()
-        earlier = recent_match(subscription, gaining, code, at)
+        earlier = recent_match(subscription, provider, code, at)
         if earlier is not None:
             # Matched again within a day: the same match, and no second e-mail.
             return earlier, consequences
@@ -157,19 +188,18 @@ def switch_match(
             public_id="mt_" + secrets.token_urlsafe(18),
             subscription=subscription,
             code=code,
-            gaining=gaining,
-            gaining_name=gaining_name,
+            provider=provider,
             created_at=at,
             expires_at=at + timedelta(days=settings.RESILIA_SWITCH_MATCH_DAYS),
             link_nonce=secrets.token_hex(16),
         )
         audit_log(
-            actor=gaining,
+            actor=actor,
             action=AuditAction.SWITCH_MATCH,
             target=match,
             ip=ip,
             subscription=subscription.reference,
-            gaining=gaining_name,
+            provider=provider.name,
         )
         emails.send_switch_matched(match, consequences)
     return match, consequences

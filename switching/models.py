@@ -5,8 +5,8 @@ customer at once, by e-mail, who asked and what it means, with a link to object.
 switch is the order that follows: a cancellation request of kind `isp_change`, channel
 `switch`, with its OPTimo "Résiliation FAI" form. Its status follows the request's."""
 
-from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from cancellations.references import Series
@@ -21,6 +21,25 @@ class SwitchStatus(models.TextChoices):
     COMPLETED = SwitchState.COMPLETED.value, _("Completed")
 
 
+class Provider(models.Model):
+    """A gaining provider: one account whatever its keys. Its switching keys (api.ApiKey)
+    come and go; its matches, switches, webhook endpoints, failure budgets and the
+    customer's "Je n'ai rien demandé" hang off it, and its name is the one every
+    customer and agent reads. Names are unique, case aside."""
+
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="one_provider_per_name")]
+        verbose_name = _("new provider")
+        verbose_name_plural = _("new providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SwitchMatch(models.Model):
     public_id = models.CharField(max_length=40, unique=True)
     subscription = models.ForeignKey(
@@ -28,11 +47,9 @@ class SwitchMatch(models.Model):
     )
     # The code that matched: a code renewed since ends the match.
     code = models.CharField(max_length=12)
-    # The gaining provider: its switching key's account, and the key's name.
-    gaining = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="+", verbose_name=_("new provider")
     )
-    gaining_name = models.CharField(_("new provider"), max_length=100)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     # The objection link's secret part (the link itself is made when the e-mail leaves).
@@ -49,7 +66,7 @@ class SwitchMatch(models.Model):
         verbose_name_plural = _("switch matches")
 
     def __str__(self) -> str:
-        return f"{self.public_id} ({self.gaining_name})"
+        return f"{self.public_id} ({self.provider_id})"
 
 
 class SwitchCounter(models.Model):
@@ -72,12 +89,16 @@ class Switch(models.Model):
     request = models.OneToOneField(
         "cancellations.CancellationRequest", on_delete=models.PROTECT, related_name="switch"
     )
-    gaining = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="+", verbose_name=_("new provider")
     )
-    gaining_name = models.CharField(_("new provider"), max_length=100)
     planned_date = models.DateField(_("planned date"))
     created_at = models.DateTimeField()
+    # The provider's moves: how many on the Nouméa day `moved_on` (rules.SWITCH_MOVES_PER_DAY),
+    # and the day the customer hears of the latest (switching.ordering.switch_reschedule).
+    moved_on = models.DateField(null=True, blank=True)
+    moves_that_day = models.PositiveSmallIntegerField(default=0)
+    move_told_on = models.DateField(null=True, blank=True)
     # Who stopped it, when: the customer ("Je n'ai rien demandé") or the new provider.
     objected_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_log
 from cancellations.errors import RequestError
-from cancellations.services import request_withdraw
+from cancellations.services import request_keep_mailboxes, request_withdraw
 from rules import REQUEST_STATUSES_WITHOUT_EFFECT, start_of_day, switch_link_open
 from states import AuditAction, RequestState
+from switching import emails
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from switching.refusals import SwitchError, from_request_error, still_ordered
 from webhooks.services import webhook_emit
@@ -36,7 +37,9 @@ def match_for_token(token: str) -> SwitchMatch | None:
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
     match = (
-        SwitchMatch.objects.select_related("subscription__customer", "subscription__plan")
+        SwitchMatch.objects.select_related(
+            "subscription__customer", "subscription__plan", "provider"
+        )
         .filter(pk=match_id)
         .first()
     )
@@ -81,13 +84,13 @@ def switch_object(
     recalled, and the new provider told (switch.objected)."""
     at = now or timezone.now()
     with transaction.atomic():
-        match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
+        match = SwitchMatch.objects.select_for_update().select_related("provider").get(pk=match.pk)
         switch = Switch.objects.select_related("request").filter(match=match).first()
         # The customer's "no" is to this provider: its other pending matches of the
         # subscription stop too.
         SwitchMatch.objects.filter(
             subscription_id=match.subscription_id,
-            gaining_id=match.gaining_id,
+            provider_id=match.provider_id,
             objected_at__isnull=True,
             switch__isnull=True,
         ).exclude(pk=match.pk).update(objected_at=at)
@@ -99,10 +102,11 @@ def switch_object(
             webhook_emit(
                 "switch.objected",
                 {"match_id": match.public_id, "status": SwitchStatus.OBJECTED, "request": None},
-                audience=match.gaining_id,
+                audience=match.provider_id,
             )
         else:
             still_ordered(switch)
+            emails.drop_move_waiting(switch)
             switch.objected_at = at
             switch.save(update_fields=["objected_at"])
             try:
@@ -115,23 +119,35 @@ def switch_object(
             action=AuditAction.SWITCH_OBJECT,
             target=switch if switch is not None else match,
             ip=ip,
-            gaining=match.gaining_name,
+            provider=match.provider.name,
         )
 
 
 def switch_choose_retention(
-    *, match: SwitchMatch, months: int, actor: User | None, ip: str | None = None
+    *,
+    match: SwitchMatch,
+    months: int,
+    actor: User | None,
+    ip: str | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """The customer's choice from the e-mail's link, before the order: the order keeps
-    their mailboxes that long unless the new provider says otherwise."""
+    """The customer's choice from the e-mail's link: before the order, the order keeps
+    their mailboxes that long unless the new provider says otherwise; once ordered, the
+    request's choice changes, until the day before the effective date."""
     if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
         raise SwitchError("invalid_retention", _("Choose a mailbox retention period."))
     with transaction.atomic():
         match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
-        if Switch.objects.filter(match=match).exists():
-            raise SwitchError(
-                "already_ordered", _("The switch is already ordered: call us to change it.")
-            )
+        switch = Switch.objects.select_related("request").filter(match=match).first()
+        if switch is not None:
+            still_ordered(switch)
+            try:
+                request_keep_mailboxes(
+                    request=switch.request, months=months, actor=actor, ip=ip, now=now
+                )
+            except RequestError as exc:
+                raise from_request_error(exc) from None
+            return
         match.mailbox_retention_months = months
         match.save(update_fields=["mailbox_retention_months"])
         audit_log(

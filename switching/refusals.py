@@ -6,12 +6,17 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from cancellations.drafts import quote_date
 from cancellations.errors import RequestError
 from customers.models import Subscription
-from rules import earliest_switch_date
-from switching.models import Switch, SwitchMatch, SwitchStatus
+from rules import (
+    SWITCH_MOVES_PER_DAY,
+    SWITCH_NOTICE_DAYS_FOR_AN_EARLIER_DATE,
+    earliest_earlier_switch_date,
+    earliest_switch_date,
+    start_of_day,
+)
+from switching.models import Provider, Switch, SwitchMatch, SwitchStatus
 from toolbox.noumea import NOUMEA
 from toolbox.refusals import Refusal
 
@@ -46,16 +51,17 @@ def objected() -> SwitchError:
     )
 
 
-def objected_lately(subscription: Subscription, gaining: User, at: datetime) -> bool:
+def objected_lately(subscription: Subscription, provider: Provider, at: datetime) -> bool:
     """The customer said "Je n'ai rien demandé" to this provider about this subscription
-    within RESILIA_SWITCH_MATCH_DAYS: its new matches and orders are refused meanwhile."""
+    within RESILIA_SWITCH_MATCH_DAYS: its new matches and orders are refused meanwhile,
+    whichever of its keys makes them."""
     since = at - timedelta(days=settings.RESILIA_SWITCH_MATCH_DAYS)
     return (
         SwitchMatch.objects.filter(
-            subscription=subscription, gaining=gaining, objected_at__gte=since
+            subscription=subscription, provider=provider, objected_at__gte=since
         ).exists()
         or Switch.objects.filter(
-            match__subscription=subscription, gaining=gaining, objected_at__gte=since
+            match__subscription=subscription, provider=provider, objected_at__gte=since
         ).exists()
     )
 
@@ -67,6 +73,41 @@ def still_ordered(switch: Switch) -> None:
             f"switch_{status}",
             _("This switch is no longer under way: it is “%(status)s”.")
             % {"status": switch.get_status_display()},
+        )
+
+
+def too_many_moves(at: datetime) -> SwitchError:
+    tomorrow = at.astimezone(NOUMEA).date() + timedelta(days=1)
+    return SwitchError(
+        "too_many_moves",
+        _("This switch has been moved %(count)s times today: move it again tomorrow.")
+        % {"count": SWITCH_MOVES_PER_DAY},
+        retry_after=max(1, int((start_of_day(tomorrow) - at).total_seconds())),
+    )
+
+
+def check_moved_date(planned: date, before: date, told_on: date) -> None:
+    """A moved date leaves the customer, from the day the e-mail telling them goes out
+    (`told_on`), the notice an order gives; a date brought closer than `before`,
+    SWITCH_NOTICE_DAYS_FOR_AN_EARLIER_DATE days."""
+    earliest = (
+        earliest_earlier_switch_date(told_on) if planned < before else earliest_switch_date(told_on)
+    )
+    if planned < earliest:
+        raise SwitchError(
+            "date_too_soon",
+            _(
+                "A switch brought closer must leave the customer %(days)s days from the "
+                "e-mail telling them: %(earliest)s at the earliest."
+            )
+            % {"days": SWITCH_NOTICE_DAYS_FOR_AN_EARLIER_DATE, "earliest": earliest.isoformat()}
+            if planned < before
+            else _(
+                "The planned date must be %(earliest)s or later: the customer, told on "
+                "%(told)s, may say they asked for nothing until the day before it."
+            )
+            % {"earliest": earliest.isoformat(), "told": told_on.isoformat()},
+            earliest_date=earliest.isoformat(),
         )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.models import User
-from switching.implications import implications
+from switching.implications import active_mailboxes, implications
 from switching.models import Switch
 from switching.objection import (
     link_open,
@@ -43,7 +43,20 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
         if isinstance(request.user, User) and hasattr(request.user, "customer")
         else None
     )
+    today = now.astimezone(NOUMEA).date()
+    can_object = objection_possible(match, today)
     if request.method == "POST":
+        if request.POST.get("action") == "object" and request.POST.get("confirmed") != "yes":
+            # Said before it is done: the provider is told and blocked for a while.
+            return render(
+                request,
+                "switching/objection_confirm.html",
+                {
+                    "match": match,
+                    "switch": switch,
+                    "block_days": settings.RESILIA_SWITCH_MATCH_DAYS,
+                },
+            )
         try:
             if request.POST.get("action") == "retention":
                 months = small_int(request.POST.get("months", "")) or 0
@@ -56,7 +69,7 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Stopped: %(isp)s cannot take over your line, and your subscription goes on.")
-                    % {"isp": match.gaining_name},
+                    % {"isp": match.provider.name},
                 )
         except SwitchError as exc:
             messages.error(request, exc.message)
@@ -69,7 +82,14 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
             "switch": switch,
             "subscription": match.subscription,
             "implications": None if switch is not None else implications(match.subscription, now),
-            "can_object": objection_possible(match, now.astimezone(NOUMEA).date()),
+            "can_object": can_object,
+            # The mailboxes may be kept for as long as the switch may be stopped.
+            "mailboxes": [m.address for m in active_mailboxes(match.subscription)]
+            if can_object
+            else [],
+            "kept_months": switch.request.mailbox_retention_months
+            if switch is not None
+            else match.mailbox_retention_months or 0,
             "retention_choices": settings.RESILIA_MAILBOX_RETENTION_MONTHS,
         },
     )

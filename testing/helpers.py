@@ -35,6 +35,9 @@ from cancellations.drafts import Draft
 from cancellations.models import CalendarOverride, CancellationRequest, PublicSubmission
 from cancellations.submission import request_submit
 from customers.models import Customer
+from switching.matching import switch_match
+from switching.models import Switch
+from switching.ordering import switch_order
 from toolbox.noumea import NOUMEA
 
 PASSWORD = "correct-horse-battery"
@@ -42,6 +45,8 @@ PASSWORD = "correct-horse-battery"
 SUBMITTED_AT = datetime(2026, 11, 26, 10, tzinfo=NOUMEA)
 # The back office tests' day: the day after the world's requests were received.
 BACKOFFICE_DAY = datetime(2026, 11, 27, 9, 0, tzinfo=NOUMEA)
+# The switching tests' moment (a Tuesday, no holiday near): switching/tests/conftest.py.
+SWITCHING_MORNING = datetime(2026, 11, 10, 9, 0, tzinfo=NOUMEA)
 
 
 # --- People and requests -------------------------------------------------------------------
@@ -72,6 +77,34 @@ def submit(
     values: dict[str, object] = {"desired_date": date(2026, 12, 31), "kind": "definitive", **fields}
     draft = Draft(subscription=subscription, **values)  # type: ignore[arg-type]
     return request_submit(customer=customer, draft=draft, actor=customer.user, ip=ip, now=now)
+
+
+def place_switch(
+    key: ApiKey,
+    customer: Customer,
+    planned: date,
+    *,
+    reference: str = "SUB-A-1",
+    now: datetime | None = None,
+) -> Switch:
+    """A switch ordered with a switching key for the customer's subscription `reference`
+    (matched by its code and the holder's last name, then ordered for `planned`)."""
+    assert key.provider is not None
+    code = customer.subscriptions.get(reference=reference).switching_code
+    match, _ = switch_match(
+        provider=key.provider,
+        actor=key.user,
+        code_text=code,
+        last_name=customer.name.split()[-1],
+        now=now,
+    )
+    return switch_order(
+        provider=key.provider,
+        actor=key.user,
+        match_id=match.public_id,
+        planned_date=planned,
+        now=now,
+    )
 
 
 def logged_in(user: User) -> Client:

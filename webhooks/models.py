@@ -42,15 +42,15 @@ class WebhookEndpoint(models.Model):
     # The event types sent to it; empty: all of them.
     event_types = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
-    # A gaining provider's endpoint: the account of its switching key. It receives only
-    # the events addressed to that account (its own switches), never the ISP's others.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    # A gaining provider's endpoint: it receives only the events addressed to that
+    # provider (its own switches), never the ISP's others.
+    provider = models.ForeignKey(
+        "switching.Provider",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("gaining provider"),
+        verbose_name=_("new provider"),
     )
     disabled_reason = models.CharField(max_length=300, blank=True)
     # Since when every attempt has failed; three days of it disables the endpoint.
@@ -70,7 +70,7 @@ class WebhookEndpoint(models.Model):
     def wants(self, event_type: str, audience_id: int | None = None) -> bool:
         """The ISP's endpoints get every event of their types; a gaining provider's only
         those addressed to it."""
-        if self.owner_id is not None and self.owner_id != audience_id:
+        if self.provider_id is not None and self.provider_id != audience_id:
             return False
         return not self.event_types or event_type in self.event_types
 
@@ -82,9 +82,9 @@ class WebhookEvent(models.Model):
     msg_id = models.CharField(max_length=40, unique=True)
     type = models.CharField(max_length=40, db_index=True)
     body = models.TextField()
-    # The account whose own endpoints also get it (a gaining provider, for its switch).
+    # The gaining provider whose own endpoints also get it (for its switch).
     audience = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "switching.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

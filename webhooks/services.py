@@ -45,9 +45,10 @@ def webhook_endpoint_create(
     description: str,
     actor: AbstractBaseUser,
     ip: str | None = None,
-    owner: AbstractBaseUser | None = None,
+    provider_id: int | None = None,
 ) -> tuple[WebhookEndpoint, str]:
-    """The endpoint and its signing secret (whsec_…), to show once."""
+    """The endpoint and its signing secret (whsec_…), to show once; a gaining provider's
+    (`provider_id`) gets only the events of its own switches."""
     unknown = set(event_types) - set(EVENT_TYPES)
     if unknown:
         raise ValueError(f"unknown event types: {sorted(unknown)}")
@@ -61,7 +62,7 @@ def webhook_endpoint_create(
             description=description[:200],
             event_types=list(event_types),
             secret=secret,
-            owner_id=owner.pk if owner is not None else None,
+            provider_id=provider_id,
             created_by_id=actor.pk,
         )
         audit_log(actor=actor, action=AuditAction.WEBHOOK_CREATE, target=endpoint, ip=ip, url=url)
@@ -97,7 +98,7 @@ def _envelope(event_type: str, data: dict[str, Any], at: datetime) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
-# (type, data) for everyone, or (type, data, audience's user id) for one account's
+# (type, data) for everyone, or (type, data, a gaining provider's id) for that provider's
 # endpoints as well as the ISP's.
 Event = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], int | None]
 
@@ -211,7 +212,7 @@ def request_events(event_type: str, requests: Iterable[Any]) -> list[Event]:
     for request in requests:
         switch = _switch_of(request)
         if switch is not None and switch.status in SWITCH_ENDINGS:
-            events.append((SWITCH_ENDINGS[switch.status], switch_data(switch), switch.gaining_id))
+            events.append((SWITCH_ENDINGS[switch.status], switch_data(switch), switch.provider_id))
     return events
 
 
@@ -223,7 +224,7 @@ def form_events(event_type: str, forms: Iterable[Any]) -> list[Event]:
     for form in forms:
         switch = _switch_of(form.request)
         if switch is not None:
-            events.append((SWITCH_FORM_STEPS[event_type], switch_data(switch), switch.gaining_id))
+            events.append((SWITCH_FORM_STEPS[event_type], switch_data(switch), switch.provider_id))
     return events
 
 
@@ -269,8 +270,8 @@ def webhook_replay_since(
     events = WebhookEvent.objects.filter(created_at__gte=since).order_by("id").only("pk")
     if endpoint.event_types:  # none ticked: all of them
         events = events.filter(type__in=endpoint.event_types)
-    if endpoint.owner_id is not None:  # a gaining provider's: its own switches' only
-        events = events.filter(audience_id=endpoint.owner_id)
+    if endpoint.provider_id is not None:  # a gaining provider's: its own switches' only
+        events = events.filter(audience_id=endpoint.provider_id)
     with transaction.atomic():
         WebhookDelivery.objects.bulk_create(
             deliveries := [WebhookDelivery(endpoint=endpoint, event=e) for e in events.iterator()],

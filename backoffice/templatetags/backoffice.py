@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms, template
 from django.apps import apps
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.html import format_html
@@ -25,6 +26,7 @@ ACTIONS: dict[str, Promise] = {
     AuditAction.REQUEST_COMPLETE: _("completed"),
     AuditAction.REQUEST_NOTE: _("internal note"),
     AuditAction.REQUEST_RESCHEDULE: _("date changed"),
+    AuditAction.REQUEST_RETENTION: _("mailbox retention changed"),
     AuditAction.FORM_SIGN: _("form signed online"),
     AuditAction.FORM_UPLOAD: _("scanned form uploaded"),
     AuditAction.FORM_ORDER: _("form written from the new provider's switch order"),
@@ -76,7 +78,7 @@ ACTIONS: dict[str, Promise] = {
 @register.filter
 def actor_label(label: str) -> str:
     """Who did it, as staff read it: a username or client code, an API key by its name
-    (a new provider's switching key is named after the provider), or Résilia itself."""
+    (a new provider's switching key by its provider's), or Résilia itself."""
     if label == "system":
         return str(_("Résilia (automatic)"))
     if label.startswith("api:"):
@@ -87,8 +89,12 @@ def actor_label(label: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _api_key_name(prefix: str) -> str | None:
-    """A key's name never changes: read once per process."""
-    return ApiKey.objects.filter(prefix=prefix).values_list("name", flat=True).first()
+    """A key's name, or its provider's, never changes: read once per process."""
+    return (
+        ApiKey.objects.filter(prefix=prefix)
+        .values_list(Coalesce("provider__name", "name"), flat=True)
+        .first()
+    )
 
 
 @register.filter

@@ -1,6 +1,8 @@
 """Supervisors' integrations: API keys (shown once, revocable) and webhook endpoints
 (secret shown once, event types, the delivery log, a test event, replays)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,6 +16,7 @@ from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey, Scope
 from backoffice.access import supervisor_required
 from rules import start_of_day
+from switching.models import Provider
 from toolbox.client_address import client_ip
 from toolbox.filters import BoundedDateField
 from toolbox.numbers import small_int
@@ -31,11 +34,28 @@ from webhooks.services import (
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name (who uses it)"), max_length=100)
     scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=Scope.choices)
+    provider = forms.CharField(
+        label=gettext_lazy("New provider (a switching key)"),
+        help_text=gettext_lazy(
+            "The provider the key belongs to: a name already in use adds a key to that "
+            "provider (to replace one, then revoke the old); empty, the key's name."
+        ),
+        max_length=100,
+        required=False,
+    )
     expires_at = forms.DateTimeField(
         label=gettext_lazy("Expires (optional)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("provider", "").strip() and data.get("scope") != Scope.SWITCHING:
+            self.add_error(
+                "provider", _("Only a switching key belongs to a new provider: leave it empty.")
+            )
+        return data
 
 
 class ReplaySinceForm(forms.Form):
@@ -52,9 +72,9 @@ class EndpointForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     # A gaining provider's endpoint gets only the events of its own switches.
-    owner = forms.ModelChoiceField(
+    provider = forms.ModelChoiceField(
         label=gettext_lazy("For a new provider (its own switches only)"),
-        queryset=ApiKey.objects.filter(scope=Scope.SWITCHING, revoked_at__isnull=True),
+        queryset=Provider.objects.all(),
         required=False,
         empty_label=gettext_lazy("No: the ISP's own systems (every event)"),
     )
@@ -83,8 +103,15 @@ def integrations(request: HttpRequest) -> HttpResponse:
                 expires_at=key_form.cleaned_data["expires_at"],
                 actor=request.user,  # type: ignore[arg-type]
                 ip=client_ip(request),
+                provider=key_form.cleaned_data["provider"].strip(),
             )
-            shown_once = {"what": _("API key %(name)s") % {"name": api_key.name}, "value": secret}
+            shown_once = {
+                "what": _("API key %(name)s") % {"name": api_key.name}
+                if api_key.provider is None
+                else _("API key %(name)s of %(provider)s")
+                % {"name": api_key.name, "provider": api_key.provider.name},
+                "value": secret,
+            }
             key_form = ApiKeyForm(prefix="key")
         elif endpoint_form.is_bound and endpoint_form.is_valid():
             endpoint, secret = webhook_endpoint_create(
@@ -93,7 +120,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
                 description=endpoint_form.cleaned_data["description"],
                 actor=request.user,  # type: ignore[arg-type]
                 ip=client_ip(request),
-                owner=owner.user if (owner := endpoint_form.cleaned_data["owner"]) else None,
+                provider_id=p.pk if (p := endpoint_form.cleaned_data["provider"]) else None,
             )
             shown_once = {
                 "what": _("signing secret of %(url)s") % {"url": endpoint.url},
@@ -104,8 +131,8 @@ def integrations(request: HttpRequest) -> HttpResponse:
         request,
         "backoffice/integrations.html",
         {
-            "keys": ApiKey.objects.select_related("created_by"),
-            "endpoints": WebhookEndpoint.objects.all(),
+            "keys": ApiKey.objects.select_related("created_by", "provider"),
+            "endpoints": WebhookEndpoint.objects.select_related("provider"),
             "key_form": key_form,
             "endpoint_form": endpoint_form,
             "shown_once": shown_once,

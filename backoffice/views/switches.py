@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from backoffice.access import agent_required
-from switching.filters import gaining_names, switches
+from switching.filters import provider_names, switches
 from switching.models import SwitchStatus
 
 PAGE_SIZE = 50
@@ -15,8 +15,8 @@ PAGE_SIZE = 50
 @agent_required
 def switch_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    gaining = request.GET.get("provider", "")
-    page = Paginator(switches(status, gaining), PAGE_SIZE).get_page(request.GET.get("page"))
+    provider = request.GET.get("provider", "")
+    page = Paginator(switches(status, provider), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -26,8 +26,8 @@ def switch_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "statuses": SwitchStatus.choices,
             "status": status,
-            "providers": gaining_names(),
-            "provider": gaining,
+            "providers": provider_names(),
+            "provider": provider,
             "query": query.urlencode(),
         },
     )

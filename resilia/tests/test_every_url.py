@@ -69,6 +69,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "cancellations:request_list": (CUSTOMER, "get"),
     "cancellations:request_detail": (CUSTOMER, "get"),
     "cancellations:withdraw": (CUSTOMER, "post"),
+    "cancellations:keep_mailboxes": (CUSTOMER, "post"),
     "cancellations:receipt": (CUSTOMER, "get"),
     "cancellations:public_cancel": (PUBLIC, "get"),
     "cancellations:public_code": (SESSION, "get"),

@@ -6,7 +6,6 @@ real receiver."""
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -25,21 +24,13 @@ from cancellations.models import CancellationRequest
 from customers.models import Customer, Subscription
 from customers.switching_codes import grouped, is_well_formed, new_code
 from notifications.models import OutboundEmail
-from switching.models import Switch, SwitchMatch
+from switching.models import Provider, Switch, SwitchMatch
 from testing.helpers import delivered_link, run_worker, sign
 from toolbox.noumea import NOUMEA
 from webhooks.services import webhook_endpoint_create
 from webhooks.tests.test_delivery import Receiver, drain
 
 pytestmark = pytest.mark.django_db
-
-MORNING = datetime(2026, 11, 10, 9, 0, tzinfo=NOUMEA)  # a Tuesday, no holiday near
-
-
-@pytest.fixture(autouse=True)
-def _morning() -> Iterator[None]:
-    with time_machine.travel(MORNING, tick=False):
-        yield
 
 
 @pytest.fixture
@@ -214,9 +205,12 @@ def test_the_whole_switch_from_two_providers(
     receivers = {}
     for name in ("Lagoon", "Can'l"):
         receiver = Receiver()
-        owner = User.objects.get(api_key__name=name)
         _, receiver.secret = webhook_endpoint_create(
-            url=receiver.url, event_types=[], description=name, actor=supervisor, owner=owner
+            url=receiver.url,
+            event_types=[],
+            description=name,
+            actor=supervisor,
+            provider_id=Provider.objects.get(name=name).pk,
         )
         receivers[name] = receiver
 
@@ -299,7 +293,7 @@ def test_the_customer_objects_from_the_emails_link(
     client = Client()
     page = client.get(link).content.decode()
     assert switch["reference"] in page and "Lagoon" in page
-    client.post(link, {"action": "object"})
+    client.post(link, {"action": "object", "confirmed": "yes"})
     assert Switch.objects.get().status == "objected"
     assert CancellationRequest.objects.get(reference=switch["request"]).status == "withdrawn"
     assert AccessLineForm.objects.get(request__reference=switch["request"]).status == "cancelled"
@@ -318,7 +312,7 @@ def test_the_customer_objects_from_the_emails_link(
     # Before any order, an objection stops the order, and the provider's other matches.
     first = matched(keys["Can'l"], alice)
     link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://127.0.0.1:8000")
-    Client().post(link, {"action": "object"})
+    Client().post(link, {"action": "object", "confirmed": "yes"})
     order = call(
         keys["Can'l"],
         "post",

@@ -5,8 +5,7 @@ stands on the order where the operator accepts it, and a new date after a signat
 import html
 import io
 import re
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,39 +16,27 @@ from pypdf import PdfReader
 from access_forms.models import AccessLineForm
 from accounts.models import User
 from api.keys import api_key_create
+from api.models import ApiKey
 from customers.models import Customer
 from customers.switching_codes import grouped
 from switching.matching import switch_match
 from switching.models import Switch
-from switching.ordering import switch_order, switch_reschedule
-from testing.helpers import logged_in, sign
-from toolbox.noumea import NOUMEA
+from switching.ordering import switch_reschedule
+from testing.helpers import logged_in, place_switch, sign
 
 pytestmark = pytest.mark.django_db
 
-MORNING = datetime(2026, 11, 10, 9, 0, tzinfo=NOUMEA)
-
-
-@pytest.fixture(autouse=True)
-def _morning() -> Iterator[None]:
-    with time_machine.travel(MORNING, tick=False):
-        yield
-
 
 @pytest.fixture
-def lagoon(supervisor: User) -> User:
+def lagoon(supervisor: User) -> ApiKey:
     key, _secret = api_key_create(
         name="Lagoon", scope="switching", expires_at=None, actor=supervisor
     )
-    return key.user
+    return key
 
 
-def place(alice: Customer, gaining: User, planned: date = date(2026, 12, 15)) -> Switch:
-    code = alice.subscriptions.get(reference="SUB-A-1").switching_code
-    match, _ = switch_match(
-        gaining=gaining, gaining_name="Lagoon", code_text=code, last_name="Wayaridri"
-    )
-    return switch_order(gaining=gaining, match_id=match.public_id, planned_date=planned)
+def place(alice: Customer, key: ApiKey, planned: date = date(2026, 12, 15)) -> Switch:
+    return place_switch(key, alice, planned)
 
 
 def test_the_client_area_shows_each_code_and_renews_it(
@@ -72,8 +59,32 @@ def test_the_client_area_shows_each_code_and_renews_it(
     assert bobs.switching_code == before
 
 
+def test_renewing_the_code_says_first_what_it_breaks(
+    alice_client: Client, alice: Customer, lagoon: ApiKey, supervisor: User
+) -> None:
+    subscription = alice.subscriptions.get(reference="SUB-A-1")
+    renew = f"/abonnements/{subscription.reference}/code-de-transfert/"
+    assert "Lagoon" not in alice_client.get(renew).content.decode()
+    assert lagoon.provider is not None
+    switch_match(
+        provider=lagoon.provider,
+        actor=lagoon.user,
+        code_text=subscription.switching_code,
+        last_name="Wayaridri",
+    )
+    page = html.unescape(alice_client.get(renew).content.decode())
+    assert "Renouveler le code de transfert" in page
+    assert "Lagoon a demandé votre ligne le 10 novembre 2026 avec ce code" in page
+    subscription.refresh_from_db()
+    code = subscription.switching_code
+    assert subscription.switching_code == code  # nothing changed by looking
+    switch = place(alice, lagoon)
+    page = html.unescape(alice_client.get(renew).content.decode())
+    assert switch.reference in page and "Je n'ai rien demandé" in page
+
+
 def test_my_requests_says_who_asked_and_offers_to_stop_it(
-    alice_client: Client, alice: Customer, lagoon: User
+    alice_client: Client, alice: Customer, lagoon: ApiKey
 ) -> None:
     switch = place(alice, lagoon)
     listing = alice_client.get("/mes-demandes/").content.decode()
@@ -83,7 +94,7 @@ def test_my_requests_says_who_asked_and_offers_to_stop_it(
 
 
 def test_the_back_office_lists_and_counts_switches(
-    alice: Customer, bob: Customer, lagoon: User, agent: User
+    alice: Customer, bob: Customer, lagoon: ApiKey, agent: User
 ) -> None:
     switch = place(alice, lagoon)
     client = logged_in(agent)
@@ -106,7 +117,7 @@ def test_the_back_office_lists_and_counts_switches(
 
 
 def test_where_the_operator_accepts_the_order_it_stands_for_the_signature(
-    alice: Customer, lagoon: User, settings: Any
+    alice: Customer, lagoon: ApiKey, settings: Any
 ) -> None:
     settings.RESILIA_SWITCH_FORM = "order"
     switch = place(alice, lagoon)
@@ -119,25 +130,25 @@ def test_where_the_operator_accepts_the_order_it_stands_for_the_signature(
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(form.document.read())).pages)
     assert "ordre de transfert" in text and switch.reference in text and "Lagoon" in text
     # Moved: written again with the new date, still standing on the order.
-    switch_reschedule(switch=switch, planned_date=date(2027, 1, 5), gaining=lagoon)
+    switch_reschedule(switch=switch, planned_date=date(2027, 1, 5), actor=lagoon.user)
     form.refresh_from_db()
     assert form.status == "signed" and form.form_date == date(2027, 1, 5)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(form.document.read())).pages)
     assert "05/01/2027" in text
 
 
-def test_a_new_date_after_the_signature_asks_for_a_new_one(alice: Customer, lagoon: User) -> None:
+def test_a_new_date_after_the_signature_asks_for_a_new_one(alice: Customer, lagoon: ApiKey) -> None:
     switch = place(alice, lagoon)
     form = sign(switch.request)
     assert form.status == "signed"
-    switch_reschedule(switch=switch, planned_date=date(2027, 1, 5), gaining=lagoon)
+    switch_reschedule(switch=switch, planned_date=date(2027, 1, 5), actor=lagoon.user)
     form.refresh_from_db()
     assert form.status == "invalid" and form.form_date == date(2027, 1, 5)
     assert "signé à nouveau" in form.invalid_reason or "signed again" in form.invalid_reason
 
 
 def test_the_acknowledgement_says_who_ordered_it_and_how_to_stop_it(
-    alice: Customer, lagoon: User
+    alice: Customer, lagoon: ApiKey
 ) -> None:
     from django.core import mail
 
@@ -154,7 +165,7 @@ def test_the_acknowledgement_says_who_ordered_it_and_how_to_stop_it(
 
 
 def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
-    alice: Customer, lagoon: User
+    alice: Customer, lagoon: ApiKey
 ) -> None:
     from django.core import mail
 
@@ -167,7 +178,7 @@ def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
         str(m.subject).startswith("Lagoon a commandé votre changement de fournisseur")
         for m in mail.outbox
     )
-    switch_cancel(switch=switch, reason="Installation reportée", gaining=lagoon)
+    switch_cancel(switch=switch, reason="Installation reportée", actor=lagoon.user)
     run_worker()
     stopped = mail.outbox[-1]
     body = str(stopped.body)
@@ -179,7 +190,7 @@ def test_the_customer_is_told_in_plain_words_when_the_provider_calls_it_off(
         assert untrue not in body, untrue
 
 
-def test_a_switch_the_customer_stops_is_told_as_such(alice: Customer, lagoon: User) -> None:
+def test_a_switch_the_customer_stops_is_told_as_such(alice: Customer, lagoon: ApiKey) -> None:
     from django.core import mail
 
     from switching.objection import switch_object
@@ -197,7 +208,7 @@ def test_a_switch_the_customer_stops_is_told_as_such(alice: Customer, lagoon: Us
 
 
 def test_the_emailed_link_expires_two_weeks_after_the_switch_ended(
-    alice: Customer, lagoon: User
+    alice: Customer, lagoon: ApiKey
 ) -> None:
     from datetime import timedelta
 
@@ -225,7 +236,7 @@ def test_the_emailed_link_expires_two_weeks_after_the_switch_ended(
 
 
 def test_the_order_email_carries_the_link_to_stop_it_without_logging_in(
-    alice: Customer, lagoon: User
+    alice: Customer, lagoon: ApiKey
 ) -> None:
     from django.core import mail
 

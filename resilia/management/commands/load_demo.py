@@ -151,7 +151,7 @@ class Command(BaseCommand):
         from toolbox.noumea import NOUMEA
 
         supervisor = User.objects.get(username="superviseur")
-        providers = {
+        keys = {
             name: api_key_create(name=name, scope="switching", expires_at=None, actor=supervisor)[0]
             for name in ("Lagoon", "Nautile")
         }
@@ -163,22 +163,24 @@ class Command(BaseCommand):
         )
         today = timezone.now().astimezone(NOUMEA).date()
         for index, subscription in enumerate(free):
-            key = providers["Lagoon" if index % 2 == 0 else "Nautile"]
+            key = keys["Lagoon" if index % 2 == 0 else "Nautile"]
+            assert key.provider is not None
             match, _ = switch_match(
-                gaining=key.user,
-                gaining_name=key.name,
+                provider=key.provider,
+                actor=key.user,
                 code_text=subscription.switching_code,
                 last_name=subscription.customer.name.split()[-1],
             )
             switch = switch_order(
-                gaining=key.user,
+                provider=key.provider,
+                actor=key.user,
                 match_id=match.public_id,
                 planned_date=today + timedelta(days=20 + 7 * index),
             )
             if index == 2:
                 switch_object(match=match, actor=None)
             elif index == 3:
-                switch_cancel(switch=switch, reason="Installation reportée", gaining=key.user)
+                switch_cancel(switch=switch, reason="Installation reportée", actor=key.user)
 
     def _demo_forms(self, staff: User) -> None:
         """OPTimo forms at every step: signed, checked, forwarded, answered."""
