@@ -28,19 +28,32 @@ def _about_request(
     request: CancellationRequest,
     template: str,
     attachments: list[dict[str, str]] | None = None,
+    secret_link: dict[str, object] | None = None,
 ) -> OutboundEmail:
+    """A message about the request rendered now; with `secret_link` (a switch's page),
+    its `objection_url` is the link, its token made when it leaves."""
     customer = request.customer
     # The text and the HTML parts both list the mailboxes: read once.
     prefetch_related_objects([request.subscription], "mailboxes")
+    link = {"objection_url": site_url("switching:objection", MASK)} if secret_link else {}
     return email_queue(
         template=template,
         to=customer.email,
         language=customer.language,
         customer=customer,
-        context={"request": request, "customer": customer},
+        context={"request": request, "customer": customer, **link},
         related_reference=request.reference,
         attachments=attachments,
+        secret_link=secret_link,
     )
+
+
+def _switch_link(request: CancellationRequest) -> dict[str, object] | None:
+    """The no-login link of a switch's request (the match's page), or None."""
+    if request.channel != Channel.SWITCH:
+        return None
+    match = request.switch.match
+    return {"kind": "switch_objection", "match_id": match.pk, "nonce": match.link_nonce}
 
 
 def send_request_received(
@@ -101,7 +114,8 @@ def _rendered_when_sent(
 
 
 def send_request_confirmed(request: CancellationRequest) -> OutboundEmail:
-    return _about_request(request, "request_confirmed")
+    """Taken into account; a switch's carries the link to stop it or keep the mailboxes."""
+    return _about_request(request, "request_confirmed", secret_link=_switch_link(request))
 
 
 def send_request_withdrawn(request: CancellationRequest) -> OutboundEmail:

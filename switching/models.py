@@ -8,6 +8,7 @@ switch is the order that follows: a cancellation request of kind `isp_change`, c
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cancellations.references import Series
 from rules import switch_status
@@ -18,7 +19,7 @@ class SwitchStatus(models.TextChoices):
     ORDERED = SwitchState.ORDERED.value, _("Ordered")
     OBJECTED = SwitchState.OBJECTED.value, _("Stopped by the customer")
     CANCELLED = SwitchState.CANCELLED.value, _("Cancelled")
-    COMPLETED = SwitchState.COMPLETED.value, _("Completed")
+    COMPLETED = SwitchState.COMPLETED.value, pgettext_lazy("a switch", "Completed")
 
 
 class Provider(models.Model):

@@ -125,3 +125,57 @@ def test_a_stop_takes_the_held_move_message_with_it(switch: Switch, secret: str)
         run_worker()
     assert [m.subject for m in mail.outbox if "déplacé" in m.subject] == [mail.outbox[0].subject]
     assert any("arrêté" in m.subject for m in mail.outbox)
+
+
+def test_each_switch_event_is_told_in_its_own_words(
+    alice: Customer, secret: str, supervisor: User
+) -> None:
+    """Matched, ordered, moved, called off, completed, refused by the ISP: each e-mail
+    names the provider and never speaks of a request the customer made."""
+    from api.models import ApiKey
+    from cancellations.completion import handle_due_completions
+    from cancellations.services import request_reject
+
+    key = ApiKey.objects.get(name="Lagoon")
+    first = place_switch(key, alice, date(2026, 12, 15))
+    run_worker()
+    move(secret, first, "2026-12-22")
+    run_worker()
+    Client().post(
+        f"/api/v1/switches/{first.reference}/cancel",
+        json.dumps({"reason": "Installation reportée"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    run_worker()
+    second = place_switch(key, alice, date(2026, 11, 20), reference="SUB-A-2")
+    run_worker()
+    with time_machine.travel(MORNING + timedelta(days=11), tick=False):
+        handle_due_completions(date(2026, 11, 21))
+        run_worker()
+    third_key, _ = api_key_create(
+        name="Can'l", scope="switching", expires_at=None, actor=supervisor
+    )
+    with time_machine.travel(MORNING + timedelta(days=40), tick=False):
+        third = place_switch(third_key, alice, date(2027, 1, 15))
+        run_worker()
+        request_reject(request=third.request, actor=supervisor, reason="Ligne en travaux")
+        run_worker()
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects == [
+        "Lagoon demande à reprendre votre ligne internet",
+        "Lagoon a commandé votre changement de fournisseur : demande RES-2026-000001",
+        "Lagoon a déplacé la date de votre changement de fournisseur",
+        "Votre changement de fournisseur vers Lagoon est arrêté",
+        "Lagoon demande à reprendre votre ligne internet",
+        "Lagoon a commandé votre changement de fournisseur : demande RES-2026-000002",
+        "Votre changement de fournisseur vers Lagoon est fait",
+        "Can'l demande à reprendre votre ligne internet",
+        "Can'l a commandé votre changement de fournisseur : demande RES-2026-000003",
+        "Votre changement de fournisseur vers Can'l ne peut pas se faire",
+    ]
+    for message in mail.outbox:
+        body = str(message.body)
+        assert "votre demande" not in body.lower().replace("(demande", ""), message.subject
+        assert "retirer" not in body, message.subject
+    assert second.request.reference in str(mail.outbox[6].body)
