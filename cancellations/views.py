@@ -29,7 +29,7 @@ from cancellations.submission import request_submit
 from cancellations.summary import Summary
 from customers.models import Customer
 from rules import REQUEST_OPEN_STATUSES
-from switching.objection import switch_object
+from switching.objection import ALREADY_STOPPED, switch_object
 from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
@@ -270,7 +270,7 @@ def _stop_switch(request: HttpRequest, cancellation: CancellationRequest) -> Htt
         try:
             switch_object(match=switch.match, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
         except SwitchError as exc:
-            messages.error(request, exc.message)
+            (messages.info if exc.code == ALREADY_STOPPED else messages.error)(request, exc.message)
         else:
             messages.success(
                 request,

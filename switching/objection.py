@@ -22,6 +22,8 @@ from switching.refusals import SwitchError, from_request_error, still_ordered
 from webhooks.services import webhook_emit
 
 LINK_SALT = "switching.objection"
+# The customer stops a switch that is stopped already (called off at the same moment).
+ALREADY_STOPPED = "already_stopped"
 
 
 def objection_link_token(match_id: int, nonce: str) -> str:
@@ -85,7 +87,14 @@ def switch_object(
     at = now or timezone.now()
     with transaction.atomic():
         match = SwitchMatch.objects.select_for_update().select_related("provider").get(pk=match.pk)
-        switch = Switch.objects.select_related("request").filter(match=match).first()
+        # The switch locked as the provider's own changes lock it: a call-off at the same
+        # moment is seen here, done.
+        switch = (
+            Switch.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .filter(match=match)
+            .first()
+        )
         # The customer's "no" is to this provider: its other pending matches of the
         # subscription stop too.
         SwitchMatch.objects.filter(
@@ -105,6 +114,15 @@ def switch_object(
                 audience=match.provider_id,
             )
         else:
+            if switch.status in (SwitchStatus.CANCELLED, SwitchStatus.OBJECTED):
+                raise SwitchError(
+                    ALREADY_STOPPED,
+                    _(
+                        "%(isp)s's switch is already stopped: nothing changes, your "
+                        "subscription goes on."
+                    )
+                    % {"isp": match.provider.name},
+                )
             still_ordered(switch)
             emails.drop_move_waiting(switch)
             switch.objected_at = at

@@ -14,6 +14,7 @@ from accounts.models import User
 from switching.implications import active_mailboxes, implications
 from switching.models import Switch
 from switching.objection import (
+    ALREADY_STOPPED,
     link_open,
     match_for_token,
     objection_possible,
@@ -72,7 +73,7 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
                     % {"isp": match.provider.name},
                 )
         except SwitchError as exc:
-            messages.error(request, exc.message)
+            (messages.info if exc.code == ALREADY_STOPPED else messages.error)(request, exc.message)
         return redirect("switching:objection", token=token)
     return render(
         request,

@@ -2,6 +2,7 @@
 provider, its failure budget is shared by its keys, and a new key takes over the
 switches and webhook endpoint of the key it replaces."""
 
+import html
 import io
 import json
 from datetime import timedelta
@@ -205,3 +206,17 @@ def test_the_receipt_of_a_switch_says_who_ordered_it_and_how_to_stop_it(
     assert "Commandé par Lagoon, votre nouveau fournisseur" in text
     assert "Vous n'avez rien demandé ?" in text and "Lagoon est prévenu" in text
     assert "retirer cette demande" not in text.lower()
+
+
+def test_stopping_a_switch_its_provider_called_off_says_it_is_stopped(
+    alice: Customer, supervisor: User
+) -> None:
+    key = new_key(supervisor, "Lagoon")
+    placed = order(key, match(key, alice).json()["match_id"]).json()
+    link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://127.0.0.1:8000")
+    call(key, "post", f"/switches/{placed['reference']}/cancel", {"reason": "Client injoignable"})
+    client = Client()
+    answer = client.post(link, {"action": "object", "confirmed": "yes"}, follow=True)
+    page = html.unescape(answer.content.decode())
+    assert "Le transfert de Lagoon est déjà arrêté : rien ne change" in page
+    assert "plus en cours" not in page
