@@ -4,11 +4,12 @@ Résilia fetch internal pages for whoever can register one, and show the answer 
 delivery log.
 
 Checked at registration and again before each attempt. An IPv6 address that carries an
-IPv4 one (NAT64's 64:ff9b::/96, 6to4, Teredo, IPv4-mapped) is judged by the address it
-carries. The attempt connects to the very address that was checked (the name is
-resolved once: a DNS answer that changes between the check and the connection cannot
-send it elsewhere); TLS still verifies the certificate against the host name. Redirects
-are not followed, and no proxy from the environment is used.
+IPv4 one (NAT64's 64:ff9b::/96, 6to4, Teredo, IPv4-mapped, IPv4-compatible ::/96) is
+judged by the address it carries; multicast is refused (`is_global` lets it through).
+The attempt connects to the very address that was checked (the name is resolved once: a
+DNS answer that changes between the check and the connection cannot send it elsewhere);
+TLS still verifies the certificate against the host name. Redirects are not followed,
+and no proxy from the environment is used.
 """
 
 import http.client
@@ -23,7 +24,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# The /96 prefixes whose last 32 bits are an IPv4 address: NAT64, and the deprecated
+# IPv4-compatible form (::7f00:1 is ::127.0.0.1, which some stacks still route to it).
+CARRY_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
 
 type Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -32,7 +35,7 @@ def _carried(address: Address) -> list[Address]:
     """The address itself, and any IPv4 address it carries."""
     found: list[Address] = [address]
     if isinstance(address, ipaddress.IPv6Address):
-        if address in NAT64:
+        if any(address in prefix for prefix in CARRY_IPV4):
             found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
         if address.ipv4_mapped is not None:
             found.append(address.ipv4_mapped)
@@ -44,7 +47,7 @@ def _carried(address: Address) -> list[Address]:
 
 
 def _public(address: Address) -> bool:
-    return all(a.is_global for a in _carried(address))
+    return all(a.is_global and not a.is_multicast for a in _carried(address))
 
 
 def destination(url: str) -> tuple[str | None, str | None]:

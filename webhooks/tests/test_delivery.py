@@ -275,6 +275,12 @@ def test_a_supervisor_replays_from_a_day_in_the_back_office(
         "[2002:c0a8:101::1]",  # 6to4 for 192.168.1.1
         "[2001:0:4136:e378:8000:63bf:3fff:fdd2]",  # Teredo
         "[::ffff:127.0.0.1]",
+        "[::7f00:1]",  # IPv4-compatible (::/96) for 127.0.0.1
+        "[::127.0.0.1]",
+        "[::a9fe:a9fe]",
+        "224.0.0.1",  # multicast, which is_global lets through
+        "239.255.255.250",
+        "[ff02::1]",
     ],
 )
 def test_addresses_that_carry_a_private_one_are_refused(host: str, settings: Any) -> None:
