@@ -1,11 +1,16 @@
 """API errors are JSON with a stable `code` and a human `message`; never a 500 for bad input."""
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import NinjaJSONEncoder
+
+# What the API's renderer (ninja's JSONRenderer) writes: the same bytes and type here.
+CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 class ApiError(Exception):
@@ -17,15 +22,30 @@ class ApiError(Exception):
         self.extra = extra
 
 
+def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> HttpResponse:
+    """An answer rendered as the API renders its own (ninja's JSON encoder and type)."""
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder),
+        status=status,
+        content_type=CONTENT_TYPE,
+        headers=headers,
+    )
+
+
+def error_response(exc: ApiError) -> HttpResponse:
+    """A refusal: `{"code", "message", …}`, and `Retry-After` when it says when to retry."""
+    extra = dict(exc.extra)
+    retry_after = extra.pop("retry_after", None)
+    return json_response(
+        exc.status,
+        {"code": exc.code, "message": exc.message, **extra},
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
+    )
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        retry_after = exc.extra.pop("retry_after", None)
-        response = api.create_response(
-            request, {"code": exc.code, "message": exc.message, **exc.extra}, status=exc.status
-        )
-        if retry_after is not None:
-            response["Retry-After"] = str(retry_after)
-        return response
+        return error_response(exc)
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = [

@@ -1,7 +1,9 @@
 """`Idempotency-Key` on every POST of the integration API.
 
-The same key with the same body answers the first answer (same status, same body) for
-24 hours; with another body, 422.
+The same key with the same body answers the first answer for 24 hours, byte for byte
+(its status, its body as rendered, its Content-Type and Retry-After); with another
+body, 422. A call with a key is rendered here, as the API renders its answers
+(api.errors.json_response), and the bytes sent are the bytes kept.
 
 The key's row is written in the same transaction as the work and its answer: if the
 work commits, so do the key and the answer (a retry, even after the connection dropped
@@ -12,7 +14,6 @@ commits, then replays its answer.
 """
 
 import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -22,9 +23,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.responses import NinjaJSONEncoder, Status
+from ninja.responses import Status
+from pydantic import BaseModel
 
-from api.errors import ApiError
+from api.errors import ApiError, error_response, json_response
 from api.models import ApiKey, IdempotentAnswer
 
 KEEP = timedelta(hours=24)
@@ -55,24 +57,26 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 return _replay(earlier, digest)
             try:
                 with transaction.atomic():
-                    response = view(request, *args, **kwargs)
+                    result = view(request, *args, **kwargs)
             except ApiError as exc:
-                # The refusal is the answer: kept (the work's own writes rolled back).
-                _keep(answer, exc.status, {"code": exc.code, "message": exc.message, **exc.extra})
-                refusal = exc
+                # The refusal is the answer, kept (the work's own writes rolled back).
+                response = error_response(exc)
             else:
-                status, body = (
-                    (response.status_code, response.value)
-                    if isinstance(response, Status)
-                    else (200, response)
-                )
-                # As the API renders it (its JSON encoder), so that a replay is byte for byte.
-                data = body.model_dump(by_alias=True) if hasattr(body, "model_dump") else body
-                _keep(answer, status, json.loads(json.dumps(data, cls=NinjaJSONEncoder)))
-                return response
-        raise refusal
+                response = _rendered(result)
+            _keep(answer, response)
+            return response
 
     return wrapper
+
+
+def _rendered(result: Any) -> HttpResponse:
+    """The view's result as ninja would render it (a model dumped as its schema says)."""
+    if isinstance(result, HttpResponse):
+        return result
+    status, body = (
+        (result.status_code, result.value) if isinstance(result, Status) else (200, result)
+    )
+    return json_response(status, body.model_dump() if isinstance(body, BaseModel) else body)
 
 
 def _replay(earlier: IdempotentAnswer, digest: str) -> HttpResponse:
@@ -83,15 +87,22 @@ def _replay(earlier: IdempotentAnswer, digest: str) -> HttpResponse:
             _("This Idempotency-Key was used with another request."),
         )
     return HttpResponse(
-        json.dumps(earlier.body),
+        earlier.content,
         status=earlier.status,
-        content_type="application/json",
-        headers={"Idempotent-Replayed": "true"},
+        headers={**earlier.headers, "Idempotent-Replayed": "true"},
     )
 
 
-def _keep(answer: IdempotentAnswer, status: int, body: Any) -> None:
-    IdempotentAnswer.objects.filter(pk=answer.pk).update(status=status, body=body)
+# The headers a replay repeats.
+KEPT_HEADERS = ("Content-Type", "Retry-After")
+
+
+def _keep(answer: IdempotentAnswer, response: HttpResponse) -> None:
+    IdempotentAnswer.objects.filter(pk=answer.pk).update(
+        status=response.status_code,
+        content=response.content.decode(),
+        headers={name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
+    )
 
 
 def idempotency_prune(now: datetime) -> int:

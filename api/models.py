@@ -63,16 +63,18 @@ class ApiKey(models.Model):
 
 
 class IdempotentAnswer(models.Model):
-    """The first answer to a POST with an Idempotency-Key, replayed for 24 hours. Its row
-    is written before the work starts (the unique constraint lets one call through), and
-    the answer is filled in when the work is done."""
+    """The first answer to a POST with an Idempotency-Key, replayed byte for byte for 24
+    hours. Its row is written before the work starts (the unique constraint lets one call
+    through), and the answer is filled in when the work is done."""
 
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     method_path = models.CharField(max_length=300)
     body_sha256 = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField(null=True)
-    body = models.JSONField(null=True)
+    # The answer's bytes (UTF-8 JSON) and the headers a replay repeats, as first sent.
+    content = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

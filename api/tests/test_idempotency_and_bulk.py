@@ -38,6 +38,9 @@ def test_the_same_key_and_body_replays_the_first_answer(api: Call, alice: Custom
     again = api("post", "/api/v1/requests", json_body=PAYLOAD, headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    # Byte for byte, whatever the database does to JSON (PostgreSQL's jsonb reorders keys).
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
     assert CancellationRequest.objects.count() == 1
     assert OutboundEmail.objects.filter(template="request_received").count() == 1
 

@@ -179,3 +179,18 @@ def test_each_switch_event_is_told_in_its_own_words(
         assert "votre demande" not in body.lower().replace("(demande", ""), message.subject
         assert "retirer" not in body, message.subject
     assert second.request.reference in str(mail.outbox[6].body)
+
+
+def test_a_refusal_replayed_is_the_first_answer_byte_for_byte(switch: Switch, secret: str) -> None:
+    for n, planned in enumerate(("2026-12-16", "2026-12-17", "2026-12-18")):
+        assert move(secret, switch, planned).status_code == 200, n
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "fourth-move"}
+    url = f"/api/v1/switches/{switch.reference}/reschedule"
+    body = json.dumps({"planned_date": "2026-12-19"})
+    first = Client().post(url, body, content_type="application/json", headers=headers)
+    again = Client().post(url, body, content_type="application/json", headers=headers)
+    assert first.status_code == again.status_code == 429
+    assert again.content == first.content and "retry_after" not in first.json()
+    assert again["Retry-After"] == first["Retry-After"]
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Idempotent-Replayed"] == "true"
