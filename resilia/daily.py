@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from axes.models import AccessFailureLog, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -73,6 +73,8 @@ def prune_old_records(now: datetime | None = None) -> int:
     before = now - _days("access_log")  # the log-in log and failed log-ins
     done += AccessLog.objects.filter(attempt_time__lt=before).delete()[0]
     done += AccessFailureLog.objects.filter(attempt_time__lt=before).delete()[0]
+    # Failed log-ins' counters (username, address, browser), long past their lock-out.
+    done += AccessAttempt.objects.filter(attempt_time__lt=before).delete()[0]
     done += Session.objects.filter(expire_date__lt=now).count()
     call_command("clearsessions")  # expired sessions
     done += throttle.prune(now)  # ended attempt counters

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from axes.models import AccessLog
+from axes.models import AccessAttempt, AccessLog
 from django.utils import timezone
 
 from accounts.models import User
@@ -40,6 +40,9 @@ def test_the_daily_run_prunes_what_is_past_its_retention_and_keeps_the_proof(
         WebhookDelivery.objects.update(status=DeliveryStatus.SUCCEEDED)
         webhook_emit("request.completed", {"reference": "waited-for"})  # still pending
         AccessLog.objects.create(username="agent", ip_address="192.0.2.1", user_agent="x")
+        AccessAttempt.objects.create(
+            username="C100001", ip_address="192.0.2.1", user_agent="x", failures_since_start=3
+        )
         count_attempt("public:submit:ip:192.0.2.1", window_seconds=3600)
         key, _secret = api_key_create(name="Old", scope="write", expires_at=None, actor=supervisor)
         IdempotentAnswer.objects.create(api_key=key, key="k", method_path="POST /", body_sha256="x")
@@ -60,7 +63,7 @@ def test_the_daily_run_prunes_what_is_past_its_retention_and_keeps_the_proof(
     old_events = WebhookEvent.objects.filter(created_at__lt=NOW - timedelta(days=90))
     assert [json.loads(e.body)["data"]["reference"] for e in old_events] == ["waited-for"]
     assert WebhookDelivery.objects.filter(endpoint=endpoint, event__in=old_events).exists()
-    assert not AccessLog.objects.exists()
+    assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
     assert not AttemptCounter.objects.exists()
     assert not IdempotentAnswer.objects.exists()
     # Kept by design: the audit log (it grew by the run's own entries), the requests.
