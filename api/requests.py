@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from accounts.models import User
 from api.auth import read_key, write_key
 from api.errors import ApiError
 from api.idempotency import idempotent
@@ -42,6 +43,8 @@ from cancellations.services import request_confirm, request_reject, request_with
 from cancellations.submission import request_submit
 from customers.models import Customer, Mailbox, Subscription
 from rules import mailbox_kept_until, months_still_billed
+from switching.objection import ALREADY_STOPPED, switch_object
+from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
 from toolbox.noumea import NOUMEA
@@ -237,6 +240,23 @@ def _refusals_as_api_errors() -> Iterator[None]:
         yield
     except RequestError as exc:
         raise _request_error(exc) from None
+    except SwitchError as exc:  # a switch's request stopped on the customer's behalf
+        conflict = exc.code in {ALREADY_STOPPED, "not_open", "too_late"}
+        status = 409 if conflict or exc.code.startswith("switch_") else 422
+        raise ApiError(status, exc.code, exc.message) from None
+
+
+def _withdraw(
+    *, request: CancellationRequest, actor: User, ip: str | None, on_behalf_reason: str
+) -> None:
+    """Withdrawn on the customer's behalf; a switch's request is the customer's "Je n'ai
+    rien demandé" said through the ISP (its provider told and kept away for a while)."""
+    if request.channel == Channel.SWITCH:
+        switch_object(
+            match=request.switch.match, actor=actor, ip=ip, on_behalf_reason=on_behalf_reason
+        )
+    else:
+        request_withdraw(request=request, actor=actor, ip=ip, on_behalf_reason=on_behalf_reason)
 
 
 def _act(
@@ -331,4 +351,4 @@ def reject_request(request: HttpRequest, reference: str, payload: ReasonIn) -> R
 )
 @idempotent
 def withdraw_request(request: HttpRequest, reference: str, payload: ReasonIn) -> RequestOut:
-    return _act(request, reference, request_withdraw, on_behalf_reason=payload.reason)
+    return _act(request, reference, _withdraw, on_behalf_reason=payload.reason)

@@ -12,9 +12,10 @@ api = NinjaAPI(
         "end-of-month deadline). With an API key (`Authorization: Bearer rsl_…`, created "
         "by a supervisor in the back office): customers and their bulk upsert, requests "
         "(list, read, create, confirm, reject, withdraw), a subscription's quote, OPTimo "
-        "forms and the operator's answers, final-invoice data. With a `switching` key (a "
-        "gaining provider's, named after it): match a customer by switching code and last "
-        "name, order, follow, move or cancel a switch. Every POST honours an "
+        "forms and the operator's answers, final-invoice data. With a `switching` key (one "
+        "of a gaining provider's keys: what one key does, every key of the provider sees): "
+        "match a customer by switching code and last name, order, follow, move (3 times a "
+        "day) or cancel a switch. Every POST honours an "
         "`Idempotency-Key` header (24 hours). Errors are JSON with a stable `code` and a "
         "human `message`."
     ),

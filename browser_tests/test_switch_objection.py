@@ -64,7 +64,7 @@ def test_the_customer_stops_a_switch_from_the_emails_link(
     expect(phone.locator("main")).to_contain_text("30 jours")
     assert_no_sideways_scroll(phone, "switch stop confirmation")
     screenshot(phone, "72-switch-stop-confirm")
-    phone.get_by_role("button", name="Oui, arrêter Lagoon").click()
+    phone.get_by_role("button", name="Oui, arrêter le transfert").click()
     expect(phone.locator(".messages")).to_contain_text("Arrêté : Lagoon ne peut pas reprendre")
     expect(phone.get_by_role("button", name="Je n'ai rien demandé")).to_have_count(0)
     assert_accessible(phone, "switch stopped")
@@ -81,7 +81,7 @@ WORDS = {
         "save": "Enregistrer mon choix",
         "saved": "Votre choix pour vos boîtes mail est enregistré",
         "stop": "Je n'ai rien demandé",
-        "confirm": "Oui, arrêter Lagoon",
+        "confirm": "Oui, arrêter le transfert",
         "stopped": "Arrêté : Lagoon ne peut pas reprendre",
         "withdraw": "retirer",
     },
@@ -90,7 +90,7 @@ WORDS = {
         "save": "Save my choice",
         "saved": "Your choice for your mailboxes is recorded",
         "stop": "I did not ask for this",
-        "confirm": "Yes, stop Lagoon",
+        "confirm": "Yes, stop the switch",
         "stopped": "Stopped: Lagoon cannot take over your line",
         "withdraw": "withdraw",
     },

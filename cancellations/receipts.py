@@ -164,9 +164,9 @@ def receipt_sections(request: CancellationRequest, mailboxes: list[str]) -> list
             _("You did not ask for this?"),
             [
                 _(
-                    "Stop it until %(day)s included: with the link in our e-mail, in the "
-                    'client area under "My requests" ("I did not ask for this"), or by '
-                    "calling %(phone)s. %(isp)s is told at once."
+                    "Stop this change of provider until %(day)s included: with the link in "
+                    'our e-mail, in the client area under "My requests" ("I did not ask '
+                    'for this"), or by calling %(phone)s. %(isp)s is told at once.'
                 )
                 % {"day": last_day, "phone": office, "isp": request.new_isp},
             ],

@@ -29,6 +29,7 @@ from customers.models import (
     Subscription,
     SubscriptionStatus,
 )
+from notifications.services import email_held_drop
 from states import AuditAction
 from toolbox.noumea import NOUMEA
 from webhooks.services import request_data, request_events, webhook_emit, webhook_emit_events
@@ -165,6 +166,7 @@ def request_withdraw(
         )
         form_close_with_request(request_id=request.pk, actor=actor, ip=ip)
         webhook_emit_events(request_events("request.withdrawn", [request]))
+        email_held_drop(request.reference)  # a switch's move told tomorrow: moot now
         emails.send_request_withdrawn(request)
     return request
 
@@ -194,6 +196,7 @@ def request_reject(
         )
         form_close_with_request(request_id=request.pk, actor=actor, ip=ip)
         webhook_emit_events(request_events("request.rejected", [request]))
+        email_held_drop(request.reference)
         emails.send_request_rejected(request)
     return request
 

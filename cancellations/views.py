@@ -29,7 +29,7 @@ from cancellations.submission import request_submit
 from cancellations.summary import Summary
 from customers.models import Customer
 from rules import REQUEST_OPEN_STATUSES
-from switching.objection import ALREADY_STOPPED, switch_object
+from switching.objection import ALREADY_STOPPED, objection_possible, switch_object
 from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
@@ -266,6 +266,14 @@ def _stop_switch(request: HttpRequest, cancellation: CancellationRequest) -> Htt
     """ "Je n'ai rien demandé" from the client area: the same objection as the e-mail's
     link (the provider told and blocked), said before it is done."""
     switch = cancellation.switch
+    today = timezone.now().astimezone(NOUMEA).date()
+    if request.method == "GET" and not objection_possible(switch.match, today):
+        messages.info(
+            request,
+            _("This switch can no longer be stopped here: it is “%(status)s”.")
+            % {"status": switch.get_status_display()},
+        )
+        return redirect("cancellations:request_detail", reference=cancellation.reference)
     if request.method == "POST":
         try:
             switch_object(match=switch.match, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]

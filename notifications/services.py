@@ -109,6 +109,18 @@ def emails_queue_rendered_at_delivery(emails: list[OutboundEmail]) -> None:
     OutboundEmail.objects.bulk_create(emails)
 
 
+def email_held_drop(related_reference: str) -> int:
+    """Drop the messages about `related_reference` held for later and never tried (a
+    switch's moves told the next morning): the request they speak of has just ended, and
+    its own message says so. Returns how many."""
+    return OutboundEmail.objects.filter(
+        related_reference=related_reference,
+        status=EmailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at__gt=timezone.now(),
+    ).delete()[0]
+
+
 def email_rendered(email: OutboundEmail, *, keep: bool = True) -> OutboundEmail:
     """Fill a message queued with `render_ref` (once: the text is then kept as sent).
     With `keep=False` the text is only shown (the demo's inbox, before the sender)."""

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from notifications.models import EmailStatus, OutboundEmail
+from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from notifications.services import (
     email_queue,
@@ -68,15 +68,3 @@ def send_switch_moved(switch: Switch, *, send_at: datetime | None) -> OutboundEm
             next_attempt_at=send_at,
         )
     )
-
-
-def drop_move_waiting(switch: Switch) -> None:
-    """A switch that stops takes with it the move's message still held for the morning:
-    the customer is told of the stop instead."""
-    OutboundEmail.objects.filter(
-        related_reference=switch.request.reference,
-        template=MOVED,
-        status=EmailStatus.QUEUED,
-        attempts=0,
-        sent_at__isnull=True,
-    ).delete()

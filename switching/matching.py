@@ -173,13 +173,14 @@ def switch_match(
             "request_open",
             _("This subscription already has a cancellation under way: no switch can be placed."),
         )
-    if objected_lately(subscription, provider, at):
-        raise objected()
     consequences = implications(subscription, at)
     with transaction.atomic():
         # One match at a time per subscription (its row locked on PostgreSQL), so that of
-        # simultaneous matches the first makes it and the others find it.
-        Subscription.objects.select_for_update().filter(pk=subscription.pk).exists()
+        # simultaneous matches the first makes it and the others find it; and a "Je n'ai
+        # rien demandé" said meanwhile (switching.objection locks the row too) is seen.
+        Subscription.objects.select_for_update(of=("self",)).filter(pk=subscription.pk).exists()
+        if objected_lately(subscription, provider, at):
+            raise objected()
         earlier = recent_match(subscription, provider, code, at)
         if earlier is not None:
             # Matched again within a day: the same match, and no second e-mail.

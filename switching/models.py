@@ -67,7 +67,7 @@ class SwitchMatch(models.Model):
         verbose_name_plural = _("switch matches")
 
     def __str__(self) -> str:
-        return f"{self.public_id} ({self.provider_id})"
+        return self.public_id
 
 
 class SwitchCounter(models.Model):

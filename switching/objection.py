@@ -14,9 +14,9 @@ from accounts.models import User
 from audit.services import audit_log
 from cancellations.errors import RequestError
 from cancellations.services import request_keep_mailboxes, request_withdraw
+from customers.models import Subscription
 from rules import REQUEST_STATUSES_WITHOUT_EFFECT, start_of_day, switch_link_open
 from states import AuditAction, RequestState
-from switching import emails
 from switching.models import Switch, SwitchMatch, SwitchStatus
 from switching.refusals import SwitchError, from_request_error, still_ordered
 from webhooks.services import webhook_emit
@@ -79,22 +79,37 @@ def objection_possible(match: SwitchMatch, today: date) -> bool:
 
 
 def switch_object(
-    *, match: SwitchMatch, actor: User | None, ip: str | None = None, now: datetime | None = None
+    *,
+    match: SwitchMatch,
+    actor: User | None,
+    ip: str | None = None,
+    now: datetime | None = None,
+    on_behalf_reason: str | None = None,
 ) -> None:
-    """ "Je n'ai rien demandé": before the order, no order can follow; after it, the request
-    is withdrawn (until the day before the effective date), its form cancelled or
-    recalled, and the new provider told (switch.objected)."""
+    """ "Je n'ai rien demandé", from the e-mailed link, the client area, or staff on the
+    customer's behalf (`on_behalf_reason`: the back office, the API): before the order,
+    no order can follow; after it, the request is withdrawn (until the day before the
+    effective date), its form cancelled or recalled, and the new provider told
+    (switch.objected) and kept away for RESILIA_SWITCH_MATCH_DAYS."""
     at = now or timezone.now()
     with transaction.atomic():
-        match = SwitchMatch.objects.select_for_update().select_related("provider").get(pk=match.pk)
-        # The switch locked as the provider's own changes lock it: a call-off at the same
-        # moment is seen here, done.
+        # Locked in the order every switch change takes (match, switch, then the request
+        # and its subscription): a call-off or a move at the same moment is seen here,
+        # done; a match at the same moment waits on the subscription and sees the "no".
+        match = (
+            SwitchMatch.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=match.pk)
+        )
         switch = (
             Switch.objects.select_for_update(of=("self",))
             .select_related("request")
             .filter(match=match)
             .first()
         )
+        Subscription.objects.select_for_update(of=("self",)).filter(
+            pk=match.subscription_id
+        ).exists()
         # The customer's "no" is to this provider: its other pending matches of the
         # subscription stop too.
         SwitchMatch.objects.filter(
@@ -118,18 +133,23 @@ def switch_object(
                 raise SwitchError(
                     ALREADY_STOPPED,
                     _(
-                        "%(isp)s's switch is already stopped: nothing changes, your "
+                        "The switch to %(isp)s is already stopped: nothing changes, your "
                         "subscription goes on."
                     )
                     % {"isp": match.provider.name},
                 )
             still_ordered(switch)
-            emails.drop_move_waiting(switch)
             switch.objected_at = at
             switch.save(update_fields=["objected_at"])
             try:
                 # request_withdraw tells the new provider too (switch.objected).
-                request_withdraw(request=switch.request, actor=actor, ip=ip, now=at)
+                request_withdraw(
+                    request=switch.request,
+                    actor=actor,
+                    ip=ip,
+                    now=at,
+                    on_behalf_reason=on_behalf_reason,
+                )
             except RequestError as exc:
                 raise from_request_error(exc) from None
         audit_log(
@@ -155,7 +175,7 @@ def switch_choose_retention(
     if months and months not in settings.RESILIA_MAILBOX_RETENTION_MONTHS:
         raise SwitchError("invalid_retention", _("Choose a mailbox retention period."))
     with transaction.atomic():
-        match = SwitchMatch.objects.select_for_update().get(pk=match.pk)
+        match = SwitchMatch.objects.select_for_update(of=("self",)).get(pk=match.pk)
         switch = Switch.objects.select_related("request").filter(match=match).first()
         if switch is not None:
             still_ordered(switch)

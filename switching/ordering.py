@@ -167,8 +167,10 @@ def switch_reschedule(
     today = at.astimezone(NOUMEA).date()
     check_planned_date(planned_date, at)
     with transaction.atomic():
+        # Only the switch's row: the request is locked by request_reschedule, after it
+        # (the order every switch change takes: match, switch, request).
         switch = (
-            Switch.objects.select_for_update()
+            Switch.objects.select_for_update(of=("self",))
             .select_related("request__customer", "match", "provider")
             .get(pk=switch.pk)
         )
@@ -215,12 +217,11 @@ def switch_cancel(*, switch: Switch, reason: str, actor: User, ip: str | None = 
         raise SwitchError("reason_required", _("Give the reason for the cancellation."))
     with transaction.atomic():
         switch = (
-            Switch.objects.select_for_update()
+            Switch.objects.select_for_update(of=("self",))
             .select_related("request", "provider")
             .get(pk=switch.pk)
         )
         still_ordered(switch)
-        emails.drop_move_waiting(switch)
         switch.cancelled_at = timezone.now()
         switch.cancel_reason = reason
         switch.save(update_fields=["cancelled_at", "cancel_reason"])

@@ -24,7 +24,7 @@ from backoffice.paging import IdPaginator
 from backoffice.views.forms import CheckForm
 from cancellations.errors import RequestError
 from cancellations.filters import RequestFilter
-from cancellations.models import CancellationRequest, Status
+from cancellations.models import CancellationRequest, Channel, Status
 from cancellations.services import (
     last_withdrawal_day,
     request_add_note,
@@ -37,6 +37,7 @@ from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from notifications.models import OutboundEmail
 from notifications.services import email_resend
+from switching.objection import switch_object
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
 from toolbox.noumea import NOUMEA
@@ -247,6 +248,19 @@ def _reject_or_withdraw(act: Act, action: str) -> HttpResponse | None:
             request=cancellation, actor=act.actor, reason=reason, ip=act.ip, seen_status=act.seen
         )
         messages.success(act.http, _("Request rejected; the customer is told why."))
+    elif cancellation.channel == Channel.SWITCH:
+        # The customer stops the switch through us: the same "Je n'ai rien demandé".
+        switch_object(
+            match=cancellation.switch.match,
+            actor=act.actor,
+            ip=act.ip,
+            on_behalf_reason=reason,
+        )
+        messages.success(
+            act.http,
+            _("Switch stopped; %(isp)s is told and kept away for a while.")
+            % {"isp": cancellation.switch.provider.name},
+        )
     else:
         request_withdraw(
             request=cancellation,

@@ -23,6 +23,19 @@ def keys_to_providers(apps, schema_editor):
         Switch.objects.filter(gaining_id=key.user_id).update(provider=provider)
         WebhookEndpoint.objects.filter(owner_id=key.user_id).update(provider=provider)
         WebhookEvent.objects.filter(audience_id=key.user_id).update(audience_provider=provider)
+    # An endpoint of an account no switching key names any more keeps its restriction: a
+    # provider of its own, named after the account, for a supervisor to look at (left
+    # without one, it would receive every customer's events).
+    for endpoint in WebhookEndpoint.objects.filter(owner__isnull=False, provider__isnull=True):
+        name = f"? {endpoint.owner.username}"[:100]
+        provider = providers.get(name.casefold())
+        if provider is None:
+            provider = providers[name.casefold()] = Provider.objects.create(name=name)
+        endpoint.provider = provider
+        endpoint.save(update_fields=["provider"])
+        WebhookEvent.objects.filter(audience_id=endpoint.owner_id).update(
+            audience_provider=provider
+        )
     # A match or switch whose key was deleted meanwhile keeps the name it was given.
     for model in (SwitchMatch, Switch):
         for row in model.objects.filter(provider__isnull=True):

@@ -169,7 +169,7 @@ def test_each_switch_event_is_told_in_its_own_words(
         "Votre changement de fournisseur vers Lagoon est arrêté",
         "Lagoon demande à reprendre votre ligne internet",
         "Lagoon a commandé votre changement de fournisseur : demande RES-2026-000002",
-        "Votre changement de fournisseur vers Lagoon est fait",
+        "Votre changement de fournisseur vers Lagoon est effectué",
         "Can'l demande à reprendre votre ligne internet",
         "Can'l a commandé votre changement de fournisseur : demande RES-2026-000003",
         "Votre changement de fournisseur vers Can'l ne peut pas se faire",

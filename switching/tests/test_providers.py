@@ -218,5 +218,55 @@ def test_stopping_a_switch_its_provider_called_off_says_it_is_stopped(
     client = Client()
     answer = client.post(link, {"action": "object", "confirmed": "yes"}, follow=True)
     page = html.unescape(answer.content.decode())
-    assert "Le transfert de Lagoon est déjà arrêté : rien ne change" in page
+    assert "Le transfert vers Lagoon est déjà arrêté : rien ne change" in page
     assert "plus en cours" not in page
+
+
+def test_a_switch_stopped_through_the_isp_is_the_customers_objection(
+    alice: Customer, bob: Customer, supervisor: User, agent: User
+) -> None:
+    """An agent (the customer called) or the ISP's billing system stops a switch: the
+    provider is told and kept away, as from the e-mail's link."""
+    key = new_key(supervisor, "Lagoon")
+    placed = order(key, match(key, alice).json()["match_id"]).json()
+    client = logged_in(agent)
+    url = f"/backoffice/demandes/{placed['request']}/withdraw/"
+    data = {"withdraw-reason": "Client au téléphone", "confirmed": "yes"}
+    page = client.post(url, data, follow=True).content.decode()
+    assert "Transfert arrêté ; Lagoon est prévenu" in html.unescape(page)
+    answer = call(key, "get", f"/switches/{placed['reference']}").json()
+    assert answer["status"] == "objected" and answer["objected_at"]
+    assert match(key, alice).json()["code"] == "objected"
+
+    _, billing = api_key_create(name="Billing", scope="write", expires_at=None, actor=supervisor)
+    code = bob.subscriptions.get().switching_code
+    bobs = call(
+        key, "post", "/switches/match", {"switching_code": code, "holder_last_name": "Tein"}
+    )
+    placed = order(key, bobs.json()["match_id"]).json()
+    stopped = call(billing, "post", f"/requests/{placed['request']}/withdraw", {"reason": "Appel"})
+    assert stopped.status_code == 200 and stopped.json()["status"] == "withdrawn"
+    answer = call(key, "get", f"/switches/{placed['reference']}").json()
+    assert answer["status"] == "objected" and answer["objected_at"]
+    again = call(billing, "post", f"/requests/{placed['request']}/withdraw", {"reason": "Appel"})
+    assert again.status_code == 409 and again.json()["code"] == "already_stopped"
+
+
+def test_a_rejected_switch_takes_its_held_move_message_with_it(
+    alice: Customer, supervisor: User
+) -> None:
+    from cancellations.services import request_reject
+    from notifications.models import OutboundEmail
+    from testing.helpers import run_worker
+
+    key = new_key(supervisor, "Lagoon")
+    placed = order(key, match(key, alice).json()["match_id"]).json()
+    run_worker()
+    for planned in ("2026-12-16", "2026-12-17"):
+        call(key, "post", f"/switches/{placed['reference']}/reschedule", {"planned_date": planned})
+    run_worker()  # the first move told at once, the second held for the morning
+    held = OutboundEmail.objects.filter(template="switch_moved", sent_at__isnull=True)
+    assert held.count() == 1
+    request = CancellationRequest.objects.get(reference=placed["request"])
+    request_reject(request=request, actor=supervisor, reason="Ligne en travaux")
+    assert not held.exists()

@@ -465,3 +465,54 @@ def test_twenty_simultaneous_matches_make_one_match_and_one_email(
     assert len(answers) == 20 and len(set(answers)) == 1, answers
     assert SwitchMatch.objects.count() == 1
     assert OutboundEmail.objects.filter(template="switch_matched").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+def test_a_stop_a_call_off_a_move_and_a_mailbox_choice_at_once_end_in_one_state(
+    alice: Customer, keys: dict[str, str]
+) -> None:
+    """Each takes its locks in one order (match, switch, request): none deadlocks, one of
+    the stop and the call-off wins, and the other is told so."""
+    import threading
+
+    from django.db import connections
+
+    switch = ordered(keys["Lagoon"], alice)
+    link = delivered_link(r"(http://\S+/transfert/[^/\s]+/)").removeprefix("http://127.0.0.1:8000")
+    reference = switch["reference"]
+    barrier = threading.Barrier(4)
+    answers: dict[str, int] = {}
+
+    def run(name: str, act: Any) -> None:
+        try:
+            barrier.wait(timeout=20)
+            answers[name] = act().status_code
+        finally:
+            connections.close_all()
+
+    steps = {
+        "stop": lambda: Client().post(link, {"action": "object", "confirmed": "yes"}),
+        "call_off": lambda: call(
+            keys["Lagoon"], "post", f"/switches/{reference}/cancel", {"reason": "Annulé"}
+        ),
+        "move": lambda: call(
+            keys["Lagoon"],
+            "post",
+            f"/switches/{reference}/reschedule",
+            {"planned_date": "2026-12-22"},
+        ),
+        "mailboxes": lambda: Client().post(link, {"action": "retention", "months": "3"}),
+    }
+    threads = [threading.Thread(target=run, args=item) for item in steps.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers) == sorted(steps), answers  # every one answered: no deadlock
+    assert answers["stop"] == 302 and answers["mailboxes"] == 302
+    assert answers["call_off"] in (200, 409) and answers["move"] in (200, 409)
+    final = Switch.objects.get(reference=reference)
+    assert final.status in ("objected", "cancelled")
+    assert (final.objected_at is None) != (final.cancelled_at is None)
+    assert (answers["call_off"] == 200) == (final.status == "cancelled")
