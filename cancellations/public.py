@@ -159,18 +159,22 @@ def locked(submission: PublicSubmission) -> PublicSubmission:
 
 def code_check(*, submission: PublicSubmission, code: str, now: datetime) -> PublicSubmission:
     """Compare the code typed with the one e-mailed: single use, CODE_VALIDITY, at most
-    CODE_ATTEMPTS tries per submission (all its codes together) and
-    CODE_TRIES_PER_CLIENT_CODE_PER_DAY per client code. A submission that matched no
-    customer has no code: it answers exactly like a wrong one."""
+    CODE_ATTEMPTS tries per submission (all its codes together) and, among submissions
+    whose contact matched the customer on file, CODE_TRIES_PER_CLIENT_CODE_PER_DAY per
+    client code. A submission that matched no customer has no code: it answers exactly
+    like a wrong one."""
     with transaction.atomic():
         submission = locked(submission)
         if submission.status != SubmissionStatus.PENDING:
             raise PublicError("closed", _("This request has already been dealt with."))
         if submission.code_attempts >= CODE_ATTEMPTS:
             raise _too_many_attempts()
-        tries = count_attempt(f"public:code-tries:{submission.client_code}", window_seconds=DAY)
-        if tries > CODE_TRIES_PER_CLIENT_CODE_PER_DAY:
-            raise _too_many_attempts()
+        if submission.customer_id is not None:
+            # Only submissions whose contact matched the file count for the client code
+            # (printed on invoices): strangers' junk never uses up the holder's tries.
+            tries = count_attempt(f"public:code-tries:{submission.client_code}", window_seconds=DAY)
+            if tries > CODE_TRIES_PER_CLIENT_CODE_PER_DAY:
+                raise _too_many_attempts()
         submission.code_attempts += 1
         # The hash is computed even without a code: the same work either way.
         typed = _code_hash(submission.pk, code.strip())

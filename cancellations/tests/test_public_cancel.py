@@ -457,6 +457,23 @@ def test_code_tries_are_bounded_across_new_codes_and_per_client_code(alice: Cust
     assert "Trop de codes erronés" in _enter(third, page, delivered_code())
 
 
+def test_strangers_wrong_codes_never_use_up_the_holders_tries(alice: Customer) -> None:
+    """Client codes are printed on invoices: two strangers' submissions with five wrong
+    codes each, then the holder's own submission and its right code, accepted."""
+    for n in range(2):
+        stranger = Client()
+        page = _send(
+            stranger, contact=f"x{n}@example.nc", form_nonce=f"{50 + n:032x}", ip=f"198.51.100.{n}"
+        )
+        run_worker()
+        for _ in range(5):
+            assert WRONG_CODE in _enter(stranger, page, "000000")
+    holder = Client()
+    page = _send(holder, form_nonce=f"{60:032x}", ip="198.51.100.60")
+    run_worker()
+    assert _enter(holder, page, delivered_code()).endswith("/confirmer/")
+
+
 def test_a_throttle_window_is_not_extended_by_further_attempts(db: None) -> None:
     from toolbox.throttle import over_limit
 
