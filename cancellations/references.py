@@ -91,6 +91,12 @@ def sequence_prepare(series: Series, year: int, *, started: bool = False) -> boo
         if counter is not None and not started:
             return False
         start = (counter.last if counter is not None else 0) + 1  # type: ignore[attr-defined]
-        # The name is made of letters, underscores and digits here; START is a number.
-        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {int(start)}")
+        try:
+            with transaction.atomic():
+                # The name is made of letters, underscores and digits; START is a number.
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {int(start)}")
+        except IntegrityError:
+            # Another run (another machine's daily run) made it a moment before: IF NOT
+            # EXISTS is not atomic in PostgreSQL, its catalogue's unique index says so.
+            return False
     return True

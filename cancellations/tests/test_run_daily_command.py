@@ -107,6 +107,7 @@ def test_concurrent_runs_together_report_each_completion_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert len(reports) == 3  # every run ends (two once made the same sequence at once)
     assert sum(report["completed"] for report in reports) == 2
     assert sum(report["confirmed"] for report in reports) == 2
 
