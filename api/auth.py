@@ -42,8 +42,18 @@ class KeyAuth(HttpBearer):
                 retry_after=FAILURE_WINDOW_SECONDS,
             )
         found = super().__call__(request)
-        if found is None:
+        # A failure is counted, and the count just written decides: past the limit, the
+        # answer is 429 even for attempts that were let in together.
+        if found is None and (
             count_attempt(_failures_key(ip), window_seconds=FAILURE_WINDOW_SECONDS)
+            > FAILURES_ALLOWED
+        ):
+            raise ApiError(
+                429,
+                "too_many_failures",
+                _("Too many failed attempts: try again later."),
+                retry_after=FAILURE_WINDOW_SECONDS,
+            )
         return found
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:

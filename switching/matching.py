@@ -22,7 +22,7 @@ from switching.implications import Implications, implications
 from switching.models import Provider, Switch, SwitchMatch
 from switching.names import last_name_matches
 from switching.refusals import SwitchError, no_match, objected, objected_lately
-from toolbox.throttle import attempts, count_attempt
+from toolbox.throttle import count_attempt, uncount
 
 DAY = 24 * 3600
 
@@ -109,39 +109,58 @@ def _subscription_named(
     provider: Provider, code: str, last_name: str, access_line: str
 ) -> Subscription:
     """The live subscription whose code, holder's last name (and access line, when given)
-    the provider typed. Failures are counted per provider and per code with this
-    provider (one provider's guesses never block the code for another); past either
-    limit, or on any mismatch, the same `no_match` after the same work."""
+    the provider typed. Each attempt is counted first, per provider and per code with
+    this provider (one provider's guesses never block the code for another), and the
+    count just written decides: past the provider's budget, 429; past the code's, the
+    same `no_match` as any mismatch, after the same work. A match gives its count back.
+
+    The counters' rows stay locked until the attempt is judged: a provider's attempts
+    take their turn, so each one sees every earlier failure (a burst of guesses cannot
+    slip past the budget) and a burst of right answers all match."""
     provider_failures = f"switch:failed:provider:{provider.pk}"
-    if attempts(provider_failures) >= FAILED_MATCHES_PER_PROVIDER_PER_HOUR:
+    code_failures = f"switch:failed:code:{code}:{provider.pk}"
+    with transaction.atomic():
+        over_budget = (
+            count_attempt(provider_failures, window_seconds=3600)
+            > FAILED_MATCHES_PER_PROVIDER_PER_HOUR
+        )
+        blocked = count_attempt(code_failures, window_seconds=DAY) > FAILED_MATCHES_PER_CODE_PER_DAY
+        subscription = (
+            Subscription.objects.select_related("customer", "plan")
+            .filter(switching_code=code)
+            .first()
+        )
+        # The same comparisons whether or not the code exists (no timing tells them apart).
+        holder = subscription.customer.name if subscription is not None else "—"
+        name_ok = last_name_matches(last_name, holder)
+        line = "".join(c for c in access_line if c.isdigit())
+        line_ok = not line or (
+            subscription is not None
+            and "".join(c for c in subscription.access_line if c.isdigit()) == line
+        )
+        found = (
+            subscription
+            if subscription is not None
+            and name_ok
+            and line_ok
+            and not blocked
+            and not over_budget
+            and subscription.status != SubscriptionStatus.TERMINATED
+            else None
+        )
+        if found is not None:
+            uncount(provider_failures)
+            uncount(code_failures)
+    # Refused after the counts are written (a raise inside would roll them back).
+    if over_budget:
         raise SwitchError(
             "too_many_failures",
             _("Too many failed matches: try again later."),
             retry_after=3600,
         )
-    code_failures = f"switch:failed:code:{code}:{provider.pk}"
-    subscription = (
-        Subscription.objects.select_related("customer", "plan").filter(switching_code=code).first()
-    )
-    # The same comparisons whether or not the code exists (no timing tells them apart).
-    holder = subscription.customer.name if subscription is not None else "—"
-    name_ok = last_name_matches(last_name, holder)
-    line = "".join(c for c in access_line if c.isdigit())
-    line_ok = not line or (
-        subscription is not None
-        and "".join(c for c in subscription.access_line if c.isdigit()) == line
-    )
-    blocked = attempts(code_failures) >= FAILED_MATCHES_PER_CODE_PER_DAY
-    if (
-        subscription is None
-        or not (name_ok and line_ok)
-        or blocked
-        or subscription.status == SubscriptionStatus.TERMINATED
-    ):
-        count_attempt(provider_failures, window_seconds=3600)
-        count_attempt(code_failures, window_seconds=DAY)
+    if found is None:
         raise no_match()
-    return subscription
+    return found
 
 
 def switch_match(

@@ -49,6 +49,13 @@ def count_attempt(key: str, *, window_seconds: int) -> int:
         return counters.values_list("count", flat=True).first() or 1
 
 
+def uncount(key: str) -> None:
+    """Give back one attempt counted first and found not to count (a right answer)."""
+    AttemptCounter.objects.filter(
+        key=key[:KEY_LENGTH], window_ends__gt=timezone.now(), count__gt=0
+    ).update(count=F("count") - 1)
+
+
 def attempts(key: str) -> int:
     """The attempts counted under `key` in its running window, without counting one."""
     now = timezone.now()
