@@ -362,6 +362,10 @@ CODE_ATTEMPTS = 5
 # Tries per client code in a day, all its submissions together: a stranger guessing
 # codes for one customer gets about one chance in 100,000 a day.
 CODE_TRIES_PER_CLIENT_CODE_PER_DAY = 10
+# Signed forms sent as files, per customer and per address (an IPv6 /64 counts as one)
+# in an hour: each PDF is read in its own process for a few seconds.
+UPLOADS_PER_CUSTOMER_PER_HOUR = 10
+UPLOADS_PER_ADDRESS_PER_HOUR = 20
 # Codes e-mailed per client code in a day: a submission that matches the file gets its
 # code even after strangers' junk, and nobody can flood the customer's inbox with codes.
 CODES_PER_CLIENT_CODE_PER_DAY = 10

@@ -13,8 +13,10 @@ import base64
 import binascii
 import io
 import resource
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +93,10 @@ MAX_PDF_PAGES = 10
 # that claims to be ten metres wide costs no more than an A4.
 PAGE_PIXELS = 1754
 RENDER_DPI = 150
-RENDER_SECONDS = 60
+# One PDF's whole reading (pdfinfo, then pdftoppm) ends within this many seconds of wall
+# time and of CPU, well under the web server's timeout (gunicorn's 30 s, docs/deploying.md):
+# a file that inflates to gigabytes is refused, and the web worker is free again.
+RENDER_SECONDS = 8
 RENDER_MEMORY = 1024 * 1024 * 1024
 
 
@@ -147,21 +152,35 @@ def _capped() -> None:  # pragma: no cover (runs in the child process)
     resource.setrlimit(resource.RLIMIT_CPU, (RENDER_SECONDS, RENDER_SECONDS))
 
 
-def _poppler(*args: str) -> subprocess.CompletedProcess[bytes]:
+def _too_heavy() -> FormError:
+    return FormError(
+        "pdf_too_heavy",
+        _(
+            "This PDF takes too long to read: send a scan of the signed paper form (PDF, "
+            "PNG or JPEG from a scanner or a phone), or a photo of it."
+        ),
+    )
+
+
+def _poppler(*args: str, deadline: float) -> subprocess.CompletedProcess[bytes]:
+    """Run a poppler tool in its own process, killed at `deadline` (time.monotonic())."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _too_heavy()
     try:
         return subprocess.run(
             args,
             capture_output=True,
-            timeout=RENDER_SECONDS,
+            timeout=left,
             preexec_fn=_capped,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise _bad_type() from None
+        raise _too_heavy() from None
 
 
-def _page_count(path: Path) -> int:
-    info = _poppler("pdfinfo", str(path))
+def _page_count(path: Path, deadline: float) -> int:
+    info = _poppler("pdfinfo", str(path), deadline=deadline)
     if info.returncode != 0:
         if b"password" in info.stderr.lower():
             raise FormError(
@@ -179,7 +198,8 @@ def _rebuilt_pdf(content: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="resilia-upload-") as folder:
         source = Path(folder) / "upload.pdf"
         source.write_bytes(content)
-        pages = _page_count(source)
+        deadline = time.monotonic() + RENDER_SECONDS
+        pages = _page_count(source, deadline)
         if pages < 1:
             raise _bad_type()
         if pages > MAX_PDF_PAGES:
@@ -191,8 +211,11 @@ def _rebuilt_pdf(content: bytes) -> bytes:
         rendered = _poppler(
             "pdftoppm", "-r", str(RENDER_DPI), "-scale-to", str(PAGE_PIXELS),
             "-jpeg", "-jpegopt", "quality=85", str(source), str(Path(folder) / "page"),
+            deadline=deadline,
         )  # fmt: skip
         files = sorted(Path(folder).glob("page-*.jpg"))
+        if rendered.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            raise _too_heavy()  # its CPU time ran out
         if rendered.returncode != 0 or len(files) != pages:
             raise _bad_type()
         images = [Image.open(file).convert("RGB") for file in files]

@@ -34,8 +34,11 @@ from access_forms.pdf import (
 from access_forms.services import form_content, locked_form
 from accounts.models import User
 from audit.services import audit_log
+from rules import UPLOADS_PER_ADDRESS_PER_HOUR, UPLOADS_PER_CUSTOMER_PER_HOUR
 from states import AuditAction
+from toolbox.client_address import client_network
 from toolbox.noumea import NOUMEA
+from toolbox.throttle import over_limit
 from webhooks.services import form_events, webhook_emit_events
 
 # --- Signing -------------------------------------------------------------------------
@@ -285,6 +288,20 @@ def form_upload(
         )
     if not content:
         raise FormError("empty_file", _("The file is empty."))
+    # Counted before the file is read (reading a PDF takes seconds of a web process).
+    if over_limit(
+        f"upload:customer:{form.request.customer_id}",
+        limit=UPLOADS_PER_CUSTOMER_PER_HOUR,
+        window_seconds=3600,
+    ) or over_limit(
+        f"upload:address:{client_network(ip)}",
+        limit=UPLOADS_PER_ADDRESS_PER_HOUR,
+        window_seconds=3600,
+    ):
+        raise FormError(
+            "too_many_uploads",
+            _("Too many files sent in the last hour: try again later, or call us."),
+        )
     upload = checked_upload(content)
     with transaction.atomic():
         form = locked_form(form)

@@ -149,7 +149,8 @@ def upload(request: HttpRequest, customer: Customer, reference: str) -> HttpResp
         )
     except FormError as exc:
         upload_form.add_error("document", exc.message)
-        return _page(request, access_form, upload_form=upload_form, status=400)
+        status = 429 if exc.code == "too_many_uploads" else 400
+        return _page(request, access_form, upload_form=upload_form, status=status)
     messages.success(request, _("Thank you: the signed form has been received."))
     return redirect("access_forms:form_page", reference=reference)
 

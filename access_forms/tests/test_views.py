@@ -488,3 +488,63 @@ def test_vietnamese_and_polynesian_names_can_be_signed(
         sign_fields(signer_name="Nguyễn Thị Hương", signature_data="", typed_signature="Tēvita"),
     )
     assert response.status_code == 302
+
+
+def _inflating_pdf(megabytes_inflated: int) -> bytes:
+    """One page whose content stream inflates to `megabytes_inflated` MB: a line drawn
+    over and over (a few hundred kB on the wire)."""
+    import zlib
+
+    line = b"0 0 m 595 842 l S\n" * 58_000  # about 1 MB
+    packer = zlib.compressobj(9)
+    stream = b"".join(packer.compress(line) for _ in range(megabytes_inflated))
+    stream += packer.flush()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
+        b"<</Length %d/Filter/FlateDecode>>stream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_too_heavy_to_read_is_refused_within_seconds(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    import time
+
+    from access_forms.documents import RENDER_SECONDS
+
+    content = _inflating_pdf(600)
+    assert len(content) < 5 * 1024 * 1024
+    started = time.monotonic()
+    response = alice_client.post(url("upload"), {"document": SimpleUploadedFile("f.pdf", content)})
+    took = time.monotonic() - started
+    assert response.status_code == 400
+    assert "Ce PDF est trop long à lire" in response.content.decode()
+    assert took < RENDER_SECONDS + 5  # well under gunicorn's 30 s
+    fibre_request.access_form.refresh_from_db()
+    assert fibre_request.access_form.status == FormStatus.AWAITING_SIGNATURE
+
+
+def test_uploads_are_limited_per_customer(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    from rules import UPLOADS_PER_CUSTOMER_PER_HOUR
+
+    junk = SimpleUploadedFile("f.txt", b"not a form")
+    for _ in range(UPLOADS_PER_CUSTOMER_PER_HOUR):
+        junk.seek(0)
+        assert alice_client.post(url("upload"), {"document": junk}).status_code == 400
+    junk.seek(0)
+    refused = alice_client.post(url("upload"), {"document": junk})
+    assert refused.status_code == 429
+    assert "Trop de fichiers envoyés" in refused.content.decode()
