@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,8 +28,6 @@ from cancellations.submission import request_submit
 from cancellations.summary import Summary
 from customers.models import Customer
 from rules import REQUEST_OPEN_STATUSES
-from switching.objection import ALREADY_STOPPED, objection_possible, switch_object
-from switching.refusals import SwitchError
 from toolbox.client_address import client_ip
 from toolbox.noumea import NOUMEA
 from toolbox.numbers import small_int
@@ -242,7 +239,8 @@ def keep_mailboxes(request: HttpRequest, customer: Customer, reference: str) -> 
 def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
     cancellation = _request_or_404(customer, reference)
     if cancellation.channel == Channel.SWITCH:
-        return _stop_switch(request, cancellation)
+        # Not the customer's own request: stopped as the switch it is (switching.views).
+        return redirect("switching:client_stop", reference=cancellation.reference)
     if request.method == "POST":
         try:
             request_withdraw(
@@ -260,42 +258,6 @@ def withdraw(request: HttpRequest, customer: Customer, reference: str) -> HttpRe
             )
         return redirect("cancellations:request_detail", reference=cancellation.reference)
     return render(request, "cancellations/withdraw.html", {"cancellation": cancellation})
-
-
-def _stop_switch(request: HttpRequest, cancellation: CancellationRequest) -> HttpResponse:
-    """ "Je n'ai rien demandé" from the client area: the same objection as the e-mail's
-    link (the provider told and blocked), said before it is done."""
-    switch = cancellation.switch
-    today = timezone.now().astimezone(NOUMEA).date()
-    if request.method == "GET" and not objection_possible(switch.match, today):
-        messages.info(
-            request,
-            _("This switch can no longer be stopped here: it is “%(status)s”.")
-            % {"status": switch.get_status_display()},
-        )
-        return redirect("cancellations:request_detail", reference=cancellation.reference)
-    if request.method == "POST":
-        try:
-            switch_object(match=switch.match, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
-        except SwitchError as exc:
-            (messages.info if exc.code == ALREADY_STOPPED else messages.error)(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Stopped: %(isp)s cannot take over your line, and your subscription goes on.")
-                % {"isp": switch.provider.name},
-            )
-        return redirect("cancellations:request_detail", reference=cancellation.reference)
-    return render(
-        request,
-        "switching/objection_confirm.html",
-        {
-            "match": switch.match,
-            "switch": switch,
-            "block_days": settings.RESILIA_SWITCH_MATCH_DAYS,
-            "back_url": reverse("cancellations:request_detail", args=[cancellation.reference]),
-        },
-    )
 
 
 def receipt_response(cancellation: CancellationRequest) -> FileResponse:

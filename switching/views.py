@@ -4,13 +4,17 @@ before the order. The link is the key (no login: the customer may have no accoun
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
+from accounts.access import customer_required
 from accounts.models import User
+from customers.models import Customer
 from switching.implications import active_mailboxes, implications
 from switching.models import Switch
 from switching.objection import (
@@ -92,5 +96,49 @@ def objection(request: HttpRequest, token: str) -> HttpResponse:
             if switch is not None
             else match.mailbox_retention_months or 0,
             "retention_choices": settings.RESILIA_MAILBOX_RETENTION_MONTHS,
+        },
+    )
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def client_stop(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
+    """ "Je n'ai rien demandé" from the client area's request page: the same objection as
+    the e-mail's link (the provider told and kept away), said before it is done."""
+    switch = (
+        Switch.objects.select_related("match__provider", "provider", "request")
+        .filter(request__customer=customer, request__reference=reference.strip().upper()[:20])
+        .first()
+    )
+    if switch is None:
+        raise Http404
+    detail = reverse("cancellations:request_detail", args=[switch.request.reference])
+    if not objection_possible(switch.match, timezone.now().astimezone(NOUMEA).date()):
+        messages.info(
+            request,
+            _("This switch can no longer be stopped here: it is “%(status)s”.")
+            % {"status": switch.get_status_display()},
+        )
+        return redirect(detail)
+    if request.method == "POST":
+        try:
+            switch_object(match=switch.match, actor=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+        except SwitchError as exc:
+            (messages.info if exc.code == ALREADY_STOPPED else messages.error)(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Stopped: %(isp)s cannot take over your line, and your subscription goes on.")
+                % {"isp": switch.provider.name},
+            )
+        return redirect(detail)
+    return render(
+        request,
+        "switching/objection_confirm.html",
+        {
+            "match": switch.match,
+            "switch": switch,
+            "block_days": settings.RESILIA_SWITCH_MATCH_DAYS,
+            "back_url": detail,
         },
     )

@@ -59,6 +59,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "api-v1:reschedule_switch": (API, "post"),
     "api-v1:cancel_switch": (API, "post"),
     "switching:objection": (CAPABILITY, "get"),
+    "switching:client_stop": (CUSTOMER, "post"),
     "portal:renew_switching_code": (CUSTOMER, "post"),
     "cancellations:how_it_works": (PUBLIC, "get"),
     "cancellations:phone_line": (PUBLIC, "get"),

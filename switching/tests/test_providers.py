@@ -186,10 +186,12 @@ def test_stopping_from_the_client_area_is_the_same_objection(
     key = new_key(supervisor, "Lagoon")
     placed = order(key, match(key, alice).json()["match_id"]).json()
     client = alice_client
-    stop = f"/mes-demandes/{placed['request']}/retirer/"
-    confirm = client.get(stop).content.decode()
-    assert "Arrêter le transfert vers Lagoon" in confirm and "30 jours" in confirm
-    assert client.post(stop, {"action": "object", "confirmed": "yes"}).status_code == 302
+    # The old withdrawal address leads to the switch's own page.
+    confirm = client.get(f"/mes-demandes/{placed['request']}/retirer/", follow=True)
+    page = confirm.content.decode()
+    assert "Arrêter le transfert vers Lagoon" in page and "30 jours" in page
+    stop = f"/mes-demandes/{placed['request']}/arreter-le-transfert/"
+    assert client.post(stop).status_code == 302
     answer = call(key, "get", f"/switches/{placed['reference']}").json()
     assert answer["status"] == "objected" and answer["objected_at"]
     assert match(key, alice).json()["code"] == "objected"
