@@ -115,6 +115,11 @@ def _bad_type() -> FormError:
     return FormError("bad_file_type", _("Send the signed form as a PDF, PNG or JPEG file."))
 
 
+def is_pdf(content: bytes) -> bool:
+    """A PDF by its first bytes: it is read by the worker, never in a web request."""
+    return content.startswith(b"%PDF-")
+
+
 def checked_upload(content: bytes) -> Upload:
     """The file to store from an upload, judged from its bytes only."""
     for magic, mimetype, extension in SIGNATURES:

@@ -30,6 +30,11 @@ def send_form_invalid(form: AccessLineForm, *, resign_url: str) -> OutboundEmail
     return _about_form(form, "form_invalid", url=resign_url)
 
 
+def send_pdf_refused(form: AccessLineForm, *, reason: str, url: str) -> OutboundEmail:
+    """The PDF sent as the signed form could not be read (the worker read it)."""
+    return _about_form(form, "form_pdf_refused", reason=reason, url=url)
+
+
 def send_form_reminder(form: AccessLineForm, *, url: str) -> OutboundEmail:
     return _about_form(form, "form_reminder", url=url)
 

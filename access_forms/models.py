@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rules import REQUEST_OPEN_STATUSES
@@ -145,3 +146,42 @@ class AccessLineForm(models.Model):
     @property
     def has_document(self) -> bool:
         return bool(self.document)
+
+
+class PdfToRead(models.Model):
+    """A PDF sent as the signed form, waiting for the worker to read it.
+
+    Reading a PDF (rendering its pages from their pixels) takes seconds, which a web
+    request never spends: the customer is answered at once, and e-mailed when the worker
+    has read it (the form is then signed) or could not (`refusal`, shown on the form page
+    until the next file or signature). One per form: a new file replaces it, and so does
+    signing online.
+    """
+
+    form = models.OneToOneField(
+        AccessLineForm, on_delete=models.CASCADE, related_name="pdf_to_read"
+    )
+    content = models.FileField(upload_to="access_forms/to_read/%Y/%m/", blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sender_ip = models.GenericIPAddressField(null=True, blank=True)
+    sender_user_agent = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    # A worker reading it holds it until then; one killed in the middle leaves it to the
+    # next when the lease ends. After READ_TRIES leases, the file is refused.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    refusal = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("PDF to read")
+        verbose_name_plural = _("PDFs to read")
+        indexes = [models.Index(fields=["refusal", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.form} PDF"
+
+    @property
+    def waiting(self) -> bool:
+        return not self.refusal

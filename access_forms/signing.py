@@ -6,22 +6,24 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from access_forms import emails
-from access_forms.documents import checked_upload, drawn_signature_png
+from access_forms.documents import Upload, checked_upload, drawn_signature_png, is_pdf
 from access_forms.errors import FormError
 from access_forms.models import (
     AccessLineForm,
     FormStatus,
+    PdfToRead,
     SignatureSource,
 )
 from access_forms.pdf import (
@@ -37,6 +39,7 @@ from audit.services import audit_log
 from rules import UPLOADS_PER_ADDRESS_PER_HOUR, UPLOADS_PER_CUSTOMER_PER_HOUR
 from states import AuditAction
 from toolbox.client_address import client_network
+from toolbox.links import site_url
 from toolbox.noumea import NOUMEA
 from toolbox.throttle import over_limit
 from webhooks.services import form_events, webhook_emit_events
@@ -248,6 +251,7 @@ def _receive_document(
     form.invalid_reason = ""
     form.link_nonce = ""  # a signing link works once: signing by any route spends it
     form.save()
+    _drop_pdf_to_read(form)  # the latest signature counts, a PDF still being read too
     audit_log(
         actor=actor,
         action=audit_action,
@@ -273,7 +277,9 @@ def form_upload(
     actor: User | None,
     ip: str | None,
     user_agent: str,
-) -> AccessLineForm:
+) -> AccessLineForm | PdfToRead:
+    """An uploaded scan: an image signs the form now; a PDF is kept for the worker to read
+    (PdfToRead, returned), which signs the form or tells the customer why it cannot."""
     limit = settings.RESILIA_UPLOAD_MAX_BYTES
     if size > limit:
         raise FormError(
@@ -302,24 +308,143 @@ def form_upload(
             "too_many_uploads",
             _("Too many files sent in the last hour: try again later, or call us."),
         )
-    upload = checked_upload(content)
+    if is_pdf(content):
+        return _pdf_to_read(form, content, actor=actor, ip=ip, user_agent=user_agent)
+    upload = checked_upload(content)  # an image: decoded under a pixel cap, in a moment
     with transaction.atomic():
         form = locked_form(form)
         if not form.can_be_signed:
             raise unsignable_reason(form)
-        form.signer_name = ""
-        form.signed_at = timezone.now()
-        _receive_document(
-            form,
-            content=upload.content,
-            extension=upload.extension,
-            mimetype=upload.mimetype,
-            source=SignatureSource.UPLOAD,
-            actor=actor,
-            ip=ip,
-            user_agent=user_agent,
-            audit_action=AuditAction.FORM_UPLOAD,
-            original=upload.original,
-            type=upload.mimetype,
-        )
+        _receive_upload(form, upload, actor=actor, ip=ip, user_agent=user_agent)
     return form
+
+
+def _receive_upload(
+    form: AccessLineForm, upload: Upload, *, actor: User | None, ip: str | None, user_agent: str
+) -> None:
+    form.signer_name = ""
+    form.signed_at = timezone.now()
+    _receive_document(
+        form,
+        content=upload.content,
+        extension=upload.extension,
+        mimetype=upload.mimetype,
+        source=SignatureSource.UPLOAD,
+        actor=actor,
+        ip=ip,
+        user_agent=user_agent,
+        audit_action=AuditAction.FORM_UPLOAD,
+        original=upload.original,
+        type=upload.mimetype,
+    )
+
+
+# A PDF is read by the worker (`handle_one_pdf_to_read`), each try within RENDER_SECONDS.
+PDF_READ_LEASE = timedelta(minutes=2)
+PDF_READ_TRIES = 3
+
+
+def _pdf_to_read(
+    form: AccessLineForm, content: bytes, *, actor: User | None, ip: str | None, user_agent: str
+) -> PdfToRead:
+    with transaction.atomic():
+        form = locked_form(form)
+        if not form.can_be_signed:
+            raise unsignable_reason(form)
+        _drop_pdf_to_read(form)
+        waiting = PdfToRead(
+            form=form, sender=actor, sender_ip=ip, sender_user_agent=user_agent[:500]
+        )
+        waiting.content.save(
+            f"{form.request.reference}-{secrets.token_hex(8)}.pdf", ContentFile(content), save=False
+        )
+        waiting.save()
+    return waiting
+
+
+def _drop_pdf_to_read(form: AccessLineForm) -> None:
+    """Forget the form's PDF waiting to be read (or refused), and its file once committed."""
+    for waiting in PdfToRead.objects.filter(form=form):
+        _delete_file_once_committed(waiting)
+        waiting.delete()
+
+
+def _delete_file_once_committed(waiting: PdfToRead) -> None:
+    if waiting.content.name:
+        name, storage = waiting.content.name, waiting.content.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def handle_one_pdf_to_read() -> bool:
+    """The worker's step: read the oldest PDF waiting, then sign the form with it or tell
+    the customer why it could not be read. False when none is waiting."""
+    now = timezone.now()
+    with transaction.atomic():
+        waiting = (
+            PdfToRead.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("form__request__customer")
+            .filter(refusal="")
+            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+            .order_by("received_at", "pk")
+            .first()
+        )
+        if waiting is None:
+            return False
+        waiting.tries += 1
+        waiting.leased_until = now + PDF_READ_LEASE
+        waiting.save(update_fields=["tries", "leased_until"])
+    # Read outside any transaction: seconds of poppler hold no lock.
+    with translation.override(waiting.form.request.customer.language):
+        try:
+            if waiting.tries > PDF_READ_TRIES:  # it stopped a worker each time it was read
+                raise FormError(
+                    "pdf_unreadable",
+                    _("This PDF could not be read: send a scan or a photo of the signed form."),
+                )
+            with waiting.content.open("rb") as file:
+                upload = checked_upload(file.read())
+        except FormError as exc:
+            _pdf_refused(waiting, exc.message)
+        else:
+            _pdf_read(waiting, upload)
+    return True
+
+
+def _still_waiting(waiting: PdfToRead) -> AccessLineForm | None:
+    """The form locked, if `waiting` is still its PDF to read and it can still be signed
+    (no new file, no signature, no withdrawal since); otherwise None."""
+    form = locked_form(waiting.form)
+    if not PdfToRead.objects.filter(pk=waiting.pk).exists():
+        return None
+    if not form.can_be_signed:
+        _drop_pdf_to_read(form)
+        return None
+    return form
+
+
+def _pdf_read(waiting: PdfToRead, upload: Upload) -> None:
+    with transaction.atomic():
+        form = _still_waiting(waiting)
+        if form is None:
+            return
+        _receive_upload(
+            form,
+            upload,
+            actor=waiting.sender,
+            ip=waiting.sender_ip,
+            user_agent=waiting.sender_user_agent,
+        )
+
+
+def _pdf_refused(waiting: PdfToRead, reason: str) -> None:
+    with transaction.atomic():
+        form = _still_waiting(waiting)
+        if form is None:
+            return
+        _delete_file_once_committed(waiting)  # nothing to keep of it
+        PdfToRead.objects.filter(pk=waiting.pk).update(
+            refusal=reason[:500], leased_until=None, content=""
+        )
+        emails.send_pdf_refused(
+            form, reason=reason, url=site_url("access_forms:form_page", form.request.reference)
+        )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_forms.forms import LinkForm, SignForm, UploadForm
 from access_forms.holder_links import form_from_link, form_send_link
-from access_forms.models import AccessLineForm
+from access_forms.models import AccessLineForm, PdfToRead
 from access_forms.services import FormError, preview_pdf
 from access_forms.signing import Signature, form_sign, form_upload
 from accounts.access import customer_required
@@ -73,6 +73,9 @@ def _page(
             "sign_form": sign_form or SignForm(initial=_initial(access_form)),
             "link_form": link_form or LinkForm(),
             "upload_form": upload_form or UploadForm(),
+            "pdf_to_read": PdfToRead.objects.filter(form=access_form).first()
+            if access_form.can_be_signed
+            else None,
         },
         status=status,
     )
@@ -139,7 +142,7 @@ def upload(request: HttpRequest, customer: Customer, reference: str) -> HttpResp
         return _page(request, access_form, upload_form=upload_form, status=400)
     document = upload_form.cleaned_data["document"]
     try:
-        form_upload(
+        received = form_upload(
             form=access_form,
             chunks=document.chunks(),
             size=document.size,
@@ -151,6 +154,15 @@ def upload(request: HttpRequest, customer: Customer, reference: str) -> HttpResp
         upload_form.add_error("document", exc.message)
         status = 429 if exc.code == "too_many_uploads" else 400
         return _page(request, access_form, upload_form=upload_form, status=status)
+    if isinstance(received, PdfToRead):
+        messages.success(
+            request,
+            _(
+                "Thank you: your PDF has arrived. We are reading it, and e-mail you as soon "
+                "as it is read, usually within a minute."
+            ),
+        )
+        return redirect("access_forms:form_page", reference=reference)
     messages.success(request, _("Thank you: the signed form has been received."))
     return redirect("access_forms:form_page", reference=reference)
 

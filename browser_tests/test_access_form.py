@@ -12,7 +12,7 @@ from access_forms.models import FormStatus
 from cancellations.models import CancellationRequest
 from customers.models import Customer
 from testing.browser import SCREENSHOTS, assert_accessible, calm_business_day, screenshot
-from testing.helpers import scanned_pdf
+from testing.helpers import run_worker, scanned_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,7 +103,11 @@ def test_a_scanned_form_is_uploaded(
     phone.goto(f"{live_server}/mes-demandes/{request_with_line.reference}/bon/")
     phone.get_by_label("Bon signé (PDF, PNG ou JPEG, 10 Mo au plus)").set_input_files(str(scan))
     phone.get_by_role("button", name="Envoyer le scan").click()
-    expect(phone.get_by_text("Merci : le bon signé a bien été reçu.")).to_be_visible()
+    expect(phone.get_by_text("Merci : votre PDF est bien arrivé.")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Votre PDF est en cours de lecture")).to_be_visible()
     screenshot(phone, "23-uploaded")
+    run_worker()  # the worker reads the PDF: the form is signed
+    phone.reload()
+    expect(phone.get_by_text("Reçu : nous le contrôlons.")).to_be_visible()
     request_with_line.access_form.refresh_from_db()
     assert request_with_line.access_form.source == "upload"

@@ -3,15 +3,17 @@ work, so that no backlog starves the rest (docs/BENCHMARKS.md: the backlog case)
 
 Every kind of work is a table the worker reads, as healthchecks' `sendalerts` reads its
 flips: the e-mail outbox, new public submissions, codes asked for again, access-link
-requests, webhook deliveries. What causes the work writes the row in its own transaction;
-the worker claims a row (a lease or a row lock, so two workers never do the same thing),
-does it and records it. A worker killed in the middle leaves the row to the next one.
+requests, PDFs sent as signed forms, webhook deliveries. What causes the work writes the
+row in its own transaction; the worker claims a row (a lease or a row lock, so two
+workers never do the same thing), does it and records it. A worker killed in the middle
+leaves the row to the next one.
 """
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from access_forms.signing import handle_one_pdf_to_read
 from accounts.services import handle_one_access_link_request
 from backoffice.selectors import dashboard_refresh_if_due
 from cancellations.public_checks import handle_one_code_request, handle_one_submission_check
@@ -38,6 +40,7 @@ PASS = (
     Share(handle_one_submission_check, 20),
     Share(handle_one_code_request, 20),
     Share(handle_one_access_link_request, 20),
+    Share(handle_one_pdf_to_read, 3, seconds=5.0),  # one PDF takes up to RENDER_SECONDS
     Share(handle_one_email, 20),
     Share(handle_one_webhook, 20, seconds=2.0),
 )

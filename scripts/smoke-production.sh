@@ -26,7 +26,7 @@ export EMAIL_HOST=127.0.0.1 EMAIL_PORT=2525 EMAIL_USE_TLS=false
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo >/dev/null
 ACCESS="$VAR/access.log"
-.venv/bin/gunicorn resilia.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile "$ACCESS" >"$LOG" 2>&1 &
+.venv/bin/gunicorn resilia.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 30 --access-logfile "$ACCESS" >"$LOG" 2>&1 &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true; rm -rf "$VAR"' EXIT
 
@@ -37,6 +37,14 @@ done
 if ! "$PY" scripts/smoke_production.py "http://127.0.0.1:$PORT"; then
   echo "--- gunicorn log"; cat "$LOG"; exit 1
 fi
+
+# Hostile PDFs while the load balancer probes: answered at once, read by the worker.
+if ! PYTHONPATH="$PWD:$PWD/scripts" "$PY" scripts/smoke_uploads.py "http://127.0.0.1:$PORT" send >"$VAR/uploads.out"; then
+  cat "$VAR/uploads.out"; echo "--- gunicorn log"; tail -100 "$LOG"; exit 1
+fi
+cat "$VAR/uploads.out"
+timeout 120 "$PY" manage.py worker --once >"$VAR/worker.out" 2>&1  # no SMTP here: e-mails wait
+PYTHONPATH="$PWD:$PWD/scripts" "$PY" scripts/smoke_uploads.py "http://127.0.0.1:$PORT" "$(tail -1 "$VAR/uploads.out")"
 
 # The API fuzzed from its own OpenAPI document, every endpoint with a valid write key: no
 # input may get a 5xx, and every answer must match the document.

@@ -83,6 +83,7 @@ def test_an_invalid_form_emails_the_reason_and_can_be_signed_again(
         {"document": SimpleUploadedFile("f.pdf", scanned_pdf())},
     )
     assert response.status_code == 302
+    run_worker()  # a PDF is read by the worker
     form.refresh_from_db()
     assert form.status == FormStatus.SIGNED and form.checked_at is None
 
