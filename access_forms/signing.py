@@ -41,7 +41,7 @@ from states import AuditAction
 from toolbox.client_address import client_network
 from toolbox.links import site_url
 from toolbox.noumea import NOUMEA
-from toolbox.throttle import over_limit
+from toolbox.throttle import over_limit, refused
 from webhooks.services import form_events, webhook_emit_events
 
 # --- Signing -------------------------------------------------------------------------
@@ -304,6 +304,7 @@ def form_upload(
         limit=UPLOADS_PER_ADDRESS_PER_HOUR,
         window_seconds=3600,
     ):
+        refused("uploads")
         raise FormError(
             "too_many_uploads",
             _("Too many files sent in the last hour: try again later, or call us."),

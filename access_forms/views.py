@@ -15,6 +15,7 @@ from access_forms.signing import Signature, form_sign, form_upload
 from accounts.access import customer_required
 from customers.models import Customer
 from toolbox.client_address import client_ip
+from toolbox.throttle import refused
 
 
 def _agent(request: HttpRequest) -> str:
@@ -123,6 +124,8 @@ def send_link(request: HttpRequest, customer: Customer, reference: str) -> HttpR
             ip=client_ip(request),
         )
     except FormError as exc:
+        if exc.code == "too_many_links":
+            refused("signing-links")
         link_form.add_error(None, exc.message)
         return _page(request, access_form, link_form=link_form, status=400)
     messages.success(

@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import NinjaJSONEncoder
 
+from toolbox.throttle import refused
+
 # What the API's renderer (ninja's JSONRenderer) writes: the same bytes and type here.
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -45,6 +47,8 @@ def error_response(exc: ApiError) -> HttpResponse:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        if exc.status == 429:  # a limit refused: too many failed keys, matches, moves
+            refused(f"api-{exc.code}")
         return error_response(exc)
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -62,6 +62,7 @@ urlpatterns = [
     path("equipe/", supervision.staff, name="staff"),
     path("equipe/<int:pk>/", supervision.staff_change, name="staff_change"),
     path("journal/", supervision.audit_log_list, name="audit_log"),
+    path("sante/", supervision.health, name="health"),
     path("integrations/", integrations.integrations, name="integrations"),
     path(
         "integrations/cles/<int:pk>/revoquer/",

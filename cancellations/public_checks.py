@@ -20,7 +20,7 @@ from rules import (
     ACKNOWLEDGEMENTS_WINDOW,
     CODES_PER_CLIENT_CODE_PER_DAY,
 )
-from toolbox.throttle import count_attempt
+from toolbox.throttle import count_attempt, refused
 
 logger = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -97,6 +97,8 @@ def submission_check(submission: PublicSubmission) -> None:
         codes = count_attempt(f"public:codes:{submission.client_code}", window_seconds=DAY)
         if codes <= CODES_PER_CLIENT_CODE_PER_DAY:
             emails.send_public_code(submission, customer)
+        else:
+            refused("public-codes-per-client-code")
     else:
         _warn_the_holder(submission)
         if "@" in submission.contact and _acknowledgements_allowed(submission.contact):

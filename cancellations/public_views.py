@@ -36,7 +36,7 @@ from cancellations.summary import Summary
 from cancellations.views import receipt_response
 from customers.models import Customer
 from toolbox.client_address import client_ip, client_network
-from toolbox.throttle import over_limit
+from toolbox.throttle import over_limit, refused
 
 SESSION_KEY = "public_submissions"
 HOUR = 3600
@@ -46,7 +46,8 @@ SUBMISSIONS_PER_ADDRESS = 10
 CODE_TRIES_PER_ADDRESS = 30
 
 
-def _throttled(request: HttpRequest) -> HttpResponse:
+def _throttled(request: HttpRequest, limit: str) -> HttpResponse:
+    refused(limit)
     return render(
         request,
         "cancellations/public/throttled.html",
@@ -177,7 +178,7 @@ def start(request: HttpRequest) -> HttpResponse:
             limit=SUBMISSIONS_PER_ADDRESS,
             window_seconds=HOUR,
         ):
-            return _throttled(request)
+            return _throttled(request, "public-submissions-per-address")
         # Not limited per client code: a stranger's junk would block the customer's own
         # cancellation. The check (in the worker) limits what reaches the customer.
         submission = submission_record(
@@ -205,10 +206,12 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if _too_many_code_tries(request):
-            return _throttled(request)
+            return _throttled(request, "public-code-tries-per-address")
         try:
             code_check(submission=submission, code=form.cleaned_data["code"], now=now)
         except PublicError as exc:
+            if exc.code == "too_many_attempts":
+                refused("public-code-tries")
             form.add_error("code", exc.message)
         else:
             return redirect("cancellations:public_confirm", token=token)
@@ -221,10 +224,12 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
 def new_code(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission(request, token)
     if _too_many_code_tries(request):
-        return _throttled(request)
+        return _throttled(request, "public-code-tries-per-address")
     try:
         code_request_again(submission=submission, ip=client_ip(request))
     except PublicError as exc:
+        if exc.code == "too_many_codes":
+            refused("public-codes-asked")
         messages.error(request, exc.message)
     else:
         messages.info(

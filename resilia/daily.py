@@ -33,6 +33,7 @@ from cancellations.confirmation import handle_one_due_confirmation
 from cancellations.mailboxes import handle_mailbox_deletions, handle_mailbox_reminders
 from cancellations.references import REQUESTS, sequence_prepare
 from notifications.services import outbox_prune
+from resilia.models import DailyRun, WorkerBeat
 from switching.models import SWITCHES
 from toolbox import throttle
 from toolbox.noumea import NOUMEA
@@ -79,6 +80,9 @@ def prune_old_records(now: datetime | None = None) -> int:
     call_command("clearsessions")  # expired sessions
     done += throttle.prune(now)  # ended attempt counters
     done += idempotency_prune(now)  # the API's idempotent answers past their 24 hours
+    # Workers silent for a week (stopped without saying so), daily runs past a year.
+    done += WorkerBeat.objects.filter(beat_at__lt=now - timedelta(days=7)).delete()[0]
+    done += DailyRun.objects.filter(started_at__lt=now - timedelta(days=366)).delete()[0]
     return done
 
 
@@ -107,16 +111,46 @@ def run_daily_retrying(
     day lasts: an outage at 00:05 delays the day's work by minutes, not by a day. Safe,
     as the run is idempotent and picks up where the failed one stopped."""
     started = now().astimezone(NOUMEA).date()
+    record = _run_started(now())
     wait = first_wait
     while True:
         try:
-            return run_daily(now())
+            done = run_daily(now())
         except DatabaseError as exc:
             close_old_connections()
             connections.close_all()
             retry_at = now() + timedelta(seconds=wait)
             if retry_at.astimezone(NOUMEA).date() != started:
+                _run_ended(record, now(), error=str(exc))
                 raise
             logger.warning("Daily run failed (%s); trying again in %.0f s", exc, wait)
             sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
+        else:
+            _run_ended(record, now(), done=done)
+            return done
+
+
+def _run_started(at: datetime) -> DailyRun | None:
+    """The run's record (the Santé page, /metrics), or None if the database is down: the
+    run itself is what matters, and it retries."""
+    try:
+        return DailyRun.objects.create(started_at=at)
+    except DatabaseError:
+        close_old_connections()
+        return None
+
+
+def _run_ended(
+    record: DailyRun | None, at: datetime, *, done: dict[str, int] | None = None, error: str = ""
+) -> None:
+    try:
+        if record is None:
+            record = DailyRun(started_at=at)
+        record.finished_at = at
+        record.succeeded = done is not None
+        record.done = done or {}
+        record.error = error[:2000]
+        record.save()
+    except DatabaseError:
+        logger.exception("The daily run's record could not be written")

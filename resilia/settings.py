@@ -58,9 +58,12 @@ INSTALLED_APPS = [
     "switching",
     "resilia",  # the project's own commands (load_demo)
     "toolbox",  # the attempt counters of toolbox.throttle
+    "operations",  # the "Santé" figures and /metrics
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer is counted by its status (/metrics), a 400 or a 500 included.
+    "operations.metrics.CountAnswersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Response headers first, so that every answer below carries them (a 400 included).
@@ -298,7 +301,7 @@ SECURE_CSP = {
 }
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes inside the network, over HTTP
 
 # --- Brand (the ISP running Résilia) ------------------------------------------------
 RESILIA_BRAND = {
@@ -371,6 +374,10 @@ RESILIA_SWITCH_MATCH_DAYS = env_int("RESILIA_SWITCH_MATCH_DAYS", 30)
 # with it (toolbox.links.site_url), whether written in a web request or by the worker.
 RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://127.0.0.1:8000")
 # Seconds a webhook receiver has to answer before the attempt counts as failed.
+# /metrics (Prometheus' text format): read with `Authorization: Bearer <token>`, or from an
+# address in these networks (the scraper inside the ISP's network). docs/operations.md.
+RESILIA_METRICS_TOKEN = env_str("RESILIA_METRICS_TOKEN", "")
+RESILIA_METRICS_NETWORKS = env_list("RESILIA_METRICS_NETWORKS", ["127.0.0.0/8", "::1/128"])
 RESILIA_WEBHOOK_TIMEOUT = env_int("RESILIA_WEBHOOK_TIMEOUT", 5)
 # Webhooks go to public addresses only; true lets them reach a private network (a
 # receiver on the same LAN; the tests' receiver on 127.0.0.1).

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.v1 import api
+from operations.metrics import metrics
 from portal.language import set_language
 from resilia.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # Browsers and crawlers ask for /favicon.ico whatever the pages say.
     path("favicon.ico", favicon),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -9,15 +9,21 @@ workers never do the same thing), does it and records it. A worker killed in the
 leaves the row to the next one.
 """
 
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
 
 from access_forms.signing import handle_one_pdf_to_read
 from accounts.services import handle_one_access_link_request
 from backoffice.selectors import dashboard_refresh_if_due
 from cancellations.public_checks import handle_one_code_request, handle_one_submission_check
 from notifications.delivery import handle_one_email
+from resilia.models import WorkerBeat
 from webhooks.delivery import handle_one_webhook
 
 
@@ -67,6 +73,28 @@ def _run_share(share: Share, stopping: Callable[[], bool], clock: Callable[[], f
         if not share.step():
             return False
     return True
+
+
+# A worker says it is alive this often at most (the Santé page, /metrics); one whose beat
+# is older than WORKER_SILENT_SECONDS is stopped or stuck.
+BEAT_SECONDS = 15
+WORKER_SILENT_SECONDS = 120
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_beat(name: str, started_at: datetime) -> None:
+    """This worker is alive (a pass ended, or it waits for work)."""
+    WorkerBeat.objects.update_or_create(
+        name=name, defaults={"beat_at": timezone.now(), "started_at": started_at}
+    )
+
+
+def worker_gone(name: str) -> None:
+    """This worker stopped as asked: it is no longer expected to beat."""
+    WorkerBeat.objects.filter(name=name).delete()
 
 
 def work_until_idle() -> None:

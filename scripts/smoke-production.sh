@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PY="$PWD/.venv/bin/python"
 PORT="${SMOKE_PORT:-8765}"
 DB=resilia_smoke
+HOST=resilia.example.nc
 VAR="$(mktemp -d)"
 LOG="$VAR/gunicorn.log"
 
@@ -20,6 +21,10 @@ export ALLOWED_HOSTS=resilia.example.nc CSRF_TRUSTED_ORIGINS=https://resilia.exa
 export BEHIND_TLS_PROXY=true TRUSTED_PROXY_COUNT=1 SECURE_HSTS_PRELOAD=true
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" RESILIA_VAR_DIR="$VAR"
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT=2525 EMAIL_USE_TLS=false
+# /metrics: read with a token; the web processes' counts added up in one folder.
+RESILIA_METRICS_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export RESILIA_METRICS_TOKEN PROMETHEUS_MULTIPROC_DIR="$VAR/prometheus"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 "$PY" manage.py check --deploy --fail-level WARNING
 "$PY" manage.py collectstatic --noinput -v0
@@ -43,8 +48,38 @@ if ! PYTHONPATH="$PWD:$PWD/scripts" "$PY" scripts/smoke_uploads.py "http://127.0
   cat "$VAR/uploads.out"; echo "--- gunicorn log"; tail -100 "$LOG"; exit 1
 fi
 cat "$VAR/uploads.out"
-timeout 120 "$PY" manage.py worker --once >"$VAR/worker.out" 2>&1  # no SMTP here: e-mails wait
+
+# /metrics, as Prometheus reads it: a stranger is refused; the figures move when e-mails
+# wait, fail, and a worker starts and stops.
+metric() {
+  curl -fsS -H "Host: $HOST" -H "Authorization: Bearer $RESILIA_METRICS_TOKEN" \
+    "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2; found=1} END {if (!found) print "absent"}'
+}
+expect_metric() {  # name, awk condition on v, what it means
+  local v; v="$(metric "$1")"
+  if awk -v v="$v" "BEGIN {exit !(v != \"absent\" && ($2))}"; then echo "ok  /metrics $1 = $v"
+  else echo "BAD /metrics $1 = $v: $3"; exit 1; fi
+}
+STRANGER="$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $HOST" -H 'X-Forwarded-For: 203.0.113.9' "http://127.0.0.1:$PORT/metrics")"
+[ "$STRANGER" = 403 ] || { echo "BAD /metrics answered $STRANGER to a stranger"; exit 1; }
+expect_metric 'resilia_http_responses_total{status="200"}' 'v > 10' "the web processes' answers are not added up"
+expect_metric 'resilia_http_responses_total{status="429"}' 'v >= 2' "the refused uploads are not counted"
+expect_metric 'resilia_limit_refusals_total{limit="uploads"}' 'v >= 2' "the upload limit's refusals are not counted"
+expect_metric resilia_emails_waiting 'v > 0' "Bob's e-mails are not seen waiting"
+expect_metric resilia_workers_alive 'v == 0' "no worker runs yet"
+"$PY" manage.py worker --interval 0.5 >"$VAR/worker.out" 2>&1 &  # no SMTP here: e-mails fail
+WORKER=$!
+for _ in $(seq 60); do [ "$(metric resilia_workers_alive)" = 1.0 ] && break; sleep 0.5; done
+expect_metric resilia_workers_alive 'v == 1' "the running worker does not beat"
+for _ in $(seq 60); do [ "$(metric 'resilia_tasks_waiting{kind="pdf_to_read"}')" = 0.0 ] && break; sleep 0.5; done
+expect_metric resilia_emails_failing 'v > 0' "e-mails refused by the (absent) mail server are not seen failing"
+kill -TERM "$WORKER"; wait "$WORKER" || true
+expect_metric resilia_workers_alive 'v == 0' "a stopped worker still counts as alive"
 PYTHONPATH="$PWD:$PWD/scripts" "$PY" scripts/smoke_uploads.py "http://127.0.0.1:$PORT" "$(tail -1 "$VAR/uploads.out")"
+
+# A backup as docs/operations.md writes it, restored into a scratch database and checked.
+scripts/backup.sh "$VAR/backups" >/dev/null
+SCRATCH_DATABASE_URL="postgres://postgres@127.0.0.1:5432/${DB}_restore" scripts/restore-check.sh "$VAR/backups"
 
 # The API fuzzed from its own OpenAPI document, every endpoint with a valid write key: no
 # input may get a 5xx, and every answer must match the document.

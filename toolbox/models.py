@@ -1,4 +1,5 @@
-"""The toolbox's one table: the attempt counters of `toolbox.throttle`."""
+"""The toolbox's tables: the attempt counters of `toolbox.throttle`, and how often each
+limit refused."""
 
 from django.db import models
 
@@ -12,3 +13,18 @@ class AttemptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class RefusalCount(models.Model):
+    """Attempts refused by one limit on one day (UTC): how often each limit bites, for the
+    people running Résilia (the "Santé" page, /metrics)."""
+
+    limit = models.CharField(max_length=60)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["limit", "day"], name="one_count_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.limit} {self.day}: {self.count}"

@@ -14,9 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from toolbox.models import AttemptCounter
+from toolbox.models import AttemptCounter, RefusalCount
 
 KEY_LENGTH = 200
+REFUSALS_KEPT_DAYS = 90
 
 
 def over_limit(key: str, *, limit: int, window_seconds: int) -> bool:
@@ -67,6 +68,25 @@ def forget(key: str) -> None:
     AttemptCounter.objects.filter(key=key[:KEY_LENGTH]).delete()
 
 
+def refused(limit: str) -> None:
+    """Count one attempt refused by `limit` (a name such as "upload-per-customer"), called
+    where the limit refuses: how often each limit bites is on the Santé page and /metrics."""
+    day = timezone.now().date()
+    for _ in range(3):
+        if RefusalCount.objects.filter(limit=limit, day=day).update(count=F("count") + 1):
+            return
+        try:
+            with transaction.atomic():
+                RefusalCount.objects.create(limit=limit, day=day, count=1)
+            return
+        except IntegrityError:
+            continue  # another process created it first: count on its row
+
+
 def prune(now: datetime | None = None) -> int:
-    """Delete the counters whose window has ended (the daily run)."""
-    return AttemptCounter.objects.filter(window_ends__lte=now or timezone.now()).delete()[0]
+    """Delete the counters whose window has ended, and refusal counts older than 90 days
+    (the daily run)."""
+    now = now or timezone.now()
+    done = AttemptCounter.objects.filter(window_ends__lte=now).delete()[0]
+    old = (now - timedelta(days=REFUSALS_KEPT_DAYS)).date()
+    return done + RefusalCount.objects.filter(day__lt=old).delete()[0]

@@ -45,6 +45,7 @@ EXPECTED = {
     "staff": (SUPERVISOR, "get"),
     "staff_change": (SUPERVISOR, "post"),
     "audit_log": (SUPERVISOR, "get"),
+    "health": (SUPERVISOR, "get"),
     "mailboxes_export": (SUPERVISOR, "get"),
     "integrations": (SUPERVISOR, "get"),
     "api_key_revoke": (SUPERVISOR, "post"),

@@ -1,14 +1,20 @@
 """Supervisors only: the calendar overrides (with their effect previewed), the staff
-accounts and roles, the audit log, and the export of mailboxes due for deletion."""
+accounts and roles, the audit log, the export of mailboxes due for deletion, and the
+"Santé" page (how Résilia itself is doing)."""
+
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +29,7 @@ from backoffice.filters import AuditFilter
 from backoffice.selectors import mailboxes_due_for_deletion
 from cancellations.calendar import calendar_override_add, calendar_override_remove, override_preview
 from cancellations.models import CalendarOverride, OverrideKind
+from operations.health import Figure, health_groups
 from toolbox.client_address import client_ip
 from toolbox.filters import ignored_filters
 from toolbox.noumea import NOUMEA
@@ -195,3 +202,41 @@ def mailboxes_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
     today = timezone.now().astimezone(NOUMEA).date()
     _export, machine = wants_export(request.GET)
     return mailboxes_csv(mailboxes_due_for_deletion(today, window), machine=machine)
+
+
+def _shown(figure: Figure, now: datetime) -> str:
+    """A figure in words: a count, a duration, or an instant with how long ago."""
+    if figure.unit == "timestamp":
+        if not figure.value:
+            return _("never")
+        at = datetime.fromtimestamp(figure.value, tz=NOUMEA)
+        return _("%(ago)s ago (%(at)s)") % {
+            "ago": _duration((now - at).total_seconds(), now),
+            "at": date_format(at, "d/m/Y H:i"),
+        }
+    if figure.unit == "seconds":
+        return _duration(figure.value, now)
+    return intcomma(round(figure.value))
+
+
+def _duration(seconds: float, now: datetime) -> str:
+    if seconds < 60:
+        return _("%(seconds)s s") % {"seconds": max(round(seconds), 0)}
+    return timesince(now - timedelta(seconds=seconds), now, depth=2)
+
+
+@supervisor_required
+def health(request: HttpRequest) -> HttpResponse:
+    """Santé: what waits, what fails, who is alive; each figure past its alert threshold
+    (docs/operations.md) stands out. The same figures as /metrics."""
+    now = timezone.now()
+    groups = [
+        (title, [(figure, _shown(figure, now)) for figure in figures])
+        for title, figures in health_groups(now)
+    ]
+    alerts = sum(figure.alert for _title, rows in groups for figure, _shown_value in rows)
+    return render(
+        request,
+        "backoffice/health.html",
+        {"groups": groups, "alerts": alerts, "now": now},
+    )

@@ -30,9 +30,11 @@ API = "api"  # an API key
 CAPABILITY = "capability"  # whoever holds the secret in the URL (tried with a wrong one)
 SESSION = "session"  # the browser session that sent the public form
 DEMO = "demo"  # the demo's inbox: off outside the demo
+SCRAPER = "scraper"  # Prometheus: a token or the trusted network (figures, nobody's data)
 
 EXPECTED: dict[str, tuple[str, str]] = {
     "healthz": (PUBLIC, "get"),
+    "metrics": (SCRAPER, "get"),
     "set_language": (PUBLIC, "post"),
     "api-v1:openapi-json": (PUBLIC, "get"),
     "api-v1:openapi-view": (PUBLIC, "get"),
@@ -193,6 +195,9 @@ def test_an_anonymous_visitor_never_gets_anyones_data(world: World) -> None:
             assert response.status_code == 404, name
         elif who == CAPABILITY:
             assert response.status_code in {200, 400, 404, 410}, name  # an error page, no data
+        elif who == SCRAPER:
+            outside = Client(REMOTE_ADDR="203.0.113.5")
+            assert _call(outside, method, _url(name, world, submission)).status_code == 403
         else:
             assert response.status_code < 500, (name, response.status_code)
 

@@ -6,6 +6,7 @@ on. SIGTERM/SIGINT stop it after the e-mail, webhook or check in hand, never in 
 middle of one. Run as many as you like: two workers never do the same work.
 """
 
+import contextlib
 import logging
 import signal
 import time
@@ -14,8 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
+from django.utils import timezone
 
-from resilia.worker import work_due
+from resilia.worker import BEAT_SECONDS, work_due, worker_beat, worker_gone, worker_name
 
 logger = logging.getLogger("resilia.worker")
 MAX_BACKOFF = 60.0
@@ -36,8 +38,12 @@ class Command(BaseCommand):
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, self._stop)
         backoff = 1.0
+        name, started_at, beaten = worker_name(), timezone.now(), 0.0
         while not self.stopping:
             try:
+                if time.monotonic() - beaten >= BEAT_SECONDS:
+                    worker_beat(name, started_at)
+                    beaten = time.monotonic()
                 busy = work_due(lambda: self.stopping, time.monotonic)
             except DatabaseError as exc:
                 logger.warning("Database unavailable (%s); trying again in %.0f s", exc, backoff)
@@ -51,8 +57,10 @@ class Command(BaseCommand):
             if busy:
                 continue  # more is due: the next pass at once
             if once:
-                return
+                break
             self._sleep(interval)
+        with contextlib.suppress(DatabaseError):  # if down, its beat grows old instead
+            worker_gone(name)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         # Never exit in the middle of an SMTP exchange: the message would be sent again.
