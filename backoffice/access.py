@@ -7,12 +7,12 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.login_guard import GuessesCountedFirst
 from accounts.models import User
 from accounts.roles import AGENT, SUPERVISOR
 
@@ -69,7 +69,7 @@ def is_supervisor(request: HttpRequest) -> bool:
     return staff_role(request.user) == SUPERVISOR
 
 
-class StaffLoginForm(AuthenticationForm):
+class StaffLoginForm(GuessesCountedFirst):
     """The back office's login: a customer's correct password still does not open it."""
 
     username = forms.CharField(label=_("User name"), max_length=150)

@@ -1,13 +1,14 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.login_guard import GuessesCountedFirst
 from accounts.models import User
 from accounts.services import normalize_client_code
 
 
-class ClientCodeLoginForm(AuthenticationForm):
+class ClientCodeLoginForm(GuessesCountedFirst):
     """Log in with the client code printed on the contract and the invoices."""
 
     username = forms.CharField(

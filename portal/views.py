@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import customer_required
+from accounts.login_guard import guesses_forget
 from accounts.services import access_link_request
 from customers.models import Customer, SubscriptionStatus
 from customers.selectors import subscriptions_for_customer
@@ -117,6 +118,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         # A customer locked out by failed attempts is unlocked by choosing a password.
         axes_reset(username=form.user.get_username())
+        guesses_forget(form.user.get_username())
         messages.success(self.request, _("Your password has been saved. You are logged in."))
         return response
 

@@ -68,6 +68,11 @@ def forget(key: str) -> None:
     AttemptCounter.objects.filter(key=key[:KEY_LENGTH]).delete()
 
 
+def forget_all(prefix: str) -> None:
+    """Forget every key starting with `prefix` (one user name from every address)."""
+    AttemptCounter.objects.filter(key__startswith=prefix[:KEY_LENGTH]).delete()
+
+
 def refused(limit: str) -> None:
     """Count one attempt refused by `limit` (a name such as "upload-per-customer"), called
     where the limit refuses: how often each limit bites is on the Santé page and /metrics."""
