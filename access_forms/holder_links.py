@@ -2,12 +2,10 @@
 account): sent by e-mail, good once, its token made only when the message is sent."""
 
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access_forms import emails
@@ -19,10 +17,10 @@ from access_forms.services import locked_form
 from access_forms.signing import unsignable_reason
 from accounts.models import User
 from audit.services import audit_log
-from notifications.models import OutboundEmail
 from notifications.secret_links import MASK
 from states import AuditAction
 from toolbox.links import site_url
+from toolbox.throttle import over_limit
 
 LINK_SALT = "access-forms.signing-link"
 
@@ -32,10 +30,22 @@ LINKS_PER_REQUEST_PER_DAY = 5
 LINKS_PER_CUSTOMER_PER_DAY = 20
 
 
-def _links_sent_today(**filters: object) -> int:
-    return OutboundEmail.objects.filter(
-        template="form_sign_link", created_at__gte=timezone.now() - timedelta(days=1), **filters
-    ).count()
+DAY = 24 * 3600
+
+
+def _too_many_links(form: AccessLineForm) -> bool:
+    """Count this link first, for its request and its customer: the count just written
+    decides, so links asked for together cannot slip past (a refusal's count is rolled
+    back with its transaction, after the next attempt has read it)."""
+    return over_limit(
+        f"signing-links:request:{form.request_id}",
+        limit=LINKS_PER_REQUEST_PER_DAY,
+        window_seconds=DAY,
+    ) or over_limit(
+        f"signing-links:customer:{form.request.customer_id}",
+        limit=LINKS_PER_CUSTOMER_PER_DAY,
+        window_seconds=DAY,
+    )
 
 
 def form_send_link(
@@ -49,11 +59,7 @@ def form_send_link(
         form = locked_form(form)
         if not form.can_be_signed:
             raise unsignable_reason(form)
-        customer = form.request.customer
-        if (
-            _links_sent_today(related_reference=form.request.reference) >= LINKS_PER_REQUEST_PER_DAY
-            or _links_sent_today(customer=customer) >= LINKS_PER_CUSTOMER_PER_DAY
-        ):
+        if _too_many_links(form):
             raise FormError(
                 "too_many_links",
                 _(
