@@ -7,6 +7,7 @@ class ResiliaConfig(AppConfig):
 
     def ready(self) -> None:
         from access_forms.holder_links import signing_link_token
+        from resilia import checks  # noqa: F401  (`check --deploy`: RESILIA_SITE_URL)
         from accounts.services import access_link_token
         from cancellations.emails import mailbox_context, request_context
         from cancellations.public import public_code_token

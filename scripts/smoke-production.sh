@@ -21,6 +21,7 @@ export ALLOWED_HOSTS=resilia.example.nc CSRF_TRUSTED_ORIGINS=https://resilia.exa
 export BEHIND_TLS_PROXY=true TRUSTED_PROXY_COUNT=1 SECURE_HSTS_PRELOAD=true
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" RESILIA_VAR_DIR="$VAR"
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT=2525 EMAIL_USE_TLS=false
+export RESILIA_SITE_URL=https://resilia.example.nc
 # /metrics: read with a token; the web processes' counts added up in one folder.
 RESILIA_METRICS_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
 export RESILIA_METRICS_TOKEN PROMETHEUS_MULTIPROC_DIR="$VAR/prometheus"

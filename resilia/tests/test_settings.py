@@ -17,6 +17,7 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite:////tmp/resilia-check.sqlite3",
     "EMAIL_HOST": "smtp.example.nc",
     "SECURE_HSTS_PRELOAD": "true",
+    "RESILIA_SITE_URL": "https://resilia.example.nc",
 }
 
 
@@ -40,6 +41,13 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 def test_check_deploy_is_clean_with_production_variables() -> None:
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_check_deploy_warns_while_links_would_point_to_the_demo_address() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "RESILIA_SITE_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "resilia.W001" in result.stderr and "http://127.0.0.1:8000" in result.stderr
 
 
 def test_production_without_secret_key_stops_with_a_clear_message() -> None:
