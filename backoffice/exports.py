@@ -16,8 +16,9 @@ from typing import Any
 
 from django.db.models import Choices, QuerySet
 from django.http import QueryDict, StreamingHttpResponse
-from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from access_forms.models import AccessLineForm, FormKind, FormStatus
@@ -47,17 +48,14 @@ def _instant(value: object, machine: bool) -> object:
     if not isinstance(value, datetime):
         return ""
     local = value.astimezone(NOUMEA)
-    return (
-        local.isoformat(timespec="minutes")
-        if machine
-        else formats.date_format(local, "SHORT_DATETIME_FORMAT")
-    )
+    # Day first in every language, as the pages write dates (not English's US default).
+    return local.isoformat(timespec="minutes") if machine else date_format(local, "d/m/Y H:i")
 
 
 def _day(value: object, machine: bool) -> object:
     if not isinstance(value, date):
         return ""
-    return value.isoformat() if machine else formats.date_format(value, "SHORT_DATE_FORMAT")
+    return value.isoformat() if machine else date_format(value, "d/m/Y")
 
 
 def _yes_no(value: object, machine: bool) -> object:
@@ -89,7 +87,8 @@ def _export(
 
     delimiter = "," if machine or (get_language() or "fr")[:2] != "fr" else ";"
     stamp = timezone.now().astimezone(NOUMEA).strftime("%Y%m%d-%H%M")
-    filename = f"{name}{'-integration' if machine else ''}-{stamp}.csv"
+    # The reader's language for people; the same name in every language for machines.
+    filename = f"{name}-integration-{stamp}.csv" if machine else f"{_(name)}-{stamp}.csv"
     response = StreamingHttpResponse(
         csv_lines(header, lines(), delimiter=delimiter), content_type="text/csv; charset=utf-8"
     )
@@ -118,7 +117,7 @@ def requests_csv(
         Column("on_time_for_month_end", _("On time for the month end"), _yes_no),
         Column("access_form__status", _("Form"), _label(FormStatus)),
     ]
-    return _export("demandes", columns, requests, machine)
+    return _export(gettext_noop("requests"), columns, requests, machine)
 
 
 def forms_csv(forms: QuerySet[AccessLineForm], *, machine: bool = False) -> StreamingHttpResponse:
@@ -134,7 +133,7 @@ def forms_csv(forms: QuerySet[AccessLineForm], *, machine: bool = False) -> Stre
         Column("operator_answered_at", _("Operator's answer at"), _instant),
         Column("operator_reference", _("Operator's reference"), _plain),
     ]
-    return _export("bons", columns, forms, machine)
+    return _export(gettext_noop("forms"), columns, forms, machine)
 
 
 def mailboxes_csv(mailboxes: QuerySet[Mailbox], *, machine: bool = False) -> StreamingHttpResponse:
@@ -146,7 +145,7 @@ def mailboxes_csv(mailboxes: QuerySet[Mailbox], *, machine: bool = False) -> Str
         Column("retained_until", _("Kept until"), _day),
     ]
     rows = mailboxes.order_by("retained_until", "id")
-    return _export("boites-a-supprimer", columns, rows, machine)
+    return _export(gettext_noop("mailboxes-to-delete"), columns, rows, machine)
 
 
 def wants_export(query: QueryDict) -> tuple[bool, bool]:

@@ -16,6 +16,7 @@ from accounts.models import User
 from cancellations.models import CancellationRequest, Channel
 from customers.models import Customer, Mailbox, Plan, Subscription
 from testing.helpers import World, logged_in, make_customer, submit
+from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +149,7 @@ def test_the_export_opens_in_a_french_spreadsheet_and_its_machine_variant_has_co
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", r["Date souhaitée"]) for r in by_header)
     machine = client.get(url + "csv-machine")
     assert "-integration-" in machine["Content-Disposition"]
+    assert 'filename="requests-integration-' in machine["Content-Disposition"]
     rows = _csv(machine, delimiter=",")
     assert rows[0][:3] == ["reference", "customer__client_code", "customer__name"]
     by_field = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
@@ -221,3 +223,24 @@ def test_hostile_numbers_and_dates_never_answer_500(world: World, supervisor: Us
         {"email": "³"},
     )
     assert resend.status_code == 404
+
+
+def test_the_english_export_writes_dates_day_first_and_is_named_in_english(
+    world: World, supervisor: User
+) -> None:
+    from django.conf import settings
+
+    from cancellations.models import CancellationRequest
+
+    client = logged_in(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    people = client.get(reverse("backoffice:request_list") + "?q=C100001&export=csv")
+    assert people["Content-Disposition"].startswith('attachment; filename="requests-2')
+    rows = _csv(people, delimiter=",")
+    by_header = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert by_header
+    for row in by_header:
+        request = CancellationRequest.objects.get(reference=row["Reference"])
+        assert row["Desired date"] == request.desired_date.strftime("%d/%m/%Y")
+        received = request.received_at.astimezone(NOUMEA)
+        assert row["Received at (Nouméa)"] == received.strftime("%d/%m/%Y %H:%M")
