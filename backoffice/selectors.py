@@ -20,7 +20,7 @@ from access_forms.models import AccessLineForm, FormStatus, ForwardingBatch
 from access_forms.reminders import forms_unsigned_for_long
 from cancellations.calendar import current_calendar
 from cancellations.filters import awaiting_confirmation, completed_with_form_unsigned
-from cancellations.models import CancellationRequest, Channel, Kind
+from cancellations.models import CancellationRequest, Kind
 from cancellations.public_verification import submissions_to_verify
 from customers.models import Mailbox, MailboxStatus
 from notifications.models import EmailStatus, OutboundEmail
@@ -34,7 +34,7 @@ from rules import (
     start_of_day,
 )
 from switching.filters import STATUS_Q
-from switching.models import Switch, SwitchStatus
+from switching.models import Provider, Switch, SwitchStatus
 from toolbox.noumea import NOUMEA
 
 
@@ -275,20 +275,16 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     )
     weekly, per_channel = _counts_by_week(recent, bounds)
     total = sum(per_channel.values())
-    channel_names = dict(Channel.choices)
-    channels = [
-        (str(channel_names.get(channel, channel)), n)
-        for channel, n in sorted(per_channel.items(), key=lambda item: (-item[1], item[0]))
-    ]
-    new_isps = [
-        (row["name"], row["n"])
-        for row in recent.filter(kind=Kind.ISP_CHANGE)
+    # Codes: the figures are shared by readers of every language, labelled at display.
+    channels = sorted(per_channel.items(), key=lambda item: (-item[1], item[0]))
+    named = (
+        recent.filter(kind=Kind.ISP_CHANGE)
         .exclude(new_isp="")
         .annotate(name=Upper(Trim("new_isp")))
-        .values("name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "name")[:10]
-    ]
+    )
+    top = list(named.values("name").annotate(n=Count("id")).order_by("-n", "name")[:10])
+    spelling = _provider_spellings(named, [row["name"] for row in top])
+    new_isps = [(spelling.get(row["name"], row["name"]), row["n"]) for row in top]
     return Dashboard(
         weeks=weeks,
         weekly_by_kind=weekly,
@@ -352,6 +348,24 @@ def _mailboxes_by_week(today: date) -> list[tuple[date, int]]:
     this_week = today - timedelta(days=today.weekday())
     mailbox_weeks = [this_week + timedelta(weeks=n) for n in range(6)]
     return [(week, mailboxes.get(week, 0)) for week in mailbox_weeks]
+
+
+def _provider_spellings(named: QuerySet[CancellationRequest], names: list[str]) -> dict[str, str]:
+    """How to write each provider named ("LAGOON", "lagoon ", "Lagoon" are one): as its
+    account is written where it has one (the switches' card), else as typed most often."""
+    written: dict[str, str] = {}
+    typed = (
+        named.filter(name__in=names)
+        .annotate(typed=Trim("new_isp"))
+        .values("name", "typed")
+        .annotate(n=Count("id"))
+        .order_by("name", "-n", "typed")  # a tie: "Lagoon" before "lagoon"
+    )
+    for row in typed:
+        written.setdefault(row["name"], row["typed"])
+    for provider in Provider.objects.annotate(upper=Upper("name")).filter(upper__in=names):
+        written[provider.name.upper()] = provider.name
+    return written
 
 
 def _switches_by_provider(since: datetime) -> list[tuple[str, int, int]]:

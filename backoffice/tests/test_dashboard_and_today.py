@@ -52,8 +52,9 @@ def test_the_dashboards_figures(known: World) -> None:
     assert figures.weekly_by_kind["definitive"][week] == 1
     assert sum(sum(counts) for counts in figures.weekly_by_kind.values()) == 3
     assert (figures.total, figures.isp_changes) == (3, 2)
-    assert figures.new_isps == [("LAGOON", 2)]
-    assert sorted(n for _, n in figures.channels) == [1, 2]
+    # " lagoon" and "Lagoon" are one provider, written as typed most often.
+    assert figures.new_isps == [("Lagoon", 2)]
+    assert sorted(figures.channels) == [("phone", 1), ("web", 2)]  # labelled at display
     # Durations 2 h, 4 h, 10 h: median (nearest rank) 4 h, 90th percentile 10 h.
     assert figures.confirmation.count == 3
     assert figures.confirmation.median == timedelta(hours=4)
@@ -67,8 +68,24 @@ def test_the_dashboards_figures(known: World) -> None:
 def test_the_dashboard_page_shows_charts_and_their_numbers(known: World, agent: User) -> None:
     html = logged_in(agent).get(reverse("backoffice:dashboard")).content.decode()
     assert html.count('class="chart"') == 5 and html.count('role="img"') == 5
-    assert "LAGOON" in html and "4 h 00 min" in html and "10 h 00 min" in html
+    assert "Lagoon" in html and "4 h 00 min" in html and "10 h 00 min" in html
     assert "<script" not in html.split("<main", 1)[1]  # drawn on the server
+
+
+def test_the_dashboard_speaks_the_readers_language_and_writes_a_provider_one_way(
+    known: World, agent: User
+) -> None:
+    from django.conf import settings
+
+    from switching.models import Provider
+
+    Provider.objects.create(name="LaGoon")  # the provider's account, as it writes itself
+    staff = logged_in(agent)
+    assert "Téléphone" in staff.get(reverse("backoffice:dashboard")).content.decode()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = staff.get(reverse("backoffice:dashboard")).content.decode()
+    assert "Phone" in html and "Téléphone" not in html  # the figures were cached in French
+    assert "LaGoon" in html and "LAGOON" not in html
 
 
 def test_needs_action_counts(known: World) -> None:

@@ -14,7 +14,7 @@ from backoffice.selectors import (
     month_end_countdown,
     needs_action_counts,
 )
-from cancellations.models import Kind
+from cancellations.models import Channel, Kind
 from rules import MAILBOX_REMINDER_DAYS
 from toolbox.noumea import NOUMEA
 
@@ -65,6 +65,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for n, week in enumerate(figures.weeks)
     ]
     mailbox_rows = [(week.strftime("%d/%m"), n) for week, n in figures.mailboxes_by_week]
+    channel_names = dict(Channel.choices)  # labelled here, in the reader's language
+    channels = [(str(channel_names.get(code, code)), n) for code, n in figures.channels]
     return render(
         request,
         "backoffice/dashboard.html",
@@ -78,9 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "weekly", _("Requests per week, by kind"), week_labels, weekly_series
                 ),
                 "isps": charts.horizontal_bars("isps", _("New providers named"), figures.new_isps),
-                "channels": charts.horizontal_bars(
-                    "channels", _("Requests per channel"), figures.channels
-                ),
+                "channels": charts.horizontal_bars("channels", _("Requests per channel"), channels),
                 "switches": charts.horizontal_bars(
                     "switches",
                     _("Switches placed, per new provider"),
@@ -96,5 +96,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ),
             },
             "mailbox_rows": mailbox_rows,
+            "channels": channels,
         },
     )
