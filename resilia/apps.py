@@ -7,12 +7,12 @@ class ResiliaConfig(AppConfig):
 
     def ready(self) -> None:
         from access_forms.holder_links import signing_link_token
-        from resilia import checks  # noqa: F401  (`check --deploy`: RESILIA_SITE_URL)
         from accounts.services import access_link_token
         from cancellations.emails import mailbox_context, request_context
         from cancellations.public import public_code_token
         from cancellations.receipts import receipt_bytes, receipt_write
         from notifications import registry
+        from resilia import checks  # noqa: F401  (`check --deploy`: RESILIA_SITE_URL)
         from switching.objection import objection_link_token
 
         # What the outbox makes when a message leaves, every maker in one list: the
