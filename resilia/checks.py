@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @register(Tags.security, deploy=True)
