@@ -58,7 +58,9 @@ def test_an_agent_marks_a_form_valid(alice: Customer, agent: User, staff_client:
     assert "RES-2026-000001" in staff_client.get(reverse("backoffice:forms_queue")).content.decode()
     detail = reverse("backoffice:form_detail", args=[form.pk])
     assert staff_client.get(reverse("backoffice:form_document", args=[form.pk])).status_code == 200
-    response = staff_client.post(detail, {"check-valid": "1", "check-reason": ""})
+    response = staff_client.post(
+        detail, {"action": "check", "check-valid": "1", "check-reason": ""}
+    )
     assert response.status_code == 302
     form.refresh_from_db()
     assert form.checked_at is not None and form.checked_by == agent
@@ -71,7 +73,7 @@ def test_an_invalid_form_emails_the_reason_and_can_be_signed_again(
     form = signed_form(alice, "SUB-A-1")
     staff_client.post(
         reverse("backoffice:form_detail", args=[form.pk]),
-        {"check-valid": "0", "check-reason": "Signature illisible"},
+        {"action": "check", "check-valid": "0", "check-reason": "Signature illisible"},
     )
     form.refresh_from_db()
     assert form.status == FormStatus.INVALID
@@ -88,10 +90,26 @@ def test_an_invalid_form_emails_the_reason_and_can_be_signed_again(
     assert form.status == FormStatus.SIGNED and form.checked_at is None
 
 
+def test_the_check_decides_nothing_until_the_agent_chooses(
+    alice: Customer, staff_client: Client
+) -> None:
+    form = signed_form(alice, "SUB-A-1")
+    detail = reverse("backoffice:form_detail", args=[form.pk])
+    page = staff_client.get(detail).content.decode()
+    assert 'value="1" checked' not in page and "selected" not in page.split("check-valid")[1][:400]
+    response = staff_client.post(detail, {"action": "check", "check-reason": ""})
+    assert response.status_code == 400
+    assert "Indiquez si le bon est valide." in response.content.decode()
+    form.refresh_from_db()
+    assert form.checked_at is None and form.status == FormStatus.SIGNED
+
+
 def test_invalid_needs_a_reason(alice: Customer, staff_client: Client) -> None:
     form = signed_form(alice, "SUB-A-1")
     page = staff_client.post(
-        reverse("backoffice:form_detail", args=[form.pk]), {"check-valid": "0"}, follow=True
+        reverse("backoffice:form_detail", args=[form.pk]),
+        {"action": "check", "check-valid": "0"},
+        follow=True,
     )
     assert "Indiquez pourquoi le bon" in page.content.decode()
     form.refresh_from_db()
@@ -294,7 +312,12 @@ def test_the_operators_answer_is_recorded_from_the_forms_page(
     batch_forward(actor=agent)
     response = staff_client.post(
         reverse("backoffice:form_detail", args=[form.pk]),
-        {"answer-accepted": "1", "answer-operator_reference": "OPT-42", "answer-reason": ""},
+        {
+            "action": "answer",
+            "answer-accepted": "1",
+            "answer-operator_reference": "OPT-42",
+            "answer-reason": "",
+        },
     )
     assert response.status_code == 302
     form.refresh_from_db()

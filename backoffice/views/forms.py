@@ -31,10 +31,13 @@ from toolbox.noumea import NOUMEA
 
 
 class CheckForm(forms.Form):
+    # Nothing chosen in advance: saving without looking decides nothing.
     valid = forms.TypedChoiceField(
         label=gettext_lazy("Result"),
         choices=[("1", gettext_lazy("Valid")), ("0", gettext_lazy("Not valid"))],
         coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Say whether the form is valid.")},
     )
     reason = forms.CharField(
         max_length=500, required=False, label=gettext_lazy("Reason (if not valid)")
@@ -46,6 +49,8 @@ class AnswerForm(forms.Form):
         label=gettext_lazy("Answer"),
         choices=[("1", gettext_lazy("Accepted")), ("0", gettext_lazy("Refused"))],
         coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Say whether the operator accepted the form.")},
     )
     operator_reference = forms.CharField(
         max_length=100, required=False, label=gettext_lazy("Operator's reference")
@@ -168,11 +173,14 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         AccessLineForm.objects.select_related("request__customer", "request__subscription"),
         pk=pk,
     )
-    check_form = CheckForm(request.POST or None, prefix="check")
-    answer_form = AnswerForm(request.POST or None, prefix="answer")
+    action = request.POST.get("action")  # which form was sent: only it is read
+    check_form = CheckForm(request.POST if action == "check" else None, prefix="check")
+    answer_form = AnswerForm(request.POST if action == "answer" else None, prefix="answer")
+    status = 200
     if request.method == "POST":
+        status = 400  # unless a valid form is saved (then a redirect)
         try:
-            if "check-valid" in request.POST and check_form.is_valid():
+            if action == "check" and check_form.is_valid():
                 form_check(
                     form=access_form,
                     valid=check_form.cleaned_data["valid"],
@@ -182,7 +190,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("Check saved."))
                 return redirect("backoffice:form_detail", pk=pk)
-            if "answer-accepted" in request.POST and answer_form.is_valid():
+            if action == "answer" and answer_form.is_valid():
                 form_record_answer(
                     form=access_form,
                     accepted=answer_form.cleaned_data["accepted"],
@@ -199,6 +207,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "backoffice/form_detail.html",
         {"access_form": access_form, "check_form": check_form, "answer_form": answer_form},
+        status=status,
     )
 
 

@@ -132,6 +132,7 @@ def test_the_holders_signing_page_never_answers_5xx(
 @given(
     data=_fields(
         [
+            "action",
             "check-valid",
             "check-reason",
             "answer-accepted",
