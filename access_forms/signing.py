@@ -3,6 +3,7 @@ order's signed copy. The signed document is kept with its evidence and never
 regenerated; a new date makes a signed form be signed again."""
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from toolbox.links import site_url
 from toolbox.noumea import NOUMEA
 from toolbox.throttle import over_limit, refused
 from webhooks.services import form_events, webhook_emit_events
+
+logger = logging.getLogger(__name__)
 
 # --- Signing -------------------------------------------------------------------------
 
@@ -321,10 +324,16 @@ def form_upload(
 
 
 def _receive_upload(
-    form: AccessLineForm, upload: Upload, *, actor: User | None, ip: str | None, user_agent: str
+    form: AccessLineForm,
+    upload: Upload,
+    *,
+    actor: User | None,
+    ip: str | None,
+    user_agent: str,
+    sent_at: datetime | None = None,
 ) -> None:
     form.signer_name = ""
-    form.signed_at = timezone.now()
+    form.signed_at = sent_at or timezone.now()
     _receive_document(
         form,
         content=upload.content,
@@ -400,12 +409,16 @@ def handle_one_pdf_to_read() -> bool:
             if waiting.tries > PDF_READ_TRIES:  # it stopped a worker each time it was read
                 raise FormError(
                     "pdf_unreadable",
-                    _("This PDF could not be read: send a scan or a photo of the signed form."),
+                    _("Send a scan or a photo of the signed form instead."),
                 )
             with waiting.content.open("rb") as file:
                 upload = checked_upload(file.read())
         except FormError as exc:
             _pdf_refused(waiting, exc.message)
+        except Exception:  # a file gone, a tool missing: tried again when the lease ends
+            logger.exception(
+                "The PDF to read %s could not be read (try %s)", waiting.pk, waiting.tries
+            )
         else:
             _pdf_read(waiting, upload)
     return True
@@ -415,7 +428,8 @@ def _still_waiting(waiting: PdfToRead) -> AccessLineForm | None:
     """The form locked, if `waiting` is still its PDF to read and it can still be signed
     (no new file, no signature, no withdrawal since); otherwise None."""
     form = locked_form(waiting.form)
-    if not PdfToRead.objects.filter(pk=waiting.pk).exists():
+    # Still this try's: not replaced, not refused, and no later try took it over.
+    if not PdfToRead.objects.filter(pk=waiting.pk, refusal="", tries=waiting.tries).exists():
         return None
     if not form.can_be_signed:
         _drop_pdf_to_read(form)
@@ -434,6 +448,7 @@ def _pdf_read(waiting: PdfToRead, upload: Upload) -> None:
             actor=waiting.sender,
             ip=waiting.sender_ip,
             user_agent=waiting.sender_user_agent,
+            sent_at=waiting.received_at,  # signed when it was sent, not when it was read
         )
 
 

@@ -284,7 +284,7 @@ def dashboard(now: datetime | None = None) -> Dashboard:
     )
     top = list(named.values("name").annotate(n=Count("id")).order_by("-n", "name")[:10])
     spelling = _provider_spellings(named, [row["name"] for row in top])
-    new_isps = [(spelling.get(row["name"], row["name"]), row["n"]) for row in top]
+    new_isps = [(spelling.get(row["name"], str(row["name"])), int(row["n"])) for row in top]
     return Dashboard(
         weeks=weeks,
         weekly_by_kind=weekly,
@@ -350,7 +350,7 @@ def _mailboxes_by_week(today: date) -> list[tuple[date, int]]:
     return [(week, mailboxes.get(week, 0)) for week in mailbox_weeks]
 
 
-def _provider_spellings(named: QuerySet[CancellationRequest], names: list[str]) -> dict[str, str]:
+def _provider_spellings(named: QuerySet[Any], names: list[str]) -> dict[str, str]:
     """How to write each provider named ("LAGOON", "lagoon ", "Lagoon" are one): as its
     account is written where it has one (the switches' card), else as typed most often."""
     written: dict[str, str] = {}

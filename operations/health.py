@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -23,7 +23,7 @@ from accounts.models import AccessLinkRequest
 from cancellations.models import PublicSubmission
 from notifications.models import EmailStatus, OutboundEmail
 from resilia.models import DailyRun, WorkerBeat
-from resilia.worker import WORKER_SILENT_SECONDS
+from resilia.worker import WORKER_FORGOTTEN_SECONDS, WORKER_SILENT_SECONDS
 from toolbox.models import RefusalCount
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -180,6 +180,7 @@ def _workers(now: datetime) -> list[Figure]:
             alert_below=1,
         )
     ]
+    recent = [beat for beat in beats if _age(now, beat.beat_at) <= WORKER_FORGOTTEN_SECONDS]
     figures += [
         Figure(
             "resilia_worker_last_beat_timestamp_seconds",
@@ -190,7 +191,7 @@ def _workers(now: datetime) -> list[Figure]:
             unit="timestamp",
             alert_below=(now - timedelta(seconds=WORKER_SILENT_SECONDS)).timestamp(),
         )
-        for beat in beats
+        for beat in recent
     ]
     return figures
 
@@ -265,17 +266,17 @@ def _forms(now: datetime) -> list[Figure]:
 
 
 def _limits(now: datetime) -> list[Figure]:
-    totals = RefusalCount.objects.values("limit").annotate(total=Sum("count")).order_by("limit")
+    # Today's (UTC) count: a gauge, as the days' rows are pruned after 90 days.
+    today = RefusalCount.objects.filter(day=now.date()).order_by("limit")
     figures = [
         Figure(
-            "resilia_limit_refusals",
-            "Attempts refused by each limit (the last 90 days).",
-            _("Refused by the limit “%(limit)s”") % {"limit": row["limit"]},
-            row["total"],
-            labels={"limit": row["limit"]},
-            counter=True,
+            "resilia_limit_refusals_today",
+            "Attempts refused by each limit today (UTC).",
+            _("Refused today by the limit “%(limit)s”") % {"limit": row.limit},
+            row.count,
+            labels={"limit": row.limit},
         )
-        for row in totals
+        for row in today
     ]
     cooloff = now - settings.AXES_COOLOFF_TIME
     figures.append(

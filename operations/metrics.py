@@ -7,6 +7,7 @@ they start (docs/operations.md): the counts of all of the machine's processes ar
 added up, as prometheus-client documents. Without it, a scrape sees one process's counts.
 """
 
+import contextlib
 import ipaddress
 import os
 from collections.abc import Callable, Iterator
@@ -27,7 +28,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from operations.health import health_figures
-from toolbox.client_address import client_ip
 
 ANSWERS = Counter("resilia_http_responses", "HTTP answers by status.", ["status"])
 
@@ -38,7 +38,9 @@ class CountAnswersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        ANSWERS.labels(status=str(response.status_code)).inc()
+        # Never a page's failure: a missing PROMETHEUS_MULTIPROC_DIR loses a count only.
+        with contextlib.suppress(OSError):
+            ANSWERS.labels(status=str(response.status_code)).inc()
         return response
 
 
@@ -58,12 +60,17 @@ class FiguresCollector(Collector):
 
 
 def _may_read(request: HttpRequest) -> bool:
+    """The token, or a direct connection from a trusted network. The address judged is
+    the connection's own (REMOTE_ADDR), and only without X-Forwarded-For: a header anyone
+    can write, and a request through the proxy is a stranger's."""
     token = settings.RESILIA_METRICS_TOKEN
     given = request.headers.get("Authorization", "")
     if token and constant_time_compare(given, f"Bearer {token}"):
         return True
+    if "X-Forwarded-For" in request.headers:
+        return False
     try:
-        address = ipaddress.ip_address(client_ip(request) or "")
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
     except ValueError:
         return False
     return any(

@@ -126,6 +126,9 @@ def run_daily_retrying(
             logger.warning("Daily run failed (%s); trying again in %.0f s", exc, wait)
             sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
+        except Exception as exc:  # a bug: recorded as a failed run, then raised
+            _run_ended(record, now(), error=f"{type(exc).__name__}: {exc}")
+            raise
         else:
             _run_ended(record, now(), done=done)
             return done

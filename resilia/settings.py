@@ -373,11 +373,11 @@ RESILIA_SWITCH_MATCH_DAYS = env_int("RESILIA_SWITCH_MATCH_DAYS", 30)
 # Résilia's own address: every absolute link it writes (e-mails, the receipt PDF) starts
 # with it (toolbox.links.site_url), whether written in a web request or by the worker.
 RESILIA_SITE_URL = env_str("RESILIA_SITE_URL", "http://127.0.0.1:8000")
-# Seconds a webhook receiver has to answer before the attempt counts as failed.
-# /metrics (Prometheus' text format): read with `Authorization: Bearer <token>`, or from an
-# address in these networks (the scraper inside the ISP's network). docs/operations.md.
+# /metrics (Prometheus' text format): read with `Authorization: Bearer <token>`, or
+# connecting directly (no proxy) from these networks. docs/operations.md.
 RESILIA_METRICS_TOKEN = env_str("RESILIA_METRICS_TOKEN", "")
-RESILIA_METRICS_NETWORKS = env_list("RESILIA_METRICS_NETWORKS", ["127.0.0.0/8", "::1/128"])
+RESILIA_METRICS_NETWORKS = env_list("RESILIA_METRICS_NETWORKS", [])
+# Seconds a webhook receiver has to answer before the attempt counts as failed.
 RESILIA_WEBHOOK_TIMEOUT = env_int("RESILIA_WEBHOOK_TIMEOUT", 5)
 # Webhooks go to public addresses only; true lets them reach a private network (a
 # receiver on the same LAN; the tests' receiver on 127.0.0.1).

@@ -52,20 +52,31 @@ PASS = (
 )
 
 
-def work_due(stopping: Callable[[], bool], clock: Callable[[], float]) -> bool:
+def work_due(
+    stopping: Callable[[], bool],
+    clock: Callable[[], float],
+    between_steps: Callable[[], None] = lambda: None,
+) -> bool:
     """One pass; True when a share stopped at its bound (more work is due). `stopping` is
-    asked between two steps: a step is never cut in the middle."""
+    asked, and `between_steps` called (the worker's heartbeat), between two steps: a step
+    is never cut in the middle, and a long pass still beats."""
     busy = False
     for share in PASS:
-        busy |= _run_share(share, stopping, clock)
+        busy |= _run_share(share, stopping, clock, between_steps)
     if not stopping():
         dashboard_refresh_if_due()  # the back office's figures, when four minutes old
     return busy and not stopping()
 
 
-def _run_share(share: Share, stopping: Callable[[], bool], clock: Callable[[], float]) -> bool:
+def _run_share(
+    share: Share,
+    stopping: Callable[[], bool],
+    clock: Callable[[], float],
+    between_steps: Callable[[], None],
+) -> bool:
     deadline = None if share.seconds is None else clock() + share.seconds
     for _ in range(share.most):
+        between_steps()
         if stopping():
             return False
         if deadline is not None and clock() > deadline:
@@ -79,10 +90,13 @@ def _run_share(share: Share, stopping: Callable[[], bool], clock: Callable[[], f
 # is older than WORKER_SILENT_SECONDS is stopped or stuck.
 BEAT_SECONDS = 15
 WORKER_SILENT_SECONDS = 120
+# A beat older than this is a worker gone for good (killed, its machine replaced): it is
+# no longer shown one by one, only missed in the count of workers alive.
+WORKER_FORGOTTEN_SECONDS = 3600
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_name(*, cron: bool = False) -> str:
+    return f"{socket.gethostname()}:{'cron' if cron else os.getpid()}"
 
 
 def worker_beat(name: str, started_at: datetime) -> None:

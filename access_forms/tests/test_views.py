@@ -1,6 +1,7 @@
 import base64
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -524,15 +525,26 @@ def test_a_pdf_too_heavy_to_read_is_answered_at_once_and_refused_by_the_worker(
 
 
 def test_a_pdf_being_read_is_replaced_by_a_signature_or_another_file(
-    fibre_request: CancellationRequest, alice_client: Client
+    fibre_request: CancellationRequest,
+    alice_client: Client,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
+    from django.core.files.storage import default_storage
+
     from access_forms.models import PdfToRead
 
-    alice_client.post(url("upload"), {"document": SimpleUploadedFile("a.pdf", MINIMAL_PDF)})
-    alice_client.post(url("upload"), {"document": SimpleUploadedFile("b.pdf", MINIMAL_PDF)})
-    assert PdfToRead.objects.count() == 1  # the latest file only
-    assert alice_client.post(url("sign"), sign_fields()).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(url("upload"), {"document": SimpleUploadedFile("a.pdf", MINIMAL_PDF)})
+    first = PdfToRead.objects.get().content.name
+    assert default_storage.exists(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(url("upload"), {"document": SimpleUploadedFile("b.pdf", MINIMAL_PDF)})
+    second = PdfToRead.objects.get().content.name  # the latest file only
+    assert not default_storage.exists(first)  # the replaced file is deleted
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alice_client.post(url("sign"), sign_fields()).status_code == 302
     assert not PdfToRead.objects.exists()  # signing online replaced it
+    assert not default_storage.exists(second)
     run_worker()
     form = fibre_request.access_form
     form.refresh_from_db()
@@ -551,7 +563,7 @@ def test_a_pdf_that_stops_the_worker_each_time_is_refused_after_three_tries(
     PdfToRead.objects.update(tries=PDF_READ_TRIES, leased_until=timezone.now())
     run_worker()
     (refused,) = PdfToRead.objects.all()
-    assert "Ce PDF n'a pas pu être lu" in refused.refusal
+    assert refused.refusal == "Envoyez plutôt un scan ou une photo du bon signé."
     assert not refused.content
     assert OutboundEmail.objects.filter(template="form_pdf_refused").count() == 1
 

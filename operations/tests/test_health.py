@@ -22,7 +22,12 @@ pytestmark = pytest.mark.django_db
 TOKEN = "metrics-token-for-the-tests-0123456789"
 
 
-def scrape(token: str = "") -> str:
+@pytest.fixture(autouse=True)
+def _token(settings: object) -> None:
+    settings.RESILIA_METRICS_TOKEN = TOKEN  # type: ignore[attr-defined]
+
+
+def scrape(token: str = TOKEN) -> str:
     response = Client().get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=")
@@ -54,6 +59,9 @@ def test_metrics_are_read_with_the_token_or_from_the_trusted_network_only() -> N
     assert "resilia_emails_waiting" in scrape(TOKEN)
     assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
     assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 403  # not listed
+    # Through a proxy, or claiming an address: judged a stranger, whatever it writes.
+    forged = Client(REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="10.1.2.3")
+    assert forged.get("/metrics").status_code == 403
 
 
 def test_an_email_waiting_shows_with_its_age_and_a_held_one_does_not() -> None:
@@ -98,8 +106,8 @@ def test_the_worker_command_beats_then_says_it_stopped(monkeypatch: pytest.Monke
 
     monkeypatch.setattr("resilia.management.commands.worker.worker_beat", watched)
     call_command("worker", "--once")
-    assert seen and ":" in seen[0]  # host:pid, while it worked
-    assert not WorkerBeat.objects.exists()  # gone once it stopped
+    assert seen and seen[0].endswith(":cron")  # from cron: one name per machine
+    assert WorkerBeat.objects.get().name == seen[0]  # kept: its age says when cron last ran
 
 
 def test_a_failing_or_disabled_endpoint_is_counted() -> None:
@@ -120,8 +128,8 @@ def test_refusals_are_counted_by_limit() -> None:
     refused("uploads")
     refused("api-too_many_failures")
     text = scrape()
-    assert value(text, "resilia_limit_refusals_total", limit="uploads") == 2
-    assert value(text, "resilia_limit_refusals_total", limit="api-too_many_failures") == 1
+    assert value(text, "resilia_limit_refusals_today", limit="uploads") == 2
+    assert value(text, "resilia_limit_refusals_today", limit="api-too_many_failures") == 1
 
 
 def test_the_daily_run_is_recorded_with_its_duration() -> None:
@@ -133,7 +141,21 @@ def test_the_daily_run_is_recorded_with_its_duration() -> None:
     assert value(text, "resilia_daily_run_last_success_timestamp_seconds") == pytest.approx(
         run.finished_at.timestamp()
     )
-    assert value(text, "resilia_daily_run_last_duration_seconds") >= 0
+    assert value(text, "resilia_daily_run_last_duration_seconds") == pytest.approx(
+        (run.finished_at - run.started_at).total_seconds()
+    )
+
+
+def test_a_daily_run_that_crashes_is_recorded_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(now: object = None) -> dict[str, int]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("resilia.daily.run_daily", broken)
+    with pytest.raises(RuntimeError):
+        run_daily_retrying()
+    (run,) = DailyRun.objects.all()
+    assert not run.succeeded and "RuntimeError: a bug" in run.error
+    assert value(scrape(), "resilia_daily_runs_failed_since_success") == 1
 
 
 def test_http_answers_are_counted_by_status() -> None:

@@ -61,13 +61,21 @@ def verify(expected: dict[str, dict[str, int]]) -> list[str]:
         there = rows.filter(id__lte=wanted["highest_id"]).count()
         if there < wanted["rows"]:
             problems.append(f"{name}: {there} restored, {wanted['rows']} in the backup's manifest")
-    files = [
-        (row, "receipt", "receipt_sha256")
-        for row in CancellationRequest.objects.exclude(Q(receipt="") | Q(receipt_sha256=""))
-    ] + [
-        (row, "document", "document_sha256")
-        for row in AccessLineForm.objects.exclude(Q(document="") | Q(document_sha256=""))
-    ]
+    forms = AccessLineForm.objects
+    files = (
+        [
+            (row, "receipt", "receipt_sha256")
+            for row in CancellationRequest.objects.exclude(Q(receipt="") | Q(receipt_sha256=""))
+        ]
+        + [
+            (row, "document", "document_sha256")
+            for row in forms.exclude(Q(document="") | Q(document_sha256=""))
+        ]
+        + [  # the PDF as its sender sent it: the evidence behind a rebuilt document
+            (row, "original_document", "original_sha256")
+            for row in forms.exclude(Q(original_document="") | Q(original_sha256=""))
+        ]
+    )
     problems += [problem for problem in (_file_problem(*f) for f in files) if problem]
     return problems
 

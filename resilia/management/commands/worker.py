@@ -38,13 +38,20 @@ class Command(BaseCommand):
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, self._stop)
         backoff = 1.0
-        name, started_at, beaten = worker_name(), timezone.now(), 0.0
+        # `--once` from cron: one name per machine, kept between runs (its age says when
+        # cron last ran it); a long-running worker: one per process, gone when it stops.
+        name = worker_name(cron=once)
+        started_at, beaten = timezone.now(), [0.0]
+
+        def beat() -> None:
+            if time.monotonic() - beaten[0] >= BEAT_SECONDS:
+                worker_beat(name, started_at)
+                beaten[0] = time.monotonic()
+
         while not self.stopping:
             try:
-                if time.monotonic() - beaten >= BEAT_SECONDS:
-                    worker_beat(name, started_at)
-                    beaten = time.monotonic()
-                busy = work_due(lambda: self.stopping, time.monotonic)
+                beat()
+                busy = work_due(lambda: self.stopping, time.monotonic, beat)
             except DatabaseError as exc:
                 logger.warning("Database unavailable (%s); trying again in %.0f s", exc, backoff)
                 connections.close_all()
@@ -59,8 +66,9 @@ class Command(BaseCommand):
             if once:
                 break
             self._sleep(interval)
-        with contextlib.suppress(DatabaseError):  # if down, its beat grows old instead
-            worker_gone(name)
+        if not once:
+            with contextlib.suppress(DatabaseError):  # if down, its beat grows old instead
+                worker_gone(name)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         # Never exit in the middle of an SMTP exchange: the message would be sent again.
