@@ -306,6 +306,11 @@ def test_step_3_guidance_is_shown_when_the_line_should_end_too(alice_client: Cli
     )
     assert "par téléphone : 1000" in page
     assert 'href="https://www.opt.nc"' in page
+    # Once sent, nothing says "once the request is sent" any more: the request's page too.
+    detail = alice_client.get(reverse("cancellations:request_detail", args=["RES-2026-000001"]))
+    for shown in (page, detail.content.decode()):
+        assert "une fois la demande envoyée" not in shown
+        assert "comme indiqué ci-dessous" in shown
 
 
 def test_change_my_answers_returns_to_the_filled_form(alice_client: Client) -> None:

@@ -523,3 +523,16 @@ def test_a_request_an_agent_verified_is_not_shown_to_the_browser_that_sent_the_f
         body = mallory.get(url, follow=True).content.decode()
         assert "Wayaridri" not in body and "SUB-A-1" not in body and "RES-" not in body, url
     assert mallory.get(page + "recu.pdf").status_code == 404
+
+
+def test_the_result_page_shows_step_3_it_promised(alice: Customer) -> None:
+    client = Client()
+    page = _send(client, wants_phone_line_ended="on")
+    with time_machine.travel(LAST_EVENING + timedelta(minutes=10), tick=False):
+        confirm = _enter(client, page, delivered_code())
+        promised = client.get(confirm).content.decode()
+        done = client.post(confirm, {"subscription": "SUB-A-1"})
+    assert "une fois la demande envoyée" in promised.replace("&#x27;", "'")
+    shown = client.get(done["Location"]).content.decode().replace("&#x27;", "'")
+    assert "Étape 3 : résilier la ligne téléphonique auprès de l'OPT/Helia" in shown
+    assert "comme indiqué ci-dessous" in shown and "une fois la demande envoyée" not in shown
