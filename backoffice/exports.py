@@ -108,6 +108,7 @@ def requests_csv(
         Column("subscription__access_line", _("Access line"), _plain),
         Column("kind", _("Kind"), _label(Kind)),
         Column("new_isp", _("New provider"), _plain),
+        Column("kind_detail", _("Reason given (Other)"), _plain),
         Column("channel", _("Channel"), _label(Channel)),
         Column("status", _("Status"), _label(Status)),
         Column("received_at", _("Received at (Nouméa)"), _instant),

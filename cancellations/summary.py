@@ -38,6 +38,7 @@ class Summary:
     phone_line_cancelled: bool
     wants_phone_line_ended: bool
     received_on: date
+    kind_detail: str = ""  # the reason typed for "Other"
 
     @property
     def months_billed(self) -> list[date]:
@@ -50,6 +51,19 @@ class Summary:
     @property
     def kind_label(self) -> str:
         return str(Kind(self.kind).label) if self.kind in Kind.values else self.kind
+
+    @property
+    def kind_text(self) -> str:
+        """The kind with what the customer typed for it: "Change of provider — Lagoon",
+        "Other — Je pars en métropole"."""
+        typed = (
+            self.new_isp
+            if self.is_isp_change
+            else self.kind_detail
+            if self.kind == Kind.OTHER
+            else ""
+        )
+        return f"{self.kind_label} — {typed.strip()}" if typed.strip() else self.kind_label
 
     @property
     def retained_until(self) -> date | None:
@@ -95,6 +109,7 @@ class Summary:
             phone_line_cancelled=draft.phone_line_cancelled,
             wants_phone_line_ended=draft.wants_phone_line_ended,
             received_on=quote.received_on,
+            kind_detail=draft.kind_detail,
         )
 
     @classmethod
@@ -115,6 +130,7 @@ class Summary:
             phone_line_cancelled=request.phone_line_cancelled,
             wants_phone_line_ended=request.wants_phone_line_ended,
             received_on=noumea_date(request.received_at),
+            kind_detail=request.kind_detail,
         )
 
 

@@ -140,7 +140,7 @@ def test_the_export_opens_in_a_french_spreadsheet_and_its_machine_variant_has_co
     people = client.get(url + "csv")
     assert people["Content-Disposition"].startswith('attachment; filename="demandes-2')
     rows = _csv(people)
-    assert len(rows[0]) == 16  # columns, split by ";"
+    assert len(rows[0]) == 17  # columns, split by ";"
     by_header = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     assert {r["Nature"] for r in by_header} <= {"Définitive", "Changement de FAI", "Déménagement"}
     assert {r["Canal"] for r in by_header} == {"Espace client"}

@@ -393,3 +393,23 @@ def test_one_customers_choices_never_show_in_anothers_form(
     bob_page = bob_client.get(CANCEL).content.decode()
     assert "SUB-B-1" in bob_page and "SUB-A-1" not in bob_page
     assert "SUB-A-2" not in bob_page and "2026-11-01" not in bob_page
+
+
+def test_the_reason_typed_for_other_is_repeated_wherever_the_kind_is(
+    alice_client: Client, agent: object
+) -> None:
+    from testing.helpers import logged_in
+
+    data = fields(kind="other", kind_detail="Je pars en métropole")
+    live = alice_client.get(reverse("cancellations:summary"), data).content.decode()
+    confirm = alice_client.post(CANCEL, data).content.decode()
+    alice_client.post(SUBMIT, {**data, "idempotency_key": "other-1"})
+    sent = alice_client.get(
+        reverse("cancellations:request_sent", args=["RES-2026-000001"])
+    ).content.decode()
+    staff = logged_in(agent)  # type: ignore[arg-type]
+    detail = staff.get(reverse("backoffice:request_detail", args=["RES-2026-000001"]))
+    queue = staff.get(reverse("backoffice:request_list")).content.decode()
+    for page in (live, confirm, sent, detail.content.decode()):
+        assert "Autre — Je pars en métropole" in page
+    assert "Je pars en métropole" in queue
