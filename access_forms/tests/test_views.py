@@ -535,11 +535,11 @@ def test_a_pdf_being_read_is_replaced_by_a_signature_or_another_file(
 
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(url("upload"), {"document": SimpleUploadedFile("a.pdf", MINIMAL_PDF)})
-    first = PdfToRead.objects.get().content.name
+    first = str(PdfToRead.objects.get().content.name)
     assert default_storage.exists(first)
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(url("upload"), {"document": SimpleUploadedFile("b.pdf", MINIMAL_PDF)})
-    second = PdfToRead.objects.get().content.name  # the latest file only
+    second = str(PdfToRead.objects.get().content.name)  # the latest file only
     assert not default_storage.exists(first)  # the replaced file is deleted
     with django_capture_on_commit_callbacks(execute=True):
         assert alice_client.post(url("sign"), sign_fields()).status_code == 302
