@@ -67,7 +67,9 @@ class Summary:
 
     @property
     def retained_until(self) -> date | None:
-        if not self.retention_months:
+        """Until when the mailboxes are kept; None when none is kept, or there is none
+        (nothing to keep, nothing to be reminded of)."""
+        if not self.retention_months or not self.mailboxes:
             return None
         return mailbox_kept_until(self.effective_date, self.retention_months)
 

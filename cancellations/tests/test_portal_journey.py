@@ -413,3 +413,18 @@ def test_the_reason_typed_for_other_is_repeated_wherever_the_kind_is(
     for page in (live, confirm, sent, detail.content.decode()):
         assert "Autre — Je pars en métropole" in page
     assert "Je pars en métropole" in queue
+
+
+def test_nothing_is_said_about_mailboxes_a_subscription_does_not_have(
+    alice_client: Client,
+) -> None:
+    """ADSL has no mailbox: keeping "them" promises no reminder (it said "Nous vous le
+    rappellerons 15 jours avant")."""
+    data = fields(subscription="SUB-A-2", keep_mailboxes="on", retention_months="6")
+    for page in (
+        alice_client.get(SUMMARY, data).content.decode(),
+        alice_client.post(CANCEL, data).content.decode(),
+    ):
+        assert "15 jours avant" not in page
+    with_mailboxes = alice_client.get(SUMMARY, fields(keep_mailboxes="on", retention_months="6"))
+    assert "Nous vous le rappellerons 15 jours avant." in with_mailboxes.content.decode()
