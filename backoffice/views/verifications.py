@@ -15,6 +15,7 @@ from cancellations.errors import RequestError
 from cancellations.filters import matching_customers
 from cancellations.models import PublicSubmission
 from cancellations.public import PublicError
+from cancellations.public_checks import designated_subscription
 from cancellations.public_verification import (
     submission_refuse,
     submission_verify,
@@ -85,7 +86,9 @@ def _page(
     if wanted:
         chosen = Customer.objects.filter(client_code=wanted).first() or chosen
     if verify is None:
-        verify = VerifyForm()
+        # The subscription the visitor named (its line, plan or reference), if one only.
+        named = designated_subscription(chosen, submission.subscription_hint) if chosen else None
+        verify = VerifyForm(initial={"subscription": named.pk if named else None})
     verify.fields["subscription"].queryset = Subscription.objects.filter(  # type: ignore[attr-defined]
         pk__in=[s.pk for s in cancellable_subscriptions(chosen)] if chosen else []
     ).select_related("plan")

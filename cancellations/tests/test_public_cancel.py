@@ -265,7 +265,14 @@ def test_an_unmatched_submission_is_acknowledged_and_verified_with_its_receipt_t
     with time_machine.travel(datetime(2026, 12, 1, 9, 30, tzinfo=NOUMEA), tick=False):
         staff.force_login(agent)  # staff sessions end with the working day
         detail = reverse("backoffice:verification_detail", args=[submission.pk])
-        assert "Wayaridri" in staff.get(detail).content.decode()
+        shown = staff.get(detail).content.decode()
+        assert "Wayaridri" in shown
+        # Nothing called verified before it is; the subscription the visitor named ("254
+        # 318", its line) chosen; the visitor's other answers shown.
+        assert "Vérifié :" not in shown and "À vérifier : C100001 — Alice Wayaridri" in shown
+        fibre = alice.subscriptions.get(reference="SUB-A-1").pk
+        assert re.search(rf'<option value="{fibre}" selected>', shown)
+        assert "Non gardées : elles partent avec le service" in shown
         response = staff.post(
             reverse("backoffice:verification_action", args=[submission.pk, "verifier"]),
             {"client": "C100001", "subscription": alice.subscriptions.get(reference="SUB-A-1").pk,
