@@ -25,7 +25,11 @@ class FormFilter(django_filters.FilterSet):
         method="search",
         help_text=_("Reference, client code, name, holder or line number"),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=FormStatus.choices)
+    # A form "not needed" is no form: it is neither listed nor offered as a filter.
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(v, label) for v, label in FormStatus.choices if v != FormStatus.NOT_NEEDED],
+    )
     to_check = django_filters.BooleanFilter(
         label=_("Signed, to check"), method="only_to_check", widget=forms.CheckboxInput
     )

@@ -367,3 +367,19 @@ def test_a_batch_reads_what_its_webhooks_need_in_a_fixed_number_of_queries(
         batch = batch_forward(actor=agent)
     assert batch is not None and batch.forms.count() == 2
     assert len(two) == len(one)
+
+
+def test_forms_not_needed_are_neither_listed_nor_exported(
+    alice: Customer, staff_client: Client, supervisor: object
+) -> None:
+    from access_forms.models import AccessLineForm
+
+    signed = signed_form(alice, "SUB-A-1")
+    AccessLineForm.objects.filter(pk=signed.pk).update(status=FormStatus.NOT_NEEDED)
+    page = staff_client.get(reverse("backoffice:forms_queue")).content.decode()
+    assert "RES-2026-000001" not in page and "Non nécessaire" not in page
+    boss = Client()
+    boss.force_login(supervisor)  # type: ignore[arg-type]
+    export = boss.get(reverse("backoffice:forms_queue") + "?export=csv")
+    body = b"".join(export.streaming_content).decode()  # type: ignore[attr-defined]
+    assert "RES-2026-000001" not in body

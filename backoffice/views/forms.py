@@ -70,8 +70,11 @@ FORMS_PAGE_SIZE = 50
 @agent_required
 def forms_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every form in every status, filtered and searched; the forwarding and the answer
-    import sit on top. Forms of withdrawn or rejected requests show as cancelled."""
-    base = AccessLineForm.objects.order_by("-request__received_at", "-id")
+    import sit on top. Forms of withdrawn or rejected requests show as cancelled; a
+    request that needs none (no OPTimo line) has no row here, nor in the export."""
+    base = AccessLineForm.objects.exclude(status=FormStatus.NOT_NEEDED).order_by(
+        "-request__received_at", "-id"
+    )
     filterset = FormFilter(request.GET or None, queryset=base)
     for label in ignored_filters(filterset):
         messages.warning(
