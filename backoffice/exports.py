@@ -9,12 +9,13 @@ integrations: comma-separated, codes (`isp_change`, `confirmed`, `true`), ISO da
 snake_case headers, stable across languages.
 """
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Choices, QuerySet
+from django.db.models import Case, CharField, Choices, QuerySet, Value, When
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -22,8 +23,11 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from access_forms.models import AccessLineForm, FormKind, FormStatus
+from audit.models import AuditEntry
 from cancellations.models import CancellationRequest, Channel, Kind, Status
 from customers.models import Mailbox
+from switching.filters import STATUS_Q
+from switching.models import Switch, SwitchStatus
 from toolbox.csv_export import csv_lines
 from toolbox.noumea import NOUMEA
 
@@ -147,6 +151,57 @@ def mailboxes_csv(mailboxes: QuerySet[Mailbox], *, machine: bool = False) -> Str
     ]
     rows = mailboxes.order_by("retained_until", "id")
     return _export(gettext_noop("mailboxes-to-delete"), columns, rows, machine)
+
+
+def switches_csv(switches: QuerySet[Switch], *, machine: bool = False) -> StreamingHttpResponse:
+    """Transferts as filtered, their status worked out as the list shows it."""
+    rows = switches.annotate(
+        state=Case(
+            *[When(where, then=Value(code)) for code, where in STATUS_Q.items()],
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+    columns = [
+        Column("reference", _("Reference"), _plain),
+        Column("provider__name", _("New provider"), _plain),
+        Column("request__customer__client_code", _("Client code"), _plain),
+        Column("request__customer__name", _("Name"), _plain),
+        Column("state", _("Status"), _label(SwitchStatus)),
+        Column("created_at", _("Ordered at (Nouméa)"), _instant),
+        Column("planned_date", _("Planned date"), _day),
+        Column("request__reference", _("Request"), _plain),
+        Column("cancelled_at", _("Called off at (Nouméa)"), _instant),
+        Column("objected_at", _("Stopped by the customer at (Nouméa)"), _instant),
+    ]
+    return _export(gettext_noop("switches"), columns, rows, machine)
+
+
+def _details(value: object, machine: bool) -> object:
+    if not isinstance(value, dict) or not value:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def audit_csv(
+    entries: QuerySet[AuditEntry], *, actions: dict[str, Any], machine: bool = False
+) -> StreamingHttpResponse:
+    """The audit log as filtered: each entry's action in words (`actions`, the page's own
+    labels) for people, its code for machines."""
+
+    def action(value: object, machine: bool) -> object:
+        return value if machine else str(actions.get(str(value), value))
+
+    columns = [
+        Column("at", _("When (Nouméa)"), _instant),
+        Column("actor_label", _("Who"), _plain),
+        Column("action", _("Action"), action),
+        Column("object_type", _("About"), _plain),
+        Column("object_id", _("Object"), _plain),
+        Column("ip", _("From"), _plain),
+        Column("data", _("Details"), _details),
+    ]
+    return _export(gettext_noop("audit-log"), columns, entries, machine)
 
 
 def wants_export(query: QueryDict) -> tuple[bool, bool]:

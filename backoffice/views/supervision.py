@@ -24,9 +24,10 @@ from accounts.roles import AGENT, SUPERVISOR
 from accounts.staff import StaffError, staff_create, staff_set_active, staff_set_role
 from audit.models import AuditEntry
 from backoffice.access import supervisor_required
-from backoffice.exports import mailboxes_csv, wants_export
+from backoffice.exports import audit_csv, mailboxes_csv, wants_export
 from backoffice.filters import AuditFilter
 from backoffice.selectors import mailboxes_due_for_deletion
+from backoffice.templatetags.backoffice import ACTIONS
 from cancellations.calendar import calendar_override_add, calendar_override_remove, override_preview
 from cancellations.models import CalendarOverride, OverrideKind
 from operations.health import Figure, health_groups
@@ -177,13 +178,16 @@ def staff_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @supervisor_required
-def audit_log_list(request: HttpRequest) -> HttpResponse:
+def audit_log_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.order_by("-at", "-id"))
     for label in ignored_filters(filterset):
         messages.warning(
             request,
             _("The filter “%(filter)s” was ignored: its value is not valid.") % {"filter": label},
         )
+    export, machine = wants_export(request.GET)
+    if export:
+        return audit_csv(filterset.qs, actions=ACTIONS, machine=machine)
     page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
