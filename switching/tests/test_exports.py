@@ -43,5 +43,7 @@ def test_switches_and_the_audit_log_are_exported(
     audit = boss.get(reverse("backoffice:audit_log") + "?export=csv")
     assert audit["Content-Disposition"].startswith('attachment; filename="journal-d-audit-')
     entries = _rows(audit)
-    assert entries and all(entry["Action"] and entry["Quand (heure de Nouméa)"] for entry in entries)
+    assert entries and all(
+        entry["Action"] and entry["Quand (heure de Nouméa)"] for entry in entries
+    )
     assert not [e for e in entries if e["Action"].startswith(("request.", "switch."))]  # words
