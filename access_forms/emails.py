@@ -50,6 +50,10 @@ def send_form_refused(form: AccessLineForm) -> OutboundEmail:
 def send_form_sign_link(form: AccessLineForm, *, to: str, url_with_mask: str) -> OutboundEmail:
     """To the line holder: the link to sign (its token made at delivery)."""
     customer = form.request.customer
+    # The holder may be the customer, link sent to their own address: spoken to as the
+    # customer, with their request's link. Anyone else reads about "a customer of the
+    # ISP", and nothing about a request that is not theirs to follow or withdraw.
+    to_customer = bool(customer.email) and to.strip().lower() == customer.email.strip().lower()
     return email_queue(
         template="form_sign_link",
         to=to,
@@ -57,10 +61,11 @@ def send_form_sign_link(form: AccessLineForm, *, to: str, url_with_mask: str) ->
         customer=customer,
         context={
             "form": form,
-            "request": form.request,
             "customer": customer,
             "url": url_with_mask,
             "days": settings.RESILIA_SIGNING_LINK_DAYS,
+            "to_customer": to_customer,
+            **({"request": form.request} if to_customer else {}),
         },
         related_reference=form.request.reference,
         secret_link={"kind": "signing", "form_id": form.pk, "nonce": form.link_nonce},

@@ -123,6 +123,10 @@ def test_the_holder_signs_from_the_emailed_link_without_logging_in(
     email = OutboundEmail.objects.get(template="form_sign_link")
     assert email.to == "holder@example.nc"
     assert MASK in email.body_text
+    # To someone else: "a customer of MLS", nothing about following the request.
+    assert "Alice Wayaridri, client de MLS, résilie" in email.body_text
+    assert "pour la suivre ou la retirer" not in email.body_text
+    assert "/mes-demandes/" not in email.body_text + email.body_html
     link = delivered_link(r"http://127.0.0.1:8000(/signer/[^\s]+/)")
     holder = Client()
     assert "Signer le bon OPTimo pour la ligne 254318" in holder.get(link).content.decode()
@@ -136,6 +140,16 @@ def test_the_holder_signs_from_the_emailed_link_without_logging_in(
     assert "Ce bon a déjà été signé le" in again.content.decode()
     assert "rien de plus à faire" in again.content.decode()
     assert "Rien n'a été signé" not in again.content.decode()
+
+
+def test_a_signing_link_sent_to_the_customers_own_address_speaks_to_them(
+    fibre_request: CancellationRequest, alice_client: Client
+) -> None:
+    alice_client.post(url("send_link"), {"email": "Alice@Example.nc"})
+    email = OutboundEmail.objects.get(template="form_sign_link")
+    assert "Vous résiliez votre abonnement internet chez MLS." in email.body_text
+    assert "client de MLS" not in email.body_text
+    assert "pour la suivre ou la retirer" in email.body_text  # their own request
 
 
 def test_a_tampered_or_expired_link_signs_nothing(
