@@ -12,6 +12,15 @@ from cancellations.models import Status, SubmissionStatus
 from portal.support import configured_support_hours
 from toolbox.brand import operator_contact
 
+# The pages reached without logging in (from the public form, or an e-mailed link): their
+# header says what they are for, not "Client area", which the visitor may never have.
+NO_LOGIN_VIEWS = ("cancellations:public", "access_forms:holder_sign", "switching:objection")
+
+
+def _no_login_page(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.view_name.startswith(NO_LOGIN_VIEWS))
+
 
 def brand(request: HttpRequest) -> dict[str, object]:
     hours = configured_support_hours()
@@ -28,6 +37,7 @@ def brand(request: HttpRequest) -> dict[str, object]:
         "demo_mailbox": settings.RESILIA_DEMO_MAILBOX,
         # Part of every {% cache %} key of a fragment with links (portal/fragments.py).
         "script_prefix": get_script_prefix(),
+        "no_login_page": _no_login_page(request),
     }
 
 

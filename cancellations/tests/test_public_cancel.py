@@ -543,3 +543,13 @@ def test_the_result_page_shows_step_3_it_promised(alice: Customer) -> None:
     shown = client.get(done["Location"]).content.decode().replace("&#x27;", "'")
     assert "Étape 3 : résilier la ligne téléphonique auprès de l'OPT/Helia" in shown
     assert "comme indiqué ci-dessous" in shown and "une fois la demande envoyée" not in shown
+    # A visitor may have no password: the page says how to get one.
+    assert 'href="/premier-acces/">Demandez votre accès</a>' in shown
+
+
+def test_pages_without_log_in_do_not_call_themselves_the_client_area(alice: Customer) -> None:
+    masthead = re.compile(r'<span class="brand-area">([^<]+)</span>')
+    public = masthead.search(Client().get(START).content.decode())
+    login = masthead.search(Client().get(reverse("portal:login")).content.decode())
+    assert public and public.group(1) == "Résiliation sans connexion"
+    assert login and login.group(1) == "Espace client"  # its masthead cached apart
