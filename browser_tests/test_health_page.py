@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from notifications.models import OutboundEmail
-from resilia.models import WorkerBeat
+from operations.models import WorkerBeat
 from testing.browser import assert_accessible, assert_no_sideways_scroll, screenshot
 from testing.helpers import PASSWORD
 

@@ -22,8 +22,8 @@ from access_forms.models import AccessLineForm, FormStatus, PdfToRead
 from accounts.models import AccessLinkRequest
 from cancellations.models import PublicSubmission
 from notifications.models import EmailStatus, OutboundEmail
-from resilia.models import DailyRun, WorkerBeat
-from resilia.worker import WORKER_FORGOTTEN_SECONDS, WORKER_SILENT_SECONDS
+from operations.heartbeats import WORKER_FORGOTTEN_SECONDS, WORKER_SILENT_SECONDS
+from operations.models import DailyRun, WorkerBeat
 from toolbox.models import RefusalCount
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 

@@ -33,7 +33,7 @@ from cancellations.confirmation import handle_one_due_confirmation
 from cancellations.mailboxes import handle_mailbox_deletions, handle_mailbox_reminders
 from cancellations.references import REQUESTS, sequence_prepare
 from notifications.services import outbox_prune
-from resilia.models import DailyRun, WorkerBeat
+from operations.models import DailyRun, WorkerBeat
 from switching.models import SWITCHES
 from toolbox import throttle
 from toolbox.noumea import NOUMEA

@@ -9,21 +9,15 @@ workers never do the same thing), does it and records it. A worker killed in the
 leaves the row to the next one.
 """
 
-import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-
-from django.utils import timezone
 
 from access_forms.signing import handle_one_pdf_to_read
 from accounts.services import handle_one_access_link_request
 from backoffice.selectors import dashboard_refresh_if_due
 from cancellations.public_checks import handle_one_code_request, handle_one_submission_check
 from notifications.delivery import handle_one_email
-from resilia.models import WorkerBeat
 from webhooks.delivery import handle_one_webhook
 
 
@@ -84,31 +78,6 @@ def _run_share(
         if not share.step():
             return False
     return True
-
-
-# A worker says it is alive this often at most (the Santé page, /metrics); one whose beat
-# is older than WORKER_SILENT_SECONDS is stopped or stuck.
-BEAT_SECONDS = 15
-WORKER_SILENT_SECONDS = 120
-# A beat older than this is a worker gone for good (killed, its machine replaced): it is
-# no longer shown one by one, only missed in the count of workers alive.
-WORKER_FORGOTTEN_SECONDS = 3600
-
-
-def worker_name(*, cron: bool = False) -> str:
-    return f"{socket.gethostname()}:{'cron' if cron else os.getpid()}"
-
-
-def worker_beat(name: str, started_at: datetime) -> None:
-    """This worker is alive (a pass ended, or it waits for work)."""
-    WorkerBeat.objects.update_or_create(
-        name=name, defaults={"beat_at": timezone.now(), "started_at": started_at}
-    )
-
-
-def worker_gone(name: str) -> None:
-    """This worker stopped as asked: it is no longer expected to beat."""
-    WorkerBeat.objects.filter(name=name).delete()
 
 
 def work_until_idle() -> None:

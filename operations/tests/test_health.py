@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import EmailStatus, OutboundEmail
+from operations.heartbeats import WORKER_SILENT_SECONDS, worker_beat, worker_gone
+from operations.models import DailyRun, WorkerBeat
 from resilia.daily import run_daily_retrying
-from resilia.models import DailyRun, WorkerBeat
-from resilia.worker import WORKER_SILENT_SECONDS, worker_beat, worker_gone
 from toolbox.throttle import refused
 from webhooks.models import WebhookEndpoint
 
@@ -95,10 +95,10 @@ def test_a_worker_that_stops_or_goes_silent_is_no_longer_alive() -> None:
 
 
 def test_the_worker_command_beats_then_says_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from resilia import worker
+    from operations import heartbeats
 
     seen: list[str] = []
-    beat = worker.worker_beat
+    beat = heartbeats.worker_beat
 
     def watched(name: str, started_at: object) -> None:
         beat(name, started_at)  # type: ignore[arg-type]

@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
-from resilia.worker import BEAT_SECONDS, work_due, worker_beat, worker_gone, worker_name
+from operations.heartbeats import BEAT_SECONDS, worker_beat, worker_gone, worker_name
+from resilia.worker import work_due
 
 logger = logging.getLogger("resilia.worker")
 MAX_BACKOFF = 60.0

@@ -1,13 +1,14 @@
 """What the running parts record about themselves, for the people who run Résilia (the
-"Santé" page and /metrics): each worker's heartbeat, each daily run."""
+"Santé" page and /metrics): each worker's heartbeat (operations.heartbeats), each daily
+run (resilia.daily)."""
 
 from django.db import models
 
 
 class WorkerBeat(models.Model):
     """A running worker (`manage.py worker`): written when it starts, then at most every
-    `resilia.worker.BEAT_SECONDS`; deleted when it stops as asked. A worker killed, or
-    stuck, is a beat that grows old."""
+    `operations.heartbeats.BEAT_SECONDS`; deleted when it stops as asked. A worker
+    killed, or stuck, is a beat that grows old."""
 
     name = models.CharField(max_length=200, unique=True)  # host:pid
     started_at = models.DateTimeField()
