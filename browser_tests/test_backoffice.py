@@ -145,6 +145,19 @@ def test_the_back_office_is_usable_on_a_phone(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
     page.goto(f"{live_server}/backoffice/demandes/")
-    page.locator("table.bo-table tbody tr").first.get_by_role("link").click()
+    # Each row shows its reference, customer and status within the screen: no swipe.
+    row = page.locator("table.bo-table tbody tr").first
+    for cell in (row.get_by_role("link"), row.locator(".status")):
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 360, box
+    screenshot(page, "backoffice-360-queue")
+    page.goto(f"{live_server}/backoffice/bons/")
+    form_row = page.locator("table.bo-table tbody tr").first
+    box = form_row.locator("td.key").last.bounding_box()  # the form's status
+    assert box is not None and box["x"] + box["width"] <= 360, box
+    screenshot(page, "backoffice-360-forms")
+    page.goto(f"{live_server}/backoffice/demandes/")
+    row = page.locator("table.bo-table tbody tr").first
+    row.get_by_role("link").click()
     assert_clickable(page.get_by_role("button", name="Prendre en compte"))
     screenshot(page, "backoffice-360-request")
