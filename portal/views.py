@@ -123,6 +123,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         return response
 
 
+DEMO_MAILBOX_SHOWN = 30
+
+
 def demo_mailbox(request: HttpRequest) -> HttpResponse:
     """The demo's inbox: without SMTP, this is where a person reads the e-mails.
 
@@ -131,9 +134,20 @@ def demo_mailbox(request: HttpRequest) -> HttpResponse:
     """
     if not settings.RESILIA_DEMO_MAILBOX:
         raise Http404
-    emails = list(OutboundEmail.objects.order_by("-created_at", "-id")[:50])
+    recipients = list(
+        OutboundEmail.objects.order_by("to").values_list("to", flat=True).distinct()[:200]
+    )
+    to = request.GET.get("to", "")
+    found = OutboundEmail.objects.order_by("-created_at", "-id")
+    if to:
+        found = found.filter(to=to)
+    emails = list(found[:DEMO_MAILBOX_SHOWN])
     for email in emails:
         # A message its sender renders shows here as it will be sent, before it is.
         email_rendered(email, keep=False)
         email.body_text = reveal(email.body_text, email.secret_link)
-    return render(request, "portal/demo_mailbox.html", {"emails": emails})
+    return render(
+        request,
+        "portal/demo_mailbox.html",
+        {"emails": emails, "recipients": recipients, "to": to, "shown": DEMO_MAILBOX_SHOWN},
+    )

@@ -213,3 +213,22 @@ def test_the_pages_fixed_parts_follow_the_script_prefix(alice_client: Client) ->
             assert f'class="brand" href="{prefix}"' in page  # the masthead
         assert f'href="{prefix}mes-demandes/"' in home  # the menu
         assert f'href="{prefix}mot-de-passe-oublie/"' in login  # the log-in form's links
+
+
+def test_the_demo_mailbox_filters_by_recipient(
+    alice: Customer, bob: Customer, settings: object
+) -> None:
+    from notifications.models import OutboundEmail
+
+    settings.RESILIA_DEMO_MAILBOX = True  # type: ignore[attr-defined]
+    for to, subject in (("alice@example.nc", "Pour Alice"), ("bob@example.nc", "Pour Bob")):
+        OutboundEmail.objects.create(
+            template="form_received", language="fr", to=to, subject=subject,
+            body_text="t", body_html="h",
+        )  # fmt: skip
+    url = reverse("portal:demo_mailbox")
+    everyone = Client().get(url).content.decode()
+    assert "Pour Alice" in everyone and "Pour Bob" in everyone
+    assert '<option value="bob@example.nc">' in everyone
+    only_bob = Client().get(url, {"to": "bob@example.nc"}).content.decode()
+    assert "Pour Bob" in only_bob and "Pour Alice" not in only_bob
