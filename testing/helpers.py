@@ -6,8 +6,10 @@ import base64
 import io
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from threading import Barrier
 from typing import Any
 
 from django.core import mail
@@ -341,3 +343,19 @@ Call = Callable[..., Any]
 
 def key_named(name: str) -> ApiKey:
     return ApiKey.objects.get(name=name)
+
+
+# --- Requests sent together -------------------------------------------------------------
+
+
+def together[T](calls: list[Callable[[], T]]) -> list[T]:
+    """Each call in its own thread, all released at once (a barrier): requests that arrive
+    together at a live server, each on its own connection."""
+    barrier = Barrier(len(calls))
+
+    def run(call: Callable[[], T]) -> T:
+        barrier.wait(timeout=30)
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))

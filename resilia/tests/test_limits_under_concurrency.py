@@ -3,8 +3,7 @@ together: parallel requests to a live server, each on its own connection (the AP
 switching's are in switching/tests/test_limits_under_concurrency.py)."""
 
 import re
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier, Lock
+from threading import Lock
 from typing import Any
 
 import pytest
@@ -16,22 +15,11 @@ from accounts.models import User
 from cancellations.public_views import SUBMISSIONS_PER_ADDRESS
 from customers.models import Customer
 from rules import month_end
-from testing.helpers import PASSWORD
+from testing.helpers import PASSWORD, together
 from toolbox.noumea import NOUMEA
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _together(calls: list[Any]) -> list[requests.Response]:
-    barrier = Barrier(len(calls))
-
-    def run(call: Any) -> requests.Response:
-        barrier.wait(timeout=30)
-        return call()  # type: ignore[no-any-return]
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _poster(url: str, data: dict[str, str]) -> Any:
@@ -62,7 +50,7 @@ def test_wrong_passwords_sent_together_are_tried_exactly_up_to_the_lockout(
     url = f"{live_server}/connexion/"
     limit = settings.AXES_FAILURE_LIMIT
     wrong = [_poster(url, {"username": "C100001", "password": f"guess-{n}"}) for n in range(15)]
-    statuses = [answer.status_code for answer in _together(wrong)]
+    statuses = [answer.status_code for answer in together(wrong)]
     assert len(tried) == limit, statuses  # no more guesses than the lockout allows
     assert statuses.count(200) == limit - 1, statuses  # "do not match", the form again
     assert statuses.count(429) == 15 - (limit - 1), statuses  # the lockout page
@@ -91,7 +79,7 @@ def test_public_submissions_sent_together_stop_exactly_at_the_address_limit(
     before, left, extra = SUBMISSIONS_PER_ADDRESS - 5, 5, 10
     for n in range(before):
         assert _poster(url, form(n))().status_code == 302
-    together = [_poster(url, form(100 + n)) for n in range(left + extra)]
-    statuses = [answer.status_code for answer in _together(together)]
+    sent = [_poster(url, form(100 + n)) for n in range(left + extra)]
+    statuses = [answer.status_code for answer in together(sent)]
     assert statuses.count(302) == left, statuses
     assert statuses.count(429) == extra, statuses

@@ -2,8 +2,6 @@
 together: parallel calls to a live server, each with its own database connection, and
 the count each attempt has just written decides."""
 
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
 from typing import Any
 
 import pytest
@@ -16,19 +14,9 @@ from customers.models import Customer
 from customers.switching_codes import new_code
 from switching.matching import FAILED_MATCHES_PER_PROVIDER_PER_HOUR
 from switching.models import SwitchMatch
+from testing.helpers import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _together(calls: list[Any]) -> list[requests.Response]:
-    barrier = Barrier(len(calls))
-
-    def run(call: Any) -> requests.Response:
-        barrier.wait(timeout=30)
-        return call()  # type: ignore[no-any-return]
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _match(url: str, key: str, code: str, name: str) -> Any:
@@ -49,8 +37,8 @@ def test_a_providers_failed_matches_stop_exactly_at_its_budget(
     before, left, extra = FAILED_MATCHES_PER_PROVIDER_PER_HOUR - 5, 5, 10
     for _ in range(before):
         assert _match(str(live_server), key, new_code(), "Dupont")().status_code == 404
-    together = [_match(str(live_server), key, new_code(), "Dupont") for _ in range(left + extra)]
-    statuses = [a.status_code for a in _together(together)]
+    sent = [_match(str(live_server), key, new_code(), "Dupont") for _ in range(left + extra)]
+    statuses = [a.status_code for a in together(sent)]
     assert statuses.count(404) == left, statuses
     assert statuses.count(429) == extra
 
@@ -61,7 +49,7 @@ def test_guesses_at_one_code_sent_together_leave_it_blocked(
     _, key = api_key_create(name="Lagoon", scope="switching", expires_at=None, actor=supervisor)
     code = alice.subscriptions.get(reference="SUB-A-1").switching_code
     names = ["Dupont", "Martin", "Nguyen", "Tein", "Kaloi", "Wamytan", "Gope", "Hnawia"]
-    answers = _together([_match(str(live_server), key, code, name) for name in names])
+    answers = together([_match(str(live_server), key, code, name) for name in names])
     assert {a.status_code for a in answers} == {404}
     # Eight failures counted, past the five a day: even the right name matches nothing.
     right = _match(str(live_server), key, code, "Wayaridri")()
@@ -79,6 +67,6 @@ def test_bad_api_keys_sent_together_get_exactly_the_allowed_answers(live_server:
 
     before, left, extra = FAILURES_ALLOWED - 5, 5, 10
     assert all(bad(n)().status_code == 401 for n in range(before))
-    statuses = [a.status_code for a in _together([bad(n) for n in range(left + extra)])]
+    statuses = [a.status_code for a in together([bad(n) for n in range(left + extra)])]
     assert statuses.count(401) == left, statuses
     assert statuses.count(429) == extra
